@@ -1,0 +1,36 @@
+# The two commands of the README:  `make book`  and  `make test`.
+# Both create the virtual environment on first use (Python 3.11, pip; see requirements.txt).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PARAMS ?=
+
+.PHONY: setup book notebooks test test-fast benchmarks clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --upgrade pip
+	$(BIN)/pip install -r requirements.txt
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3
+	touch $@
+
+## Run (or load from results/) the study and execute every notebook into book/
+notebooks: setup
+	$(BIN)/python tools/execute_notebooks.py $(PARAMS)
+
+## Build the HTML book into book/_build/html
+book: notebooks
+	$(BIN)/jupyter-book build book -W -n --keep-going
+
+## Unit tests, notebooks in the smoke profile, and both book builds (warnings are errors)
+test: setup
+	$(BIN)/pytest -ra
+
+## Unit tests only (seconds)
+test-fast: setup
+	$(BIN)/pytest -ra -m "not slow"
+
+clean:
+	rm -rf book/_build build book/*.ipynb

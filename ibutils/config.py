@@ -1,0 +1,185 @@
+"""Typed, frozen descriptions of a run, a profile and an estimator, with stable hashes.
+
+A `RunConfig` holds everything that determines a training trajectory (network, data, seed,
+optimiser, snapshot schedule). The training horizon is *not* part of it: a run trained to 200
+epochs and the same run trained on to 1,000 share one cache entry, so results are additive.
+Estimators are not part of it either: each snapshot stores the estimates of every estimator
+applied to it, and a new estimator can be applied later from the cached snapshot weights.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass
+
+import numpy as np
+
+from .data import DATASETS
+from .models import NetConfig
+
+SCHEDULES = ("paper", "log")
+
+
+def paper_snapshots() -> tuple[int, ...]:
+    """The 36 epochs at which Li & Liu record activations (their code, see PAPER.md)."""
+    epochs = [0, 2, 4, 6, 8, *range(14, 50, 5), 99, 149, 199, *range(499, 10_000, 500)]
+    return tuple(epochs)
+
+
+def log_snapshots(horizon: int, per_decade: int = 10) -> tuple[int, ...]:
+    """Paper epochs plus a fixed log-spaced grid (`per_decade` points per decade), up to horizon.
+
+    The grid does not depend on the horizon, so extending a run only adds later snapshots.
+    """
+    grid = np.round(10 ** (np.arange(0, 1 + per_decade * np.log10(max(horizon, 1))) / per_decade))
+    epochs = set(int(g) for g in grid) | set(paper_snapshots()) | {0}
+    return tuple(sorted(e for e in epochs if e <= horizon))
+
+
+def snapshot_epochs(schedule: str, horizon: int) -> tuple[int, ...]:
+    """Snapshot epochs (number of completed epochs) of a schedule, up to and including horizon."""
+    if schedule == "paper":
+        return tuple(e for e in paper_snapshots() if e <= horizon)
+    if schedule == "log":
+        return log_snapshots(horizon)
+    raise ValueError(f"schedule: got {schedule!r}, allowed {SCHEDULES}")
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything that determines one training trajectory; its hash is the cache key."""
+
+    net: NetConfig
+    dataset: str
+    seed: int = 0
+    train_per_class: int = 1000
+    test_per_class: int | None = None  # None: the full official test set
+    data_seed: int = 0
+    schedule: str = "log"
+    lr: float = 1e-3
+    batch_size: int = 1000
+    adam_eps: float = 1e-7  # Keras' default, which the paper used
+
+    def __post_init__(self):
+        if self.dataset not in DATASETS:
+            raise ValueError(f"dataset: got {self.dataset!r}, allowed {tuple(DATASETS)}")
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"schedule: got {self.schedule!r}, allowed {SCHEDULES}")
+        if int(self.batch_size) != self.batch_size or self.batch_size < 1:
+            raise ValueError(f"batch_size: got {self.batch_size!r}, allowed a positive integer")
+        if not self.lr > 0:
+            raise ValueError(f"lr: got {self.lr!r}, allowed a positive number")
+        if int(self.seed) != self.seed or self.seed < 0:
+            raise ValueError(f"seed: got {self.seed!r}, allowed a non-negative integer")
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "RunConfig":
+        net = d["net"]
+        net = NetConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in net.items()})
+        return cls(**{**d, "net": net})
+
+    def key(self) -> str:
+        """Stable 12-hex-digit hash of the config (the cache key)."""
+        return stable_hash(self.to_dict())
+
+
+def stable_hash(obj) -> str:
+    """SHA-256 of the canonical JSON of `obj`, first 12 hex digits."""
+    text = json.dumps(obj, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class Estimator:
+    """One estimator with its settings; `id` names its column in the results."""
+
+    kind: str
+    params: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def id(self) -> str:
+        return self.kind + "".join(f"_{k}{v:g}" for k, v in self.params)
+
+    def kwargs(self) -> dict:
+        return dict(self.params)
+
+
+def binning(bin_width: float | None = None, n_bins: int | None = None) -> Estimator:
+    """Binning estimator spec: fixed width (paper: 0.67) or fixed count over the layer's range."""
+    if (bin_width is None) == (n_bins is None):
+        raise ValueError("binning: give exactly one of bin_width or n_bins")
+    if bin_width is not None:
+        if not bin_width > 0:
+            raise ValueError(f"bin_width: got {bin_width!r}, allowed a positive number")
+        return Estimator("binning", (("bin_width", float(bin_width)),))
+    if int(n_bins) != n_bins or n_bins < 1:
+        raise ValueError(f"n_bins: got {n_bins!r}, allowed a positive integer")
+    return Estimator("binning", (("n_bins", int(n_bins)),))
+
+
+PAPER_ESTIMATOR = binning(bin_width=0.67)
+DEFAULT_ESTIMATORS = (PAPER_ESTIMATOR, binning(n_bins=30))
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How much to compute: horizon, schedule, data sizes and seeds."""
+
+    name: str
+    epochs: int
+    schedule: str
+    train_per_class: int
+    test_per_class: int | None
+    seeds: tuple[int, ...] = (0,)
+    notes: str = ""
+
+    def __post_init__(self):
+        if int(self.epochs) != self.epochs or self.epochs < 1:
+            raise ValueError(f"epochs: got {self.epochs!r}, allowed a positive integer")
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"schedule: got {self.schedule!r}, allowed {SCHEDULES}")
+
+    def snapshots(self) -> tuple[int, ...]:
+        return snapshot_epochs(self.schedule, self.epochs)
+
+    def run_config(self, net: NetConfig, dataset: str, seed: int) -> RunConfig:
+        return RunConfig(net=net, dataset=dataset, seed=seed, schedule=self.schedule,
+                         train_per_class=self.train_per_class, test_per_class=self.test_per_class)
+
+
+PROFILES = {
+    "smoke": Profile("smoke", epochs=4, schedule="log", train_per_class=30, test_per_class=30,
+                     seeds=(0,), notes="seconds per notebook; CI's profile; same code path"),
+    "book": Profile("book", epochs=1000, schedule="log", train_per_class=1000,
+                    test_per_class=None, seeds=(0, 1, 2),
+                    notes="the paper's setup on a 1,000-epoch horizon, log-spaced snapshots"),
+    "paper": Profile("paper", epochs=10_000, schedule="paper", train_per_class=1000,
+                     test_per_class=None, seeds=(0,),
+                     notes="the paper's exact 10,000 epochs and 36 snapshots"),
+}
+
+
+def get_profile(name: str, *, epochs: int | None = None, seeds=None) -> Profile:
+    """A named profile, optionally with a shorter/longer horizon or other seeds."""
+    if name not in PROFILES:
+        raise ValueError(f"profile: got {name!r}, allowed {tuple(PROFILES)}")
+    profile = PROFILES[name]
+    changes = {}
+    if epochs is not None:
+        changes["epochs"] = epochs
+    if seeds is not None:
+        seeds = tuple(seeds)
+        if not seeds or any(int(s) != s or s < 0 for s in seeds):
+            raise ValueError(f"seeds: got {seeds!r}, allowed non-empty non-negative integers")
+        changes["seeds"] = seeds
+    return dataclasses.replace(profile, **changes) if changes else profile
+
+
+__all__ = [
+    "RunConfig", "Profile", "Estimator", "PROFILES", "get_profile", "binning",
+    "PAPER_ESTIMATOR", "DEFAULT_ESTIMATORS", "paper_snapshots", "snapshot_epochs", "stable_hash",
+]

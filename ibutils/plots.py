@@ -1,0 +1,203 @@
+"""One plotting function per kind of figure. Each takes ``ax=None`` and returns the axes.
+
+No function here shows or saves a figure; notebooks do that. Colours are consistent across the
+book: layers take `layer_color` (input side dark, output side light), epochs a log-scaled
+`EPOCH_CMAP`, and variants `variant_color`.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib import colors
+
+from .mi import SATURATION_TOL
+
+EPOCH_CMAP = "viridis"
+LAYER_CMAP = "plasma"
+VARIANT_COLORS = plt.get_cmap("tab10").colors
+MARKERS = "os^Dv<>pPX*h"
+
+
+def _as_list(results):
+    return list(results) if isinstance(results, (list, tuple)) else [results]
+
+
+def layer_color(index: int, n_layers: int):
+    """Colour of the `index`-th measured layer of a net with `n_layers` of them."""
+    return plt.get_cmap(LAYER_CMAP)(0.85 * index / max(n_layers - 1, 1))
+
+
+def variant_color(index: int):
+    return VARIANT_COLORS[index % len(VARIANT_COLORS)]
+
+
+def epoch_norm(max_epoch: int) -> colors.Normalize:
+    """Log-like colour scale over epochs 0..max_epoch (epoch 0 shown as the lowest colour)."""
+    return colors.SymLogNorm(linthresh=1, vmin=0, vmax=max(max_epoch, 1), base=10)
+
+
+def label_entropy(result, split: str) -> float:
+    """H(Y) in bits of a split's labels, as stored with the run."""
+    return float(result.payload["h_y"][split])
+
+
+def _seed_stack(results, fn) -> tuple[np.ndarray, np.ndarray]:
+    """Stack fn(result) over seeds on the epochs they share; returns (epochs, (S, E) values)."""
+    epochs = sorted(set.intersection(*(set(r.epochs().tolist()) for r in results)))
+    rows = []
+    for r in results:
+        keep = np.isin(r.epochs(), epochs)
+        rows.append(np.asarray(fn(r))[keep])
+    return np.array(epochs), np.array(rows)
+
+
+def info_plane(result, *, split: str = "test", estimator: str = "binning_bin_width0.67",
+               layers: Sequence[str] | None = None, ax=None, colorbar: bool = True,
+               title: str | None = None):
+    """The information plane of one run: every layer's (I(X;T), I(T;Y)) across training.
+
+    Points are coloured by epoch (log scale); each layer has its own marker and a thin line in
+    its layer colour joining consecutive snapshots. Points where binned I(X;T) is saturated
+    (within 0.01 bit of log2 N) get a black ring. Dotted lines: log2 N (vertical) and H(Y)
+    (horizontal), the ceilings of I(X;T) and I(T;Y).
+    """
+    ax = ax or plt.gca()
+    layers = list(layers or result.layers)
+    epochs = result.epochs()
+    norm = epoch_norm(int(epochs.max()))
+    n = result.n[split]
+    for i, layer in enumerate(layers):
+        ixt = result.mi(split, estimator, layer, "i_xt")
+        ity = result.mi(split, estimator, layer, "i_ty")
+        color = layer_color(result.layers.index(layer), len(result.layers))
+        ax.plot(ixt, ity, "-", color=color, lw=0.8, alpha=0.6, zorder=1)
+        sc = ax.scatter(ixt, ity, c=epochs, cmap=EPOCH_CMAP, norm=norm, s=22,
+                        marker=MARKERS[i % len(MARKERS)], zorder=2, label=layer,
+                        edgecolors="none")
+        sat = ixt >= np.log2(n) - SATURATION_TOL
+        if sat.any():
+            ax.scatter(ixt[sat], ity[sat], s=60, facecolors="none", edgecolors="k",
+                       linewidths=0.6, zorder=3)
+    ax.axvline(np.log2(n), ls=":", color="0.4", lw=1)
+    ax.axhline(label_entropy(result, split), ls=":", color="0.4", lw=1)
+    ax.set_xlabel("I(X;T) [bits]")
+    ax.set_ylabel("I(T;Y) [bits]")
+    ax.set_title(title if title is not None else result.label)
+    if colorbar:
+        ax.figure.colorbar(sc, ax=ax, label="epoch")
+    return ax
+
+
+def info_planes(rows, *, split: str = "test", estimator: str = "binning_bin_width0.67",
+                size: float = 3.0):
+    """A grid of information planes: one row per list in `rows`, one panel per run.
+
+    `rows` is a list of lists of runs (e.g. one row per dataset, one column per variant), or a
+    flat list for a single row. Returns the (rows, cols) array of axes.
+    """
+    rows = [list(r) for r in rows] if isinstance(_as_list(rows)[0], (list, tuple)) else [_as_list(rows)]
+    ncols = max(len(r) for r in rows)
+    fig, axes = plt.subplots(len(rows), ncols, squeeze=False, sharex=True, sharey=True,
+                             figsize=(size * ncols + 1.0, size * len(rows)),
+                             constrained_layout=True)
+    for row, ax_row in zip(rows, axes):
+        for r, ax in zip(row, ax_row):
+            info_plane(r, split=split, estimator=estimator, ax=ax, colorbar=False,
+                       title=f"{r.dataset} {r.variant}" if r.variant else r.label)
+        for ax in ax_row[len(row):]:
+            ax.set_visible(False)
+    for ax in axes[:, 1:].flat:
+        ax.set_ylabel("")
+    for ax in axes[:-1, :].flat:
+        ax.set_xlabel("")
+    epochs_max = max(int(r.epochs().max()) for row in rows for r in row)
+    sm = plt.cm.ScalarMappable(norm=epoch_norm(epochs_max), cmap=EPOCH_CMAP)
+    fig.colorbar(sm, ax=axes, label="epoch", shrink=0.8)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    legend = axes[0, 0].legend(handles, labels, fontsize="x-small", loc="lower right",
+                               frameon=False)
+    for h in legend.legend_handles:
+        h.set_color("0.3")
+    return axes
+
+
+def mi_curves(results, quantity: str = "i_xt", *, split: str = "test",
+              estimator: str = "binning_bin_width0.67", layers: Sequence[str] | None = None,
+              ax=None, title: str | None = None):
+    """One MI quantity of every layer against epoch (log axis); seeds as mean and min-max band.
+
+    `results` is one run or the seeds of one configuration.
+    """
+    ax = ax or plt.gca()
+    results = _as_list(results)
+    first = results[0]
+    for layer in layers or first.layers:
+        epochs, vals = _seed_stack(results, lambda r: r.mi(split, estimator, layer, quantity))
+        color = layer_color(first.layers.index(layer), len(first.layers))
+        ax.plot(epochs, vals.mean(0), color=color, label=layer, lw=1.4)
+        if len(results) > 1:
+            ax.fill_between(epochs, vals.min(0), vals.max(0), color=color, alpha=0.2, lw=0)
+    ceiling = np.log2(first.n[split]) if quantity in ("i_xt", "h_t") else label_entropy(first, split)
+    ax.axhline(ceiling, ls=":", color="0.4", lw=1)
+    ax.set_xscale("symlog", linthresh=1)
+    ax.set_xlim(0, None)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel({"i_xt": "I(X;T)", "i_ty": "I(T;Y)", "h_t": "H(T)"}.get(quantity, quantity)
+                  + " [bits]")
+    ax.set_title(title if title is not None else first.variant or first.label)
+    return ax
+
+
+def layer_curves(groups: dict, quantity: str = "i_ty", *, layer: str = "softmax",
+                 estimator: str = "binning_bin_width0.67", ax=None, title: str | None = None):
+    """One layer's MI quantity against epoch (log axis) per variant: test solid, train dashed.
+
+    `groups` maps a variant name to its run or list of seed runs; seeds give a min-max band.
+    """
+    ax = ax or plt.gca()
+    for i, (name, results) in enumerate(groups.items()):
+        results = _as_list(results)
+        for split, style in (("train", "--"), ("test", "-")):
+            epochs, vals = _seed_stack(
+                results, lambda r, s=split: r.mi(s, estimator, layer, quantity))
+            ax.plot(epochs, vals.mean(0), style, color=variant_color(i),
+                    label=f"{name} {split}", lw=1.3)
+            if len(results) > 1:
+                ax.fill_between(epochs, vals.min(0), vals.max(0), color=variant_color(i),
+                                alpha=0.15, lw=0)
+    ax.set_xscale("symlog", linthresh=1)
+    ax.set_xlim(0, None)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel({"i_xt": "I(X;T)", "i_ty": "I(T;Y)", "h_t": "H(T)"}.get(quantity, quantity)
+                  + " [bits]")
+    ax.set_title(title or f"{layer} {quantity}")
+    ax.legend(fontsize="x-small", ncol=2, frameon=False)
+    return ax
+
+
+def training_curves(groups: dict, metric: str = "loss", *, ax=None, title: str | None = None):
+    """Train (dashed) and test (solid) loss or accuracy per variant against epoch (log axis).
+
+    `groups` maps a variant name to its run or list of seed runs; seeds give a min-max band.
+    """
+    ax = ax or plt.gca()
+    for i, (name, results) in enumerate(groups.items()):
+        results = _as_list(results)
+        for split, style in (("train", "--"), ("test", "-")):
+            epochs, vals = _seed_stack(results, lambda r, s=split: r.metric(s, metric))
+            ax.plot(epochs, vals.mean(0), style, color=variant_color(i),
+                    label=f"{name} {split}", lw=1.3)
+            if len(results) > 1:
+                ax.fill_between(epochs, vals.min(0), vals.max(0), color=variant_color(i),
+                                alpha=0.15, lw=0)
+    ax.set_xscale("symlog", linthresh=1)
+    ax.set_xlim(0, None)
+    if metric == "loss":
+        ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(metric)
+    ax.set_title(title or metric)
+    ax.legend(fontsize="x-small", ncol=2, frameon=False)
+    return ax

@@ -1,0 +1,135 @@
+"""The results cache: one small, human-readable JSON file per run, plus a local weight cache.
+
+Layout (``$IBUTILS_RESULTS``, default ``results/`` at the project root)::
+
+    results/<profile>/<dataset>/<key>/result.json   # config, version, every snapshot record
+
+Each file carries the full `RunConfig`, the package version, a schema number and a SHA-256 of
+its content; it is written atomically (temporary file + rename), so a reader never sees a
+partial file. A file that fails the checksum or the schema check is reported and ignored (and
+then recomputed), never used.
+
+Checkpoints and snapshot weights live in a local, uncommitted cache
+(``$IBUTILS_CACHE``, default ``.cache/`` at the project root)::
+
+    .cache/<key>/checkpoint.pt          # model + optimiser state, for resuming
+    .cache/<key>/weights/e00042.pt      # model weights at each snapshot, for new estimators
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import warnings
+from pathlib import Path
+
+import torch
+
+from . import __version__
+from .config import RunConfig
+from .data import project_root
+
+SCHEMA = 1
+
+
+class CorruptResultWarning(UserWarning):
+    """A cached result was unreadable, tampered with, or of an incompatible schema."""
+
+
+def results_root() -> Path:
+    env = os.environ.get("IBUTILS_RESULTS")
+    return Path(env).expanduser() if env else (project_root() or Path.cwd()) / "results"
+
+
+def cache_root() -> Path:
+    env = os.environ.get("IBUTILS_CACHE")
+    return Path(env).expanduser() if env else (project_root() or Path.cwd()) / ".cache"
+
+
+def run_dir(run: RunConfig, profile: str) -> Path:
+    return results_root() / profile / run.dataset / run.key()
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write `data` to `path` so that readers see the old file or the new one, never a mix."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _digest(payload: dict) -> str:
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def save_result(path: Path, result: dict) -> None:
+    """Store a result dict (config, snapshots, ...) with version, schema and checksum."""
+    payload = {k: v for k, v in result.items() if k != "sha256"}
+    payload.update(schema=SCHEMA, ibutils_version=__version__)
+    payload["sha256"] = _digest(payload)
+    atomic_write_bytes(path, (json.dumps(payload, indent=1, sort_keys=True) + "\n").encode())
+
+
+def load_result(path: Path) -> dict | None:
+    """Read a stored result; None if absent. Damaged or incompatible files warn and give None."""
+    if not path.is_file():
+        return None
+    try:
+        payload = json.loads(path.read_text())
+        stored = payload.pop("sha256")
+    except (ValueError, KeyError, OSError) as exc:
+        warnings.warn(f"{path}: unreadable result ({exc}); it will be recomputed",
+                      CorruptResultWarning, stacklevel=2)
+        return None
+    if _digest(payload) != stored:
+        warnings.warn(f"{path}: checksum mismatch (truncated or edited); it will be recomputed",
+                      CorruptResultWarning, stacklevel=2)
+        return None
+    if payload.get("schema") != SCHEMA:
+        warnings.warn(f"{path}: schema {payload.get('schema')} != {SCHEMA} (written by ibutils "
+                      f"{payload.get('ibutils_version')}); it will be recomputed",
+                      CorruptResultWarning, stacklevel=2)
+        return None
+    return payload
+
+
+def save_torch(path: Path, obj) -> None:
+    """Atomically save a torch object (checkpoint or weights)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        torch.save(obj, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_torch(path: Path):
+    """Load a checkpoint; None (with a warning) if it is missing or unreadable."""
+    if not path.is_file():
+        return None
+    try:
+        return torch.load(path, weights_only=False)
+    except Exception as exc:  # a damaged checkpoint only costs recomputation
+        warnings.warn(f"{path}: unreadable checkpoint ({exc}); starting over",
+                      CorruptResultWarning, stacklevel=2)
+        return None
+
+
+def checkpoint_path(run: RunConfig) -> Path:
+    return cache_root() / run.key() / "checkpoint.pt"
+
+
+def weights_path(run: RunConfig, epoch: int) -> Path:
+    return cache_root() / run.key() / "weights" / f"e{epoch:05d}.pt"

@@ -1,0 +1,290 @@
+"""From a list of runs to cached results: load what is stored, compute only what is missing.
+
+`run_study(factor, ...)` is what the notebooks call. For each (dataset, variant, seed) it
+returns a `RunResult`, loading it from ``results/`` when the stored file covers the requested
+horizon and estimators, resuming from the last checkpoint when a run was interrupted, applying
+a newly requested estimator to cached snapshot weights when those exist, and training otherwise.
+"""
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import results as store
+from .config import DEFAULT_ESTIMATORS, Estimator, Profile, RunConfig, get_profile, snapshot_epochs
+from .data import Split, load_dataset
+from .mi import label_entropy
+from .models import get_variant, paper_variants
+from .train import TrainState, new_model, snapshot_record, train_run
+
+
+class MissingResultError(RuntimeError):
+    """A result is not in the cache and training was not allowed."""
+
+
+@functools.lru_cache(maxsize=4)
+def _data(dataset: str, train_per_class: int, test_per_class, data_seed: int) -> dict[str, Split]:
+    train, test = load_dataset(dataset, train_per_class=train_per_class,
+                               test_per_class=test_per_class, seed=data_seed)
+    return {"train": train, "test": test}
+
+
+def data_for(run: RunConfig) -> dict[str, Split]:
+    return _data(run.dataset, run.train_per_class, run.test_per_class, run.data_seed)
+
+
+class RunResult:
+    """A stored run: its config, snapshot records and helpers to pull out curves."""
+
+    def __init__(self, payload: dict, *, horizon: int | None = None, label: str = "",
+                 factor: str = "", variant: str = ""):
+        self.payload = payload
+        self.config = RunConfig.from_dict(payload["config"])
+        self.horizon = payload["epochs_trained"] if horizon is None else horizon
+        self.label, self.factor, self.variant = label, factor, variant
+
+    @property
+    def dataset(self) -> str:
+        return self.config.dataset
+
+    @property
+    def seed(self) -> int:
+        return self.config.seed
+
+    @property
+    def layers(self) -> list[str]:
+        return list(self.payload["layers"])
+
+    @property
+    def n(self) -> dict[str, int]:
+        return dict(self.payload["n"])
+
+    def snapshots(self, horizon: int | None = None) -> list[dict]:
+        """Snapshot records up to `horizon` (default: the horizon this result was asked for)."""
+        horizon = self.horizon if horizon is None else horizon
+        return [s for s in self.payload["snapshots"] if s["epoch"] <= horizon]
+
+    def epoch_loss(self) -> np.ndarray:
+        """Mean training-batch loss of every epoch 1..horizon."""
+        return np.array(self.payload["epoch_loss"][: self.horizon], dtype=float)
+
+    def epochs(self, horizon: int | None = None) -> np.ndarray:
+        return np.array([s["epoch"] for s in self.snapshots(horizon)])
+
+    def mi(self, split: str, estimator: str, layer: str, quantity: str, horizon=None) -> np.ndarray:
+        """One estimate (e.g. ``"i_xt"``) of one layer at every snapshot, in bits."""
+        return np.array([s[split]["mi"][estimator][layer][quantity]
+                         for s in self.snapshots(horizon)], dtype=float)
+
+    def metric(self, split: str, name: str, horizon=None) -> np.ndarray:
+        """Loss or accuracy of a split at every snapshot."""
+        return np.array([s[split][name] for s in self.snapshots(horizon)], dtype=float)
+
+    def __repr__(self):
+        return (f"RunResult({self.label or self.config.key()}, {self.dataset}, seed={self.seed}, "
+                f"epochs={self.payload['epochs_trained']}, snapshots={len(self.snapshots())})")
+
+
+def _covers(payload: dict | None, needed: Sequence[int], estimators: Sequence[Estimator]) -> bool:
+    if payload is None:
+        return False
+    by_epoch = {s["epoch"]: s for s in payload["snapshots"]}
+    return all(
+        e in by_epoch and all(est.id in by_epoch[e]["train"]["mi"] for est in estimators)
+        for e in needed
+    )
+
+
+def _new_payload(run: RunConfig, profile: Profile, splits: dict[str, Split]) -> dict:
+    shapes = run.net.layer_shapes()
+    return {
+        "config": run.to_dict(), "key": run.key(), "profile": profile.name,
+        "layers": list(run.net.layer_names), "layer_shapes": {k: list(v) for k, v in shapes.items()},
+        "n": {name: len(s.y) for name, s in splits.items()},
+        "h_y": {name: label_entropy(s.y.numpy()) for name, s in splits.items()},
+        "epochs_trained": 0, "epoch_loss": [], "train_seconds": 0.0, "snapshots": [],
+    }
+
+
+def _merge_snapshot(payload: dict, record: dict) -> None:
+    """Insert or update one snapshot record, keeping estimates of other estimators."""
+    snaps = {s["epoch"]: s for s in payload["snapshots"]}
+    old = snaps.get(record["epoch"])
+    if old is not None:
+        for split in ("train", "test"):
+            record[split]["mi"] = {**old[split]["mi"], **record[split]["mi"]}
+    snaps[record["epoch"]] = record
+    payload["snapshots"] = [snaps[e] for e in sorted(snaps)]
+
+
+def _backfill(run, payload, path, estimators, splits) -> None:
+    """Apply estimators missing from stored snapshots to the cached snapshot weights."""
+    for snap in payload["snapshots"]:
+        missing = [e for e in estimators if e.id not in snap["train"]["mi"]]
+        weights = store.load_torch(store.weights_path(run, snap["epoch"]))
+        if not missing or weights is None:
+            continue
+        model, _ = new_model(run)
+        model.load_state_dict(weights)
+        _merge_snapshot(payload, snapshot_record(model, splits, missing, snap["epoch"]))
+    store.save_result(path, payload)
+
+
+def run_one(run: RunConfig, profile: Profile, *, horizon: int | None = None,
+            estimators: Sequence[Estimator] = DEFAULT_ESTIMATORS, allow_training: bool = True,
+            progress: bool = True) -> dict:
+    """Return the stored result of `run` up to `horizon`, computing whatever is missing."""
+    horizon = profile.epochs if horizon is None else horizon
+    needed = sorted(set(snapshot_epochs(run.schedule, horizon)) | {horizon})
+    path = store.run_dir(run, profile.name) / "result.json"
+    payload = store.load_result(path)
+    if _covers(payload, needed, estimators) and payload["epochs_trained"] >= horizon:
+        return payload
+    if not allow_training:
+        raise MissingResultError(
+            f"{path}: not in the cache up to epoch {horizon} with estimators "
+            f"{[e.id for e in estimators]} (allow_training=False)")
+    splits = data_for(run)
+    if payload is not None:
+        payload.setdefault("h_y", _new_payload(run, profile, splits)["h_y"])
+        _backfill(run, payload, path, estimators, splits)
+        if _covers(payload, needed, estimators) and payload["epochs_trained"] >= horizon:
+            return payload
+    else:
+        payload = _new_payload(run, profile, splits)
+    return _train_and_store(run, payload, path, needed, horizon, estimators, splits, progress)
+
+
+def _train_and_store(run, payload, path, needed, horizon, estimators, splits, progress) -> dict:
+    """Train (resuming if possible), storing each snapshot as soon as it is measured."""
+    done = {s["epoch"] for s in payload["snapshots"]
+            if all(e.id in s["train"]["mi"] for e in estimators)}
+    ckpt = store.load_torch(store.checkpoint_path(run))
+    resume = None
+    if (ckpt is not None and ckpt["epoch"] <= horizon
+            and all(e in done for e in needed if e < ckpt["epoch"])):
+        resume = TrainState(ckpt["epoch"], ckpt["model"], ckpt["optimizer"], ckpt["epoch_loss"])
+    # Without a usable checkpoint we retrain from the seed. Training is deterministic, so stored
+    # snapshots of the same run stay valid and are kept; only missing ones are measured.
+    started = time.monotonic()
+    base_seconds = payload["train_seconds"]
+
+    def on_snapshot(record: dict, state: TrainState) -> None:
+        _merge_snapshot(payload, record)
+        old_loss = payload["epoch_loss"]
+        payload["epoch_loss"] = list(state.epoch_loss) + old_loss[len(state.epoch_loss):]
+        payload["epochs_trained"] = max(payload["epochs_trained"], state.epoch)
+        payload["train_seconds"] = base_seconds + time.monotonic() - started
+        store.save_result(path, payload)
+        store.save_torch(store.weights_path(run, state.epoch), state.model)
+
+    def on_checkpoint(state: TrainState) -> None:
+        store.save_torch(store.checkpoint_path(run), {
+            "epoch": state.epoch, "model": state.model, "optimizer": state.optimizer,
+            "epoch_loss": list(state.epoch_loss), "key": run.key()})
+
+    train_run(run, splits, horizon=horizon, snapshots=needed, estimators=estimators,
+              on_snapshot=on_snapshot, on_checkpoint=on_checkpoint, resume=resume,
+              done_snapshots=done, progress=progress)
+    return payload
+
+
+@dataclass(frozen=True)
+class StudyRun:
+    """One run of a study, named: which factor, variant, dataset and seed."""
+
+    factor: str
+    variant: str
+    dataset: str
+    seed: int
+    run: RunConfig
+
+    @property
+    def label(self) -> str:
+        return f"{self.factor}/{self.variant}/{self.dataset}/s{self.seed}"
+
+
+def plan_study(factor: str, datasets: Iterable[str], profile: Profile,
+               variants: Iterable[str] | None = None, activation: str = "tanh") -> list[StudyRun]:
+    """The runs of one factor: every variant x dataset x seed of the profile."""
+    all_variants = paper_variants(activation)
+    if factor not in all_variants:
+        raise ValueError(f"factor: got {factor!r}, allowed {tuple(all_variants)}")
+    names = list(all_variants[factor]) if variants is None else list(variants)
+    datasets = [datasets] if isinstance(datasets, str) else list(datasets)
+    return [
+        StudyRun(factor, v, d, s, profile.run_config(get_variant(factor, v, activation), d, s))
+        for d in datasets for v in names for s in profile.seeds
+    ]
+
+
+def run_study(factor: str, datasets: Iterable[str] = ("mnist", "fashion_mnist"), *,
+              profile: str = "book", epochs: int | None = None, seeds=None, variants=None,
+              estimators: Sequence[Estimator] = DEFAULT_ESTIMATORS, activation: str = "tanh",
+              allow_training: bool = True, progress: bool = True) -> list[RunResult]:
+    """Run or load every run of one factor; returns their `RunResult`s in plan order.
+
+    Parameters
+    ----------
+    factor : {"width", "kernel", "depth", "pooling", "fc"}
+    datasets : names of datasets ("mnist", "fashion_mnist")
+    profile : {"smoke", "book", "paper"}
+    epochs : int, optional
+        Horizon; default the profile's. A shorter horizon reuses (a prefix of) stored runs.
+    seeds : sequence of int, optional
+        Default the profile's seeds.
+    allow_training : bool
+        False raises `MissingResultError` instead of training (e.g. to build the book from
+        committed results only).
+    """
+    prof = get_profile(profile, epochs=epochs, seeds=seeds)
+    plan = plan_study(factor, datasets, prof, variants, activation)
+    from tqdm import tqdm
+    out = []
+    for item in tqdm(plan, desc=f"{factor} ({prof.name})", disable=not progress, unit="run"):
+        payload = run_one(item.run, prof, horizon=prof.epochs, estimators=estimators,
+                          allow_training=allow_training, progress=progress)
+        out.append(RunResult(payload, horizon=prof.epochs, label=item.label, factor=factor,
+                             variant=item.variant))
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: ``python -m ibutils.runner --factor width --profile book``."""
+    import argparse
+
+    import torch
+
+    from .config import PROFILES
+
+    parser = argparse.ArgumentParser(prog="python -m ibutils.runner", description=main.__doc__)
+    parser.add_argument("--factor", required=True, choices=tuple(paper_variants()))
+    parser.add_argument("--datasets", nargs="+", default=["mnist", "fashion_mnist"],
+                        choices=("mnist", "fashion_mnist"))
+    parser.add_argument("--profile", default="book", choices=tuple(PROFILES))
+    parser.add_argument("--epochs", type=int, default=None, help="horizon (default: profile's)")
+    parser.add_argument("--seeds", type=int, nargs="+", default=None)
+    parser.add_argument("--variants", nargs="+", default=None)
+    parser.add_argument("--activation", default="tanh", choices=("tanh", "relu"))
+    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    args = parser.parse_args(argv)
+    if args.threads is not None:
+        if args.threads < 1:
+            parser.error(f"--threads: got {args.threads}, allowed a positive integer")
+        torch.set_num_threads(args.threads)
+    try:
+        results = run_study(args.factor, args.datasets, profile=args.profile, epochs=args.epochs,
+                            seeds=args.seeds, variants=args.variants, activation=args.activation)
+    except ValueError as exc:
+        parser.error(str(exc))
+    for r in results:
+        print(r, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,129 @@
+"""Binning estimator against exact, hand-computable entropies."""
+import numpy as np
+import pytest
+
+from ibutils import mi
+
+
+def test_all_rows_distinct_gives_log2_n():
+    n = 1000
+    t = np.arange(n, dtype=np.float32)[:, None] * np.ones((1, 5), np.float32)  # distinct rows
+    y = np.arange(n) % 10
+    r = mi.binning_mi(t, y, bin_width=0.5)
+    assert r.n_patterns == n
+    assert r.i_xt == pytest.approx(np.log2(n), abs=1e-12)
+    assert r.h_t == pytest.approx(np.log2(n), abs=1e-12)
+    assert r.i_ty == pytest.approx(np.log2(10), abs=1e-12)  # T determines Y
+    assert r.saturated
+
+
+def test_rows_depending_only_on_label_give_h_y():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 4, size=2000)
+    t = np.eye(4, dtype=np.float32)[y] * 3.0  # the label, one-hot
+    r = mi.binning_mi(t, y, bin_width=1.0)
+    _, counts = np.unique(y, return_counts=True)
+    p = counts / counts.sum()
+    h_y = float(-(p * np.log2(p)).sum())
+    assert r.n_patterns == 4
+    assert r.i_ty == pytest.approx(h_y, abs=1e-12)
+    assert r.i_xt == pytest.approx(h_y, abs=1e-12)
+    assert not r.saturated
+
+
+def test_constant_layer_gives_zero():
+    t = np.full((500, 7), 0.3, dtype=np.float32)
+    y = np.arange(500) % 10
+    for kwargs in ({"bin_width": 0.67}, {"n_bins": 30}):
+        r = mi.binning_mi(t, y, **kwargs)
+        assert (r.i_xt, r.i_ty, r.h_t, r.n_patterns) == (0.0, 0.0, 0.0, 1)
+
+
+def test_label_parity_exact_values():
+    # T = y mod 2 with y uniform on 0..3: H(T) = 1, I(T;Y) = 1, and I(X;T) = 1.
+    y = np.repeat(np.arange(4), 250)
+    t = (y % 2).astype(np.float32)[:, None]
+    r = mi.binning_mi(t, y, bin_width=1.0)
+    assert (r.h_t, r.i_ty, r.i_xt) == pytest.approx((1.0, 1.0, 1.0), abs=1e-12)
+
+
+def test_independent_of_label_gives_zero_i_ty():
+    # Every label sees each of 8 patterns equally often: I(T;Y) = 0 exactly, H(T) = 3.
+    y = np.repeat(np.arange(10), 80)
+    t = np.tile(np.arange(8, dtype=np.float32), 100)[:, None]
+    r = mi.binning_mi(t, y, bin_width=1.0)
+    assert r.h_t == pytest.approx(3.0, abs=1e-12)
+    assert r.i_ty == pytest.approx(0.0, abs=1e-12)
+
+
+def test_repeated_inputs_h_t_given_x():
+    # Each input x appears twice, once with T = 0 and once with T = 1: H(T|X) = 1, H(T) = 1,
+    # so I(X;T) = 0.
+    n = 300
+    x_ids = np.repeat(np.arange(n), 2)
+    t = np.tile([0.0, 1.0], n).astype(np.float32)[:, None]
+    y = x_ids % 3
+    r = mi.binning_mi(t, y, bin_width=1.0, x_ids=x_ids)
+    assert r.h_t == pytest.approx(1.0)
+    assert r.i_xt == pytest.approx(0.0, abs=1e-12)
+
+
+def test_paper_width_gives_four_bins_per_tanh_unit_and_11_softmax_patterns():
+    a = np.tanh(np.linspace(-20, 20, 100_001, dtype=np.float32))[:, None]
+    assert len(np.unique(mi.bin_indices(a, bin_width=0.67))) == 4
+    assert mi.binning_alphabet_cap(1, bin_width=0.67) == pytest.approx(2.0)
+    assert mi.softmax_alphabet_cap(10, 0.67) == pytest.approx(np.log2(11))
+    # softmax units take 2 bins each at 0.67, so a simplex row takes one of 11 patterns
+    rng = np.random.default_rng(1)
+    logits = rng.normal(scale=5, size=(20_000, 10))
+    p = np.exp(logits - logits.max(1, keepdims=True))
+    p /= p.sum(1, keepdims=True)
+    r = mi.binning_mi(p.astype(np.float32), rng.integers(0, 10, 20_000), bin_width=0.67)
+    assert r.n_patterns <= 11
+    assert r.h_t <= np.log2(11) + 1e-12
+
+
+def test_bin_width_and_bin_count_agree_on_aligned_grid():
+    # Values far from every bin edge, layer range [0, 0.999]: 10 bins over the range and width
+    # 0.1 put every value in the same bin, so every estimate agrees.
+    rng = np.random.default_rng(2)
+    t = ((rng.integers(0, 10, size=(3000, 6)) + 0.5) / 10).astype(np.float32)
+    t[0, 0], t[1, 0] = 0.0, 0.999
+    y = rng.integers(0, 10, 3000)
+    a = mi.binning_mi(t, y, bin_width=0.1)
+    b = mi.binning_mi(t, y, n_bins=10)
+    assert np.array_equal(mi.bin_indices(t, bin_width=0.1), mi.bin_indices(t, n_bins=10))
+    assert (a.i_xt, a.i_ty, a.n_patterns) == (b.i_xt, b.i_ty, b.n_patterns)
+
+
+def test_hashed_symbols_match_exact_row_uniqueness():
+    rng = np.random.default_rng(3)
+    base = rng.integers(0, 3, size=(400, 37))  # 400 distinct-ish rows, each repeated
+    binned = base[rng.integers(0, 400, size=5000)].astype(np.uint8)
+    symbols = mi._row_symbols(binned)
+    _, exact = np.unique(binned, axis=0, return_inverse=True)
+    # same partition of rows: a bijection between the two labelings
+    pairs = np.unique(np.stack([symbols, exact.reshape(-1)], 1), axis=0)
+    assert len(pairs) == len(np.unique(symbols)) == len(np.unique(exact))
+
+
+def test_plug_in_entropy_matches_formula():
+    counts = np.array([1, 2, 3, 4])
+    p = counts / 10
+    assert mi.entropy_from_counts(counts) == pytest.approx(-(p * np.log2(p)).sum(), abs=1e-15)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"bin_width": 0.0}, "bin_width"), ({"bin_width": -1.0}, "bin_width"),
+    ({"n_bins": 0}, "n_bins"), ({}, "exactly one"), ({"bin_width": 1.0, "n_bins": 3}, "exactly one"),
+])
+def test_bad_binning_arguments_are_named(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        mi.binning_mi(np.zeros((4, 2)), np.zeros(4, int), **kwargs)
+
+
+def test_nan_activations_rejected():
+    t = np.zeros((4, 2), np.float32)
+    t[1, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        mi.binning_mi(t, np.zeros(4, int), bin_width=1.0)

@@ -1,0 +1,89 @@
+"""Training runs end to end on a small subset: cache hits, resume after interruption."""
+import numpy as np
+import pytest
+
+from ibutils import runner, train
+from ibutils.config import get_profile
+from ibutils.runner import MissingResultError, run_study
+
+from .conftest import needs_data
+
+pytestmark = needs_data
+
+
+def _study(**kw):
+    return run_study("width", ["mnist"], profile="smoke", variants=["w3"], progress=False, **kw)
+
+
+def test_smoke_run_records_every_snapshot_layer_and_split(tmp_store):
+    (r,) = _study(epochs=6)
+    prof = get_profile("smoke", epochs=6)
+    assert r.epochs().tolist() == list(prof.snapshots())
+    assert r.layers == ["conv1", "conv2", "conv3", "conv4", "conv5", "conv6", "softmax"]
+    assert r.n == {"train": 300, "test": 300}
+    assert r.payload["h_y"]["train"] == pytest.approx(np.log2(10))
+    for split in ("train", "test"):
+        for est in ("binning_bin_width0.67", "binning_n_bins30"):
+            ixt = r.mi(split, est, "conv1", "i_xt")
+            assert np.all(ixt <= np.log2(300) + 1e-9) and np.all(ixt >= 0)
+        acc = r.metric(split, "accuracy")
+        assert np.all((0 <= acc) & (acc <= 1))
+    assert len(r.epoch_loss()) == 6
+    # training lowers the training loss on this subset
+    assert r.metric("train", "loss")[-1] < r.metric("train", "loss")[0]
+
+
+def test_cached_run_is_loaded_not_recomputed(tmp_store, monkeypatch):
+    (first,) = _study(epochs=3)
+    monkeypatch.setattr(runner, "train_run", lambda *a, **k: pytest.fail("retrained"))
+    (again,) = _study(epochs=3)
+    assert again.payload["snapshots"] == first.payload["snapshots"]
+    (shorter,) = _study(epochs=2)  # a prefix of a stored run is a cache hit too
+    assert shorter.epochs().tolist() == [0, 1, 2]
+
+
+def test_load_only_mode_raises_when_missing(tmp_store):
+    with pytest.raises(MissingResultError, match="allow_training=False"):
+        _study(epochs=3, allow_training=False)
+
+
+def test_interrupted_run_resumes_to_identical_results(tmp_store, monkeypatch, tmp_path):
+    (reference,) = _study(epochs=8)
+    # a second store: interrupt the same run during epoch 6, then resume
+    monkeypatch.setenv("IBUTILS_RESULTS", str(tmp_path / "r2"))
+    monkeypatch.setenv("IBUTILS_CACHE", str(tmp_path / "c2"))
+    real_epoch = train._train_epoch
+
+    def crash_at_6(model, opt, x, y, run, epoch):
+        if epoch == 5:
+            raise KeyboardInterrupt("simulated kill during epoch 6")
+        return real_epoch(model, opt, x, y, run, epoch)
+
+    monkeypatch.setattr(train, "_train_epoch", crash_at_6)
+    with pytest.raises(KeyboardInterrupt):
+        _study(epochs=8)
+    monkeypatch.setattr(train, "_train_epoch", real_epoch)
+    started = []
+    real_train_run = runner.train_run
+    monkeypatch.setattr(runner, "train_run",
+                        lambda *a, **k: started.append(k["resume"]) or real_train_run(*a, **k))
+    (resumed,) = _study(epochs=8)
+    assert started[0] is not None and started[0].epoch == 5  # from the epoch-5 checkpoint
+    assert resumed.payload["snapshots"] == reference.payload["snapshots"]
+    assert resumed.payload["epoch_loss"] == reference.payload["epoch_loss"]
+
+
+def test_extending_the_horizon_resumes(tmp_store, monkeypatch):
+    (short,) = _study(epochs=4)
+    (longer,) = _study(epochs=6)
+    assert longer.epochs().tolist()[: len(short.epochs())] == short.epochs().tolist()
+    # the first snapshots are those of the short run, unchanged
+    assert longer.payload["snapshots"][:5] == short.payload["snapshots"]
+
+
+def test_new_estimator_is_applied_from_cached_weights(tmp_store, monkeypatch):
+    from ibutils.config import DEFAULT_ESTIMATORS, binning
+    _study(epochs=2)
+    monkeypatch.setattr(runner, "train_run", lambda *a, **k: pytest.fail("retrained"))
+    (r,) = _study(epochs=2, estimators=DEFAULT_ESTIMATORS + (binning(bin_width=0.1),))
+    assert len(r.mi("test", "binning_bin_width0.1", "conv1", "i_xt")) == 3

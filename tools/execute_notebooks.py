@@ -1,0 +1,64 @@
+"""Execute the book's notebooks: jupytext percent .py -> .ipynb -> papermill -> executed .ipynb.
+
+    python tools/execute_notebooks.py                      # every notebook, default parameters
+    python tools/execute_notebooks.py width -p epochs 50    # one notebook, other parameters
+    python tools/execute_notebooks.py --out /tmp/book -p profile smoke -p epochs null
+
+Parameter values are parsed as YAML (50 -> int, null -> None, [0, 1] -> list). Executed
+notebooks go to --out (default: book/), which `jupyter-book build book` renders.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import jupytext
+import nbformat
+import papermill
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+
+
+def execute(name: str, out_dir: Path, parameters: dict, build_dir: Path) -> float:
+    """Convert and execute one notebook; returns the seconds it took."""
+    source = NOTEBOOKS / f"{name}.py"
+    if not source.is_file():
+        allowed = sorted(p.stem for p in NOTEBOOKS.glob("*.py"))
+        raise SystemExit(f"notebook: got {name!r}, allowed {allowed}")
+    nb = jupytext.read(source, fmt="py:percent")
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    build_dir.mkdir(parents=True, exist_ok=True)
+    converted = build_dir / f"{name}.ipynb"
+    nbformat.write(nb, converted)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    os.environ.pop("MPLBACKEND", None)  # the kernel must use its inline backend for figures
+    start = time.monotonic()
+    papermill.execute_notebook(str(converted), str(out_dir / f"{name}.ipynb"),
+                               parameters=parameters, cwd=str(NOTEBOOKS), kernel_name="python3",
+                               progress_bar=False)
+    return time.monotonic() - start
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", help="notebooks (stems in notebooks/); default all")
+    parser.add_argument("--out", type=Path, default=ROOT / "book")
+    parser.add_argument("--build-dir", type=Path, default=ROOT / "build" / "notebooks")
+    parser.add_argument("-p", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
+    args = parser.parse_args(argv)
+    parameters = {k: yaml.safe_load(v) for k, v in args.p}
+    names = args.names or sorted(p.stem for p in NOTEBOOKS.glob("*.py"))
+    for name in names:
+        seconds = execute(name, args.out, parameters, args.build_dir)
+        print(f"executed {name} in {seconds:.1f} s -> {args.out / (name + '.ipynb')}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
