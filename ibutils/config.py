@@ -121,6 +121,29 @@ def binning(bin_width: float | None = None, n_bins: int | None = None) -> Estima
     return Estimator("binning", (("n_bins", int(n_bins)),))
 
 
+def kde(noise_var: float = 0.1, n_samples: int = 1000) -> Estimator:
+    """KDE bounds spec (Kolchinsky & Tracey); pairwise cost, on a seeded subsample."""
+    if not noise_var > 0:
+        raise ValueError(f"noise_var: got {noise_var!r}, allowed a positive number")
+    if int(n_samples) != n_samples or n_samples < 2:
+        raise ValueError(f"n_samples: got {n_samples!r}, allowed an integer >= 2")
+    return Estimator("kde", (("noise_var", float(noise_var)), ("n_samples", int(n_samples))))
+
+
+def renyi(alpha: float = 1.01, n_samples: int = 500, sigma: float | None = None) -> Estimator:
+    """Matrix-based Renyi MI spec; cubic cost in n_samples, on a seeded subsample."""
+    if not alpha > 0 or alpha == 1:
+        raise ValueError(f"alpha: got {alpha!r}, allowed a positive number other than 1")
+    if int(n_samples) != n_samples or n_samples < 2:
+        raise ValueError(f"n_samples: got {n_samples!r}, allowed an integer >= 2")
+    params = (("alpha", float(alpha)), ("n_samples", int(n_samples)))
+    if sigma is not None:
+        if not sigma > 0:
+            raise ValueError(f"sigma: got {sigma!r}, allowed None or a positive number")
+        params += (("sigma", float(sigma)),)
+    return Estimator("renyi", params)
+
+
 PAPER_ESTIMATOR = binning(bin_width=0.67)
 DEFAULT_ESTIMATORS = (PAPER_ESTIMATOR, binning(n_bins=30))
 

@@ -200,3 +200,197 @@ def softmax_alphabet_cap(n_classes: int, bin_width: float) -> float:
         if s * bin_width <= 1.0 < (s + n_classes) * bin_width
     )
     return float(np.log2(total))
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared helpers for the pairwise (O(N^2)) estimators
+# ---------------------------------------------------------------------------------------------
+
+def subsample(n: int, n_samples: int | None, seed: int = 0) -> np.ndarray:
+    """Sorted indices of a seeded subsample of size min(n, n_samples) (all rows if None)."""
+    if n_samples is None or n_samples >= n:
+        return np.arange(n)
+    if int(n_samples) != n_samples or n_samples < 2:
+        raise ValueError(f"n_samples: got {n_samples!r}, allowed None or an integer >= 2")
+    return np.sort(np.random.default_rng(seed).choice(n, size=int(n_samples), replace=False))
+
+
+def pairwise_sq_dists(a: np.ndarray) -> np.ndarray:
+    """(N, N) squared Euclidean distances between rows, via one GEMM, in float64."""
+    a = np.asarray(a, dtype=np.float64).reshape(len(a), -1)
+    sq = np.einsum("ij,ij->i", a, a)
+    d = sq[:, None] + sq[None, :] - 2.0 * (a @ a.T)
+    np.fill_diagonal(d, 0.0)
+    return np.maximum(d, 0.0)
+
+
+def _logmeanexp_rows(m: np.ndarray) -> np.ndarray:
+    """log(mean_j exp(m_ij)) per row, stably."""
+    top = m.max(axis=1, keepdims=True)
+    return (top + np.log(np.exp(m - top).mean(axis=1, keepdims=True))).ravel()
+
+
+# ---------------------------------------------------------------------------------------------
+# KDE bounds (Kolchinsky & Tracey 2017), as used by Saxe et al. (2018)
+# ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class KDEResult:
+    """Pairwise-distance bounds (bits) for the noisy channel T' = T + N(0, noise_var I)."""
+
+    i_xt_upper: float
+    i_xt_lower: float
+    i_ty_upper: float
+    i_ty_lower: float
+    n: int
+
+    def as_dict(self) -> dict:
+        return {"i_xt_upper": self.i_xt_upper, "i_xt_lower": self.i_xt_lower,
+                "i_ty_upper": self.i_ty_upper, "i_ty_lower": self.i_ty_lower}
+
+
+def _mixture_excess_entropy(sq_d: np.ndarray, scale: float) -> float:
+    """-mean_i log mean_j exp(-d_ij^2 / scale), in nats: H(mixture) - H(component) estimate."""
+    return float(-_logmeanexp_rows(-sq_d / scale).mean())
+
+
+def kde_mi(t, y, *, noise_var: float, n_samples: int | None = None, seed: int = 0) -> KDEResult:
+    """Upper and lower bounds on I(X;T') and I(T';Y) for T' = T + Gaussian noise, in bits.
+
+    T' given the input x_i is N(t_i, noise_var I), so T' is an equal-weight Gaussian mixture
+    and I(X;T') = H(T') - H(T'|X). Kolchinsky & Tracey bound the mixture entropy with pairwise
+    distances between components: with the KL divergence d^2/(2 s^2) an upper bound, with the
+    Bhattacharyya distance d^2/(8 s^2) a lower bound (their Eqs. 10 and 14 via Theorem 2):
+
+        I(X;T') <= -1/N sum_i log 1/N sum_j exp(-|t_i - t_j|^2 / (2 noise_var))
+        I(X;T') >= -1/N sum_i log 1/N sum_j exp(-|t_i - t_j|^2 / (8 noise_var))
+
+    I(T';Y) = H(T') - sum_y p(y) H(T'|Y=y) is computed with the same estimator for every entropy
+    term, as Saxe et al. do (ibsgd's `kde.py`); those two are estimates built from the bounds,
+    not guaranteed bounds on I(T';Y). Both I(X;T') bounds are at most log2 N.
+
+    Parameters
+    ----------
+    t : (N, D) array; y : (N,) integer labels
+    noise_var : float
+        Variance of the added Gaussian noise (Saxe et al. and the paper's disabled code: 0.1).
+    n_samples, seed
+        Use a seeded subsample of that many rows (cost O(n_samples^2 D)); None uses all rows.
+
+    References
+    ----------
+    Kolchinsky & Tracey (2017), Entropy 19(7):361; Saxe et al. (2018), ICLR, Sec. 2 and App. C.
+    """
+    if not np.isfinite(noise_var) or noise_var <= 0:
+        raise ValueError(f"noise_var: got {noise_var!r}, allowed a positive number")
+    t = np.asarray(t)
+    if t.ndim != 2 or len(y) != len(t):
+        raise ValueError(f"t, y: expected (N, D) and (N,), got {t.shape} and {np.shape(y)}")
+    idx = subsample(len(t), n_samples, seed)
+    t, y = t[idx], np.asarray(y)[idx]
+    d = pairwise_sq_dists(t)
+    labels, counts = np.unique(y, return_counts=True)
+    p_y = counts / counts.sum()
+    out = {}
+    for name, scale in (("upper", 2.0 * noise_var), ("lower", 8.0 * noise_var)):
+        i_xt = _mixture_excess_entropy(d, scale)
+        # H(T'|Y=y) - H(T'|X) for each class: the same estimator within the class
+        cond = sum(p * _mixture_excess_entropy(d[np.ix_(y == c, y == c)], scale)
+                   for c, p in zip(labels, p_y))
+        out[f"i_xt_{name}"] = i_xt / np.log(2)
+        out[f"i_ty_{name}"] = (i_xt - cond) / np.log(2)
+    return KDEResult(n=len(t), **out)
+
+
+# ---------------------------------------------------------------------------------------------
+# Matrix-based Renyi alpha-entropy (Giraldo et al. 2014; Yu & Principe 2019; Wickstrom 2019)
+# ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RenyiResult:
+    """Matrix-based Renyi alpha-order mutual information (bits)."""
+
+    i_xt: float
+    i_ty: float
+    h_t: float
+    sigma_t: float
+    sigma_x: float
+    n: int
+
+    def as_dict(self) -> dict:
+        return {"i_xt": self.i_xt, "i_ty": self.i_ty, "h_t": self.h_t,
+                "sigma_t": self.sigma_t, "sigma_x": self.sigma_x}
+
+
+def kernel_width(sq_d: np.ndarray, dim: int) -> float:
+    """Default Gaussian kernel width: median pairwise distance times N^(-1/(4 + dim)).
+
+    The median sets the scale of the data (so the rule suits tanh and unbounded ReLU layers
+    alike), and N^(-1/(4+d)) is Silverman's shrinkage with sample size, the form used by
+    Yu et al. (2020, IEEE TNNLS 32(7)) for matrix-based entropies of CNN layers.
+    """
+    n = len(sq_d)
+    off = sq_d[~np.eye(n, dtype=bool)]
+    med = float(np.sqrt(np.median(off))) if off.size else 0.0
+    return max(med, 1e-12) * n ** (-1.0 / (4 + dim))
+
+
+def gram(sq_d: np.ndarray, sigma: float) -> np.ndarray:
+    """Trace-normalised Gaussian Gram matrix A = K / N, K_ij = exp(-d_ij^2 / (2 sigma^2))."""
+    return np.exp(-sq_d / (2.0 * sigma**2)) / len(sq_d)
+
+
+def matrix_renyi_entropy(a: np.ndarray, alpha: float) -> float:
+    """S_alpha(A) = log2(sum_i lambda_i^alpha) / (1 - alpha) for a unit-trace PSD matrix A."""
+    lam = np.clip(np.linalg.eigvalsh(a), 0.0, None)
+    lam = lam / lam.sum()
+    return float(np.log2(np.sum(lam[lam > 0] ** alpha)) / (1.0 - alpha))
+
+
+def _joint(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Normalised Hadamard product: the Gram matrix of the joint variable."""
+    h = a * b
+    return h / np.trace(h)
+
+
+def renyi_mi(t, x, y, *, alpha: float = 1.01, sigma: float | None = None,
+             n_samples: int | None = None, seed: int = 0) -> RenyiResult:
+    """Matrix-based Renyi alpha-entropy estimates of I(X;T) and I(T;Y), in bits.
+
+    With unit-trace Gram matrices A_X, A_T, A_Y of the inputs, the layer and the labels,
+    ``I(X;T) = S(A_X) + S(A_T) - S(A_X o A_T / tr(A_X o A_T))`` (Yu & Principe 2019, Eq. 7;
+    Giraldo et al. 2014, Def. 3 and Eq. 8), and likewise for I(T;Y). Conv layers enter as
+    flattened tensors: the Gaussian kernel on the Frobenius distance of two activation tensors
+    is the tensor kernel of Wickstrom et al. (2019). Labels use a linear kernel on one-hot
+    vectors, so different classes are orthogonal and S(A_Y) is the Renyi entropy of the labels.
+
+    Parameters
+    ----------
+    t : (N, D) layer activations; x : (N, ...) inputs; y : (N,) integer labels
+    alpha : float
+        Renyi order (> 0, != 1); 1.01 approximates Shannon entropy.
+    sigma : float or None
+        Gaussian kernel width used for both X and T; None picks each by `kernel_width`.
+    n_samples, seed
+        Seeded subsample size (cost O(n_samples^2 D + n_samples^3)); None uses all rows.
+    """
+    if not alpha > 0 or alpha == 1:
+        raise ValueError(f"alpha: got {alpha!r}, allowed a positive number other than 1")
+    if sigma is not None and not sigma > 0:
+        raise ValueError(f"sigma: got {sigma!r}, allowed None or a positive number")
+    t = np.asarray(t)
+    x = np.asarray(x).reshape(len(x), -1)
+    if t.ndim != 2 or len(t) != len(x) or len(t) != len(y):
+        raise ValueError(f"t, x, y: expected (N, D), (N, ...), (N,), got {t.shape}, "
+                         f"{x.shape}, {np.shape(y)}")
+    idx = subsample(len(t), n_samples, seed)
+    t, x, y = t[idx], x[idx], np.asarray(y)[idx]
+    d_t, d_x = pairwise_sq_dists(t), pairwise_sq_dists(x)
+    s_t = sigma if sigma is not None else kernel_width(d_t, t.shape[1])
+    s_x = sigma if sigma is not None else kernel_width(d_x, x.shape[1])
+    a_t, a_x = gram(d_t, s_t), gram(d_x, s_x)
+    a_y = (y[:, None] == y[None, :]).astype(np.float64) / len(y)
+    h_t = matrix_renyi_entropy(a_t, alpha)
+    i_xt = matrix_renyi_entropy(a_x, alpha) + h_t - matrix_renyi_entropy(_joint(a_x, a_t), alpha)
+    i_ty = h_t + matrix_renyi_entropy(a_y, alpha) - matrix_renyi_entropy(_joint(a_t, a_y), alpha)
+    return RenyiResult(i_xt, i_ty, h_t, float(s_t), float(s_x), len(t))

@@ -150,18 +150,12 @@ def mi_curves(results, quantity: str = "i_xt", *, split: str = "test",
     return ax
 
 
-def layer_curves(groups: dict, quantity: str = "i_ty", *, layer: str = "softmax",
-                 estimator: str = "binning_bin_width0.67", ax=None, title: str | None = None):
-    """One layer's MI quantity against epoch (log axis) per variant: test solid, train dashed.
-
-    `groups` maps a variant name to its run or list of seed runs; seeds give a min-max band.
-    """
-    ax = ax or plt.gca()
+def _variant_bands(groups: dict, values, ax) -> None:
+    """Per variant, train (dashed) and test (solid) curves of values(run, split) vs epoch."""
     for i, (name, results) in enumerate(groups.items()):
         results = _as_list(results)
         for split, style in (("train", "--"), ("test", "-")):
-            epochs, vals = _seed_stack(
-                results, lambda r, s=split: r.mi(s, estimator, layer, quantity))
+            epochs, vals = _seed_stack(results, lambda r, s=split: values(r, s))
             ax.plot(epochs, vals.mean(0), style, color=variant_color(i),
                     label=f"{name} {split}", lw=1.3)
             if len(results) > 1:
@@ -170,10 +164,20 @@ def layer_curves(groups: dict, quantity: str = "i_ty", *, layer: str = "softmax"
     ax.set_xscale("symlog", linthresh=1)
     ax.set_xlim(0, None)
     ax.set_xlabel("epoch")
+    ax.legend(fontsize="x-small", ncol=2, frameon=False)
+
+
+def layer_curves(groups: dict, quantity: str = "i_ty", *, layer: str = "softmax",
+                 estimator: str = "binning_bin_width0.67", ax=None, title: str | None = None):
+    """One layer's MI quantity against epoch (log axis) per variant: test solid, train dashed.
+
+    `groups` maps a variant name to its run or list of seed runs; seeds give a min-max band.
+    """
+    ax = ax or plt.gca()
+    _variant_bands(groups, lambda r, s: r.mi(s, estimator, layer, quantity), ax)
     ax.set_ylabel({"i_xt": "I(X;T)", "i_ty": "I(T;Y)", "h_t": "H(T)"}.get(quantity, quantity)
                   + " [bits]")
     ax.set_title(title or f"{layer} {quantity}")
-    ax.legend(fontsize="x-small", ncol=2, frameon=False)
     return ax
 
 
@@ -183,21 +187,9 @@ def training_curves(groups: dict, metric: str = "loss", *, ax=None, title: str |
     `groups` maps a variant name to its run or list of seed runs; seeds give a min-max band.
     """
     ax = ax or plt.gca()
-    for i, (name, results) in enumerate(groups.items()):
-        results = _as_list(results)
-        for split, style in (("train", "--"), ("test", "-")):
-            epochs, vals = _seed_stack(results, lambda r, s=split: r.metric(s, metric))
-            ax.plot(epochs, vals.mean(0), style, color=variant_color(i),
-                    label=f"{name} {split}", lw=1.3)
-            if len(results) > 1:
-                ax.fill_between(epochs, vals.min(0), vals.max(0), color=variant_color(i),
-                                alpha=0.15, lw=0)
-    ax.set_xscale("symlog", linthresh=1)
-    ax.set_xlim(0, None)
+    _variant_bands(groups, lambda r, s: r.metric(s, metric), ax)
     if metric == "loss":
         ax.set_yscale("log")
-    ax.set_xlabel("epoch")
     ax.set_ylabel(metric)
     ax.set_title(title or metric)
-    ax.legend(fontsize="x-small", ncol=2, frameon=False)
     return ax

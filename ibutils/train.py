@@ -42,11 +42,18 @@ class TrainState:
     epoch_loss: list = field(default_factory=list)  # mean training-batch loss of each epoch
 
 
-def estimate(estimator: Estimator, t: np.ndarray, y: np.ndarray) -> dict:
+ESTIMATORS = {
+    "binning": lambda t, x, y, kw: mi_mod.binning_mi(t, y, **kw),
+    "kde": lambda t, x, y, kw: mi_mod.kde_mi(t, y, **kw),
+    "renyi": lambda t, x, y, kw: mi_mod.renyi_mi(t, x, y, **kw),
+}
+
+
+def estimate(estimator: Estimator, t: np.ndarray, x: np.ndarray, y: np.ndarray) -> dict:
     """Apply one estimator to one layer's activations; returns a plain dict of numbers (bits)."""
-    if estimator.kind == "binning":
-        return mi_mod.binning_mi(t, y, **estimator.kwargs()).as_dict()
-    raise ValueError(f"estimator: got kind {estimator.kind!r}, allowed ('binning',)")
+    if estimator.kind not in ESTIMATORS:
+        raise ValueError(f"estimator: got kind {estimator.kind!r}, allowed {tuple(ESTIMATORS)}")
+    return ESTIMATORS[estimator.kind](t, x, y, estimator.kwargs()).as_dict()
 
 
 @torch.no_grad()
@@ -93,8 +100,9 @@ def measure_split(model: CNN, split: Split, estimators: Sequence[Estimator], epo
     for name, t in acts.items():
         if not np.isfinite(t).all():
             raise NumericalError(f"epoch {epoch}: NaN or inf in the activations of layer {name}")
+    x = split.x.numpy().reshape(len(y), -1)
     for est in estimators:
-        record["mi"][est.id] = {name: estimate(est, t, y) for name, t in acts.items()}
+        record["mi"][est.id] = {name: estimate(est, t, x, y) for name, t in acts.items()}
     return record
 
 
