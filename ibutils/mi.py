@@ -10,6 +10,8 @@ counts (Shwartz-Ziv & Tishby 2017, Sec. 3.3; Saxe et al. 2018, Sec. 2; Li & Liu 
 """
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from math import comb
 
@@ -50,63 +52,127 @@ def label_entropy(y) -> float:
     return entropy_from_counts(counts)
 
 
-def bin_indices(t: np.ndarray, *, bin_width: float | None = None, n_bins: int | None = None):
-    """Discretise activations unit by unit; returns a non-negative integer array of t's shape.
+def _binner(t: np.ndarray, bin_width: float | None, n_bins: int | None):
+    """Validate a binning rule and return ``(to_bins, max_abs_index)`` for float32 activations.
 
-    Exactly one of:
-    bin_width : float
-        Fixed width, ``floor(a / bin_width)`` with no range limits (Li & Liu's 0.67;
-        Saxe et al.'s ibsgd `binsize`). Indices are shifted so the smallest is 0 (a relabelling
-        of bins, which leaves every entropy unchanged).
-    n_bins : int
-        That many equal bins spanning the layer's observed range [min t, max t] (Shwartz-Ziv &
-        Tishby use 30 bins; the observed range keeps the rule valid for unbounded ReLU units).
-
-    The result is uint8 when the indices fit (the usual case), else int64.
+    ``to_bins(block, out)`` writes the bin index of every value of `block` into the float32
+    array `out` as exact small integers (for the width rule, before the shift by
+    ``to_bins.offset`` that makes the smallest index 0; `bin_indices` applies it).
+    Rules (exactly one):
+    bin_width : fixed width, ``floor(a / bin_width)``, no range limits (Li & Liu's 0.67;
+        Saxe et al.'s ibsgd `binsize`). The shift by the minimum only relabels bins.
+    n_bins : that many equal bins over the observed range [min t, max t] of the whole layer
+        (Shwartz-Ziv & Tishby use 30; the observed range also suits unbounded ReLU units);
+        the maximum falls in the last bin.
     """
     if (bin_width is None) == (n_bins is None):
         raise ValueError("binning: give exactly one of bin_width or n_bins")
-    t = np.asarray(t, dtype=np.float32)
+    lo, hi = (float(t.min()), float(t.max())) if t.size else (0.0, 0.0)
+    if not (np.isfinite(lo) and np.isfinite(hi)):  # min/max propagate NaN and inf
+        raise ValueError("t: activations contain NaN or inf")
     if bin_width is not None:
         if not np.isfinite(bin_width) or bin_width <= 0:
             raise ValueError(f"bin_width: got {bin_width!r}, allowed a positive number")
-        b = np.multiply(t, np.float32(1.0 / bin_width))  # (N, D) scratch, reused in place
-        np.floor(b, out=b)
-        b -= b.min()
-    else:
-        if int(n_bins) != n_bins or n_bins < 1:
-            raise ValueError(f"n_bins: got {n_bins!r}, allowed a positive integer")
-        lo, hi = float(t.min()), float(t.max())
-        if hi <= lo:
-            return np.zeros(t.shape, dtype=np.uint8)
-        b = np.subtract(t, np.float32(lo))
-        b *= np.float32(n_bins / (hi - lo))
-        np.floor(b, out=b)
-        np.minimum(b, n_bins - 1, out=b)  # the maximum falls in the last bin
-    return b.astype(np.uint8 if b.max() < 256 else np.int64)
+        inv = np.float32(1.0 / bin_width)
+        offset = np.floor(np.float32(lo) * inv)
+
+        def to_bins(blk, out):
+            # indices floor(a / w) - offset >= 0; the shift is left out (a relabelling that adds
+            # the same constant to every row's hash) unless `shift` is asked for
+            np.multiply(blk, inv, out=out)
+            np.floor(out, out=out)
+        to_bins.offset = float(offset)
+        return to_bins, int(max(abs(np.floor(np.float32(hi) * inv)), abs(offset)))
+    if int(n_bins) != n_bins or n_bins < 1:
+        raise ValueError(f"n_bins: got {n_bins!r}, allowed a positive integer")
+    scale = np.float32(n_bins / (hi - lo)) if hi > lo else np.float32(0.0)
+
+    def to_bins(blk, out):
+        np.subtract(blk, np.float32(lo), out=out)
+        out *= scale
+        np.floor(out, out=out)
+        np.minimum(out, n_bins - 1, out=out)
+    return to_bins, int(n_bins) - 1
 
 
-def _row_symbols(binned: np.ndarray) -> np.ndarray:
-    """Map each row of an (N, D) integer array to one integer id; equal rows <=> equal ids.
+def bin_indices(t: np.ndarray, *, bin_width: float | None = None, n_bins: int | None = None):
+    """Discretise activations unit by unit; a non-negative int64 array of t's shape.
 
-    The row's bytes are read as 64-bit words and hashed with two independent random linear maps
-    modulo 2**64 (one pass of integer multiply-adds, no per-sample Python loop); the (N, 2) hash
-    pairs are then ranked. Distinct rows share an id only if both 64-bit hashes collide.
+    See `_binner` for the two rules; `binning_mi` uses the same rule without materialising
+    this array.
     """
-    n = binned.shape[0]
-    rows = np.ascontiguousarray(binned.reshape(n, -1))
-    if rows.dtype != np.uint8:
-        rows = np.ascontiguousarray(rows.astype(np.int64)).view(np.uint8)
-    pad = (-rows.shape[1]) % 8
-    if pad:
-        rows = np.concatenate([rows, np.zeros((n, pad), dtype=np.uint8)], axis=1)
-    words = rows.view(np.uint64)  # (N, ceil(D / 8))
-    rng = np.random.default_rng(0x1B)  # fixed: the same rows always get the same symbols
-    keys = rng.integers(1, 2**63, size=(words.shape[1], 2), dtype=np.uint64) | np.uint64(1)
-    with np.errstate(over="ignore"):
-        hashes = words @ keys  # (N, 2), arithmetic modulo 2**64
-    _, symbols = np.unique(hashes, axis=0, return_inverse=True)
+    t = np.asarray(t, dtype=np.float32)
+    to_bins, _ = _binner(t, bin_width, n_bins)
+    out = np.empty_like(t)
+    to_bins(t, out)
+    out -= getattr(to_bins, "offset", 0.0)
+    return out.astype(np.int64)
+
+
+HASH_BLOCK = 16  # rows per block: the block's scratch stays in L1/L2 cache
+HASH_THREADS = max(1, min(4, os.cpu_count() or 1))
+
+
+def _hash_keys(d: int, max_value: int) -> np.ndarray:
+    """(D, 2) random integer keys small enough that every dot product is exact in float64.
+
+    With |bin index| <= max_value, |sum_j b_j k_j| < D * max_value * 2**bits <= 2**52.
+    """
+    bits = 52 - int(np.ceil(np.log2(max(max_value, 1) + 1))) - int(np.ceil(np.log2(d + 1)))
+    if bits < 20:
+        raise ValueError(f"binning: {d} units with bin indices up to {max_value} leave only "
+                         f"{bits} hash bits; use fewer bins")
+    rng = np.random.default_rng(0x1B)  # fixed: the same rows always get the same hashes
+    return rng.integers(0, 2 ** min(bits, 40), size=(d, 2)).astype(np.float64)
+
+
+def _hash_rows(t: np.ndarray, to_bins, max_value: int) -> np.ndarray:
+    """(N, 2) exact integer hashes of the binned rows of `t`, reading `t` once, by blocks.
+
+    Each hash is sum_j bin_ij * key_j with integer keys chosen so the sum stays below 2**53:
+    exact in float64 whatever order the GEMM adds in, so equal rows always get equal hashes.
+    For two different rows, one hash agrees with probability <= 2**-20 (the key of a unit
+    where they differ would have to hit one value), both with probability <= 2**-40.
+    Row ranges are split over `HASH_THREADS` threads (numpy releases the GIL in the loops).
+    """
+    n, d = t.shape
+    keys = _hash_keys(d, max_value)
+    out = np.empty((n, 2), dtype=np.float64)
+
+    def work(lo: int, hi: int) -> None:
+        bins = np.empty((HASH_BLOCK, d), dtype=np.float32)
+        wide = np.empty((HASH_BLOCK, d), dtype=np.float64)
+        for i in range(lo, hi, HASH_BLOCK):
+            m = min(HASH_BLOCK, hi - i)
+            to_bins(t[i:i + m], bins[:m])
+            wide[:m] = bins[:m]
+            np.matmul(wide[:m], keys, out=out[i:i + m])
+
+    bounds = np.linspace(0, n, HASH_THREADS + 1).astype(int)
+    if HASH_THREADS == 1 or n < 64 * HASH_BLOCK:
+        work(0, n)
+    else:
+        with ThreadPoolExecutor(HASH_THREADS) as pool:
+            list(pool.map(work, bounds[:-1], bounds[1:]))
+    return out
+
+
+def _rank_rows(rows: np.ndarray) -> np.ndarray:
+    """Dense ids 0..K-1 of the distinct rows of a 2-D array."""
+    _, symbols = np.unique(rows, axis=0, return_inverse=True)
     return symbols.reshape(-1)
+
+
+def binned_symbols(t: np.ndarray, *, bin_width: float | None = None,
+                   n_bins: int | None = None) -> np.ndarray:
+    """Bin every unit and map each row to one symbol id, in one blocked pass over `t`.
+
+    Same partition of rows as binning with `bin_indices` and comparing whole rows (tested),
+    without materialising the (N, D) integer array; no per-sample Python loop.
+    """
+    t = np.ascontiguousarray(np.asarray(t, dtype=np.float32).reshape(len(t), -1))
+    to_bins, max_value = _binner(t, bin_width, n_bins)
+    return _rank_rows(_hash_rows(t, to_bins, max_value))
 
 
 def discrete_mi(symbols: np.ndarray, y: np.ndarray, x_ids: np.ndarray | None = None):
@@ -162,9 +228,7 @@ def binning_mi(t, y, *, bin_width: float | None = None, n_bins: int | None = Non
         raise ValueError(f"t: expected an (N, D) array, got shape {t.shape}")
     if len(y) != t.shape[0]:
         raise ValueError(f"y: expected {t.shape[0]} labels, got {len(y)}")
-    if not np.isfinite(t).all():
-        raise ValueError("t: activations contain NaN or inf")
-    symbols = _row_symbols(bin_indices(t, bin_width=bin_width, n_bins=n_bins))
+    symbols = binned_symbols(t, bin_width=bin_width, n_bins=n_bins)
     h_t, i_xt, i_ty, n_patterns = discrete_mi(symbols, y, x_ids)
     n = t.shape[0]
     n_inputs = n if x_ids is None else len(np.unique(x_ids))

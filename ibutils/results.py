@@ -17,6 +17,8 @@ Checkpoints and snapshot weights live in a local, uncommitted cache
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -125,6 +127,47 @@ def load_torch(path: Path):
         warnings.warn(f"{path}: unreadable checkpoint ({exc}); starting over",
                       CorruptResultWarning, stacklevel=2)
         return None
+
+
+@contextlib.contextmanager
+def run_lock(run: RunConfig, *, wait: bool = True):
+    """Hold an exclusive lock on one run while computing it (POSIX advisory lock).
+
+    A second runner on the same run waits here (or raises `RunLockedError` if ``wait=False``)
+    and then finds the finished result in the cache. The operating system drops the lock when
+    its holder dies, even by SIGKILL, so a crash never leaves a stale lock behind.
+    """
+    path = cache_root() / run.key() / "lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not wait:
+                raise RunLockedError(f"run {run.key()} is being computed by another process "
+                                     f"(lock {path})") from None
+            warnings.warn(f"run {run.key()} is being computed by another process; waiting",
+                          stacklevel=3)
+            fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def remove_stale_temporaries(run: RunConfig, profile: str) -> int:
+    """Delete temporary files left by a writer that was killed mid-write; returns how many.
+
+    Call only while holding the run's lock: then no live writer owns them.
+    """
+    stale = [*run_dir(run, profile).glob(".*.tmp"), *(cache_root() / run.key()).rglob(".*.tmp")]
+    for f in stale:
+        f.unlink(missing_ok=True)
+    return len(stale)
+
+
+class RunLockedError(RuntimeError):
+    """Another process holds the lock of this run."""
 
 
 def checkpoint_path(run: RunConfig) -> Path:

@@ -148,6 +148,16 @@ def run_one(run: RunConfig, profile: Profile, *, horizon: int | None = None,
         raise MissingResultError(
             f"{path}: not in the cache up to epoch {horizon} with estimators "
             f"{[e.id for e in estimators]} (allow_training=False)")
+    with store.run_lock(run):
+        return _compute(run, profile, path, needed, horizon, estimators, progress)
+
+
+def _compute(run, profile, path, needed, horizon, estimators, progress) -> dict:
+    """Under the run's lock: reload (another process may have finished it), then fill gaps."""
+    store.remove_stale_temporaries(run, profile.name)
+    payload = store.load_result(path)
+    if _covers(payload, needed, estimators) and payload["epochs_trained"] >= horizon:
+        return payload
     splits = data_for(run)
     if payload is not None:
         payload.setdefault("h_y", _new_payload(run, profile, splits)["h_y"])

@@ -31,6 +31,8 @@ datasets = ["mnist", "fashion_mnist"]  # any of "mnist", "fashion_mnist"
 epochs = 200  # training horizon; None uses the profile's (book: 1,000)
 seeds = [0]  # None uses the profile's seeds (book: 0, 1, 2)
 split = "test"  # split the information planes are measured on: "train" or "test"
+bin_width = 0.67  # the paper's fixed bin width
+n_bins = 30  # bins over each layer's observed range (Shwartz-Ziv & Tishby)
 allow_training = True  # False: only load stored results, fail if any is missing
 
 # %%
@@ -38,13 +40,13 @@ import matplotlib.pyplot as plt
 from IPython.display import Markdown
 
 from ibutils import plots, report
-from ibutils.config import get_profile
+from ibutils.config import binning, get_profile
 from ibutils.runner import run_study
 
-PAPER = "binning_bin_width0.67"  # Li & Liu's estimator
-BY_COUNT = "binning_n_bins30"  # Shwartz-Ziv & Tishby's rule, over each layer's range
+estimators = (binning(bin_width=bin_width), binning(n_bins=n_bins))
+PAPER, BY_COUNT = (e.id for e in estimators)  # column names of the two binning rules
 results = run_study("width", datasets, profile=profile, epochs=epochs, seeds=seeds,
-                    allow_training=allow_training)
+                    estimators=estimators, allow_training=allow_training)
 by_dataset = report.group(results, "dataset")
 prof = get_profile(profile, epochs=epochs, seeds=seeds)
 Markdown(f"**Runs shown:** profile `{prof.name}`, horizon {prof.epochs} epochs, "

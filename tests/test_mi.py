@@ -96,15 +96,21 @@ def test_bin_width_and_bin_count_agree_on_aligned_grid():
     assert (a.i_xt, a.i_ty, a.n_patterns) == (b.i_xt, b.i_ty, b.n_patterns)
 
 
-def test_hashed_symbols_match_exact_row_uniqueness():
+def _same_partition(a, b):
+    pairs = np.unique(np.stack([a, b], 1), axis=0)
+    return len(pairs) == len(np.unique(a)) == len(np.unique(b))
+
+
+@pytest.mark.parametrize("rule", [{"bin_width": 0.67}, {"bin_width": 0.05}, {"n_bins": 30},
+                                  {"n_bins": 2}])
+def test_hashed_symbols_match_exact_row_uniqueness(rule):
+    # rows drawn from 300 prototypes, so many rows repeat; values also sit exactly on bin edges
     rng = np.random.default_rng(3)
-    base = rng.integers(0, 3, size=(400, 37))  # 400 distinct-ish rows, each repeated
-    binned = base[rng.integers(0, 400, size=5000)].astype(np.uint8)
-    symbols = mi._row_symbols(binned)
-    _, exact = np.unique(binned, axis=0, return_inverse=True)
-    # same partition of rows: a bijection between the two labelings
-    pairs = np.unique(np.stack([symbols, exact.reshape(-1)], 1), axis=0)
-    assert len(pairs) == len(np.unique(symbols)) == len(np.unique(exact))
+    protos = np.tanh(rng.normal(scale=2, size=(300, 61))).astype(np.float32)
+    protos[:, :5] = np.float32(0.67) * rng.integers(-1, 2, size=(300, 5))
+    t = protos[rng.integers(0, 300, size=4000)]
+    _, exact = np.unique(mi.bin_indices(t, **rule), axis=0, return_inverse=True)
+    assert _same_partition(mi.binned_symbols(t, **rule), exact.reshape(-1))
 
 
 def test_plug_in_entropy_matches_formula():
