@@ -1,0 +1,136 @@
+"""Goals 1 and 2 of the speed issue: training throughput against a plain PyTorch loop.
+
+For each of the paper's 16 configurations (MNIST, 10,000 images, batch 1,000, Adam 1e-3):
+- baseline: a plain loop, NCHW tensors, one model at a time;
+- ours fp32: `ibutils.group` training the 3 seeds together (grouped convs, channels-last);
+- ours bf16: the same under CPU autocast to bfloat16 (fp32 master weights).
+Throughput is model-epochs per second. Also measured in the same run: the fp32 GEMM rate of
+this machine, and the fraction of it that fp32 training of the largest net reaches.
+
+Goals (exit 1 if missed): fp32 >= 3x baseline and bf16 >= 8x baseline (geometric means over
+the grid); largest net's fp32 training >= 50% of the fp32 GEMM rate.
+
+    python benchmarks/bench_train.py [--epochs 2] [--quick]
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+from ibutils.group import GroupedCNN, members_for, train_group_epoch
+from ibutils.models import build_cnn, paper_variants
+
+SEEDS = (0, 1, 2)
+
+
+def data(n=10_000):
+    try:
+        from ibutils.data import load_dataset
+        train, _ = load_dataset("mnist")
+        return train.x, train.y
+    except Exception:  # no data: random images of the same shape
+        g = torch.Generator().manual_seed(0)
+        return torch.rand(n, 1, 28, 28, generator=g), torch.randint(0, 10, (n,), generator=g)
+
+
+def plain_epoch(model, opt, x, y, perm):
+    for i in range(0, len(x), 1000):
+        idx = perm[i:i + 1000]
+        loss = F.cross_entropy(model(x[idx]), y[idx])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+
+def time_plain(cfg, x, y, epochs):
+    torch.manual_seed(0)
+    model = build_cnn(cfg)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    plain_epoch(model, opt, x, y, torch.randperm(len(x)))  # warm-up
+    start = time.perf_counter()
+    for _ in range(epochs):
+        plain_epoch(model, opt, x, y, torch.randperm(len(x)))
+    return (time.perf_counter() - start) / epochs  # seconds per model-epoch
+
+
+def time_grouped(cfg, x, y, epochs, bf16):
+    model = GroupedCNN(cfg, members_for(cfg, SEEDS)).to(memory_format=torch.channels_last)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+    train_group_epoch(model, opt, x, y, SEEDS, 0, 1000, bf16)  # warm-up
+    start = time.perf_counter()
+    for e in range(epochs):
+        train_group_epoch(model, opt, x, y, SEEDS, e + 1, 1000, bf16)
+    return (time.perf_counter() - start) / epochs / len(SEEDS)
+
+
+def macs_per_image(cfg) -> int:
+    """Multiply-adds of one forward pass (convs and dense layers)."""
+    total, in_ch, shapes = 0, 1, cfg.layer_shapes()
+    for i, (f, k) in enumerate(zip(cfg.filters, cfg.kernels)):
+        _, h, w = shapes[f"conv{i + 1}"]
+        total += f * in_ch * k * k * h * w
+        in_ch = f
+    c, h, w = shapes[f"conv{len(cfg.filters)}"]
+    widths = [c * h * w, *cfg.dense, 10]
+    return total + sum(a * b for a, b in zip(widths[:-1], widths[1:]))
+
+
+def gemm_gflops(n=2048, repeat=5):
+    a, b = torch.rand(n, n), torch.rand(n, n)
+    a @ b
+    start = time.perf_counter()
+    for _ in range(repeat):
+        a @ b
+    return 2 * n**3 * repeat / (time.perf_counter() - start) / 1e9
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--quick", action="store_true", help="4 configurations only")
+    args = parser.parse_args(argv)
+    x, y = data()
+    grid, seen = [], set()
+    for f, vs in paper_variants().items():
+        for v, c in vs.items():
+            if c not in seen:  # depth d6 is width w6, fc no-fc is kernel 5conv-k3: 16 nets
+                seen.add(c)
+                grid.append((f, v, c))
+    if args.quick:
+        grid = grid[::4]
+    print(f"{len(grid)} configurations, {args.epochs} timed epochs each, torch threads "
+          f"{torch.get_num_threads()}")
+    print(f"{'config':22s}{'plain s/ep':>11s}{'fp32 s/ep':>11s}{'bf16 s/ep':>11s}"
+          f"{'fp32 x':>8s}{'bf16 x':>8s}")
+    ratios32, ratios16, largest = [], [], None
+    for factor, name, cfg in grid:
+        base = time_plain(cfg, x, y, args.epochs)
+        ours = time_grouped(cfg, x, y, args.epochs, bf16=False)
+        half = time_grouped(cfg, x, y, args.epochs, bf16=True)
+        ratios32.append(base / ours)
+        ratios16.append(base / half)
+        print(f"{factor + '/' + name:22s}{base:11.3f}{ours:11.3f}{half:11.3f}"
+              f"{base / ours:8.2f}{base / half:8.2f}", flush=True)
+        flops = 3 * 2 * macs_per_image(cfg) * len(x)  # forward + backward ~ 3 forward passes
+        if largest is None or flops > largest[1]:
+            largest = (f"{factor}/{name}", flops, ours)
+    geo32 = math.exp(sum(map(math.log, ratios32)) / len(ratios32))
+    geo16 = math.exp(sum(map(math.log, ratios16)) / len(ratios16))
+    peak = gemm_gflops()
+    rate = largest[1] / largest[2] / 1e9
+    print(f"\ngeometric mean speed-up, fp32: {geo32:.2f}x (goal >= 3x)")
+    print(f"geometric mean speed-up, bf16: {geo16:.2f}x (goal >= 8x)")
+    print(f"fp32 GEMM rate: {peak:.0f} GFLOP/s; largest net {largest[0]} trains at {rate:.0f} "
+          f"GFLOP/s = {100 * rate / peak:.0f}% (goal >= 50%)")
+    ok = geo32 >= 3 and geo16 >= 8 and rate >= 0.5 * peak
+    print("PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
