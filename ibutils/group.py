@@ -9,6 +9,8 @@ training it alone up to floating-point reordering (tested).
 """
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Sequence
 
 import torch
@@ -46,33 +48,94 @@ class GroupedCNN(nn.Module):
             [nn.Parameter(torch.empty(g, 1, b)) for b in widths[1:]])
         self.load_members(members)
 
+    def _pairs(self):
+        """(grouped parameter name, member parameter name, kind) for every parameter."""
+        convs = [i for i, m in enumerate(self.convs) if isinstance(m, nn.Conv2d)]
+        names = self.config.layer_names
+        out = []
+        for j, i in enumerate(convs):
+            out += [(f"convs.{i}.weight", f"net.{names[j]}.linear.weight", "conv"),
+                    (f"convs.{i}.bias", f"net.{names[j]}.linear.bias", "conv")]
+        for j, name in enumerate(names[len(convs):]):
+            out += [(f"weights.{j}", f"net.{name}.linear.weight", "dense_w"),
+                    (f"biases.{j}", f"net.{name}.linear.bias", "dense_b")]
+        return out
+
+    def split(self, grouped: dict, index: int) -> dict:
+        """Member `index`'s tensors (named as in a plain `CNN`) from grouped-shaped tensors.
+
+        Works for parameters and for anything shaped like them (Adam's moment estimates).
+        """
+        out = {}
+        for gname, mname, kind in self._pairs():
+            t = grouped[gname]
+            if kind == "conv":
+                f = t.shape[0] // self.n
+                out[mname] = t[index * f:(index + 1) * f].clone()
+            elif kind == "dense_w":
+                out[mname] = t[index].T.contiguous().clone()
+            else:
+                out[mname] = t[index, 0].clone()
+        return out
+
+    def merge(self, members: Sequence[dict]) -> dict:
+        """Grouped-shaped tensors from the members' tensors (inverse of `split`)."""
+        out = {}
+        for gname, mname, kind in self._pairs():
+            ts = [m[mname] for m in members]
+            if kind == "conv":
+                out[gname] = torch.cat(ts)
+            elif kind == "dense_w":
+                out[gname] = torch.stack([t.T for t in ts])
+            else:
+                out[gname] = torch.stack([t[None] for t in ts])
+        return out
+
     @torch.no_grad()
     def load_members(self, members: Sequence[CNN]) -> None:
         """Copy each member's parameters into its slice of the grouped tensors."""
-        convs = [m for m in self.convs if isinstance(m, nn.Conv2d)]
-        names = list(members[0].measured)
-        for j, conv in enumerate(convs):
-            conv.weight.copy_(torch.cat([m.measured[names[j]].linear.weight for m in members]))
-            conv.bias.copy_(torch.cat([m.measured[names[j]].linear.bias for m in members]))
-        for j, name in enumerate(names[len(convs):]):
-            self.weights[j].copy_(torch.stack([m.measured[name].linear.weight.T for m in members]))
-            self.biases[j].copy_(torch.stack([m.measured[name].linear.bias[None] for m in members]))
+        merged = self.merge([m.state_dict() for m in members])
+        for name, p in self.named_parameters():
+            p.copy_(merged[name])
 
     @torch.no_grad()
     def member_state(self, index: int) -> dict:
         """The state_dict of member `index` as a plain `CNN` would have it."""
-        convs = [m for m in self.convs if isinstance(m, nn.Conv2d)]
-        names = self.config.layer_names
-        state = {}
-        for j, conv in enumerate(convs):
-            f = conv.out_channels // self.n
-            sl = slice(index * f, (index + 1) * f)
-            state[f"net.{names[j]}.linear.weight"] = conv.weight[sl].clone()
-            state[f"net.{names[j]}.linear.bias"] = conv.bias[sl].clone()
-        for j, name in enumerate(names[len(convs):]):
-            state[f"net.{name}.linear.weight"] = self.weights[j][index].T.contiguous().clone()
-            state[f"net.{name}.linear.bias"] = self.biases[j][index, 0].clone()
-        return state
+        return self.split(dict(self.named_parameters()), index)
+
+    def member_optimizer_state(self, opt: torch.optim.Adam, index: int) -> dict:
+        """Member `index`'s Adam state_dict, in the format a plain `CNN`'s Adam would save."""
+        names = [n for n, _ in self.named_parameters()]
+        state = {names[i]: s for i, s in opt.state_dict()["state"].items()}
+        group = {k: v for k, v in opt.state_dict()["param_groups"][0].items() if k != "params"}
+        member_names = [m for _, m, _ in self._pairs()]
+        if not state:
+            return {"state": {}, "param_groups": [{**group, "params": list(range(len(names)))}]}
+        moments = {k: self.split({n: state[n][k] for n in names}, index)
+                   for k in ("exp_avg", "exp_avg_sq")}
+        step = state[names[0]]["step"]
+        return {
+            "state": {i: {"step": step.clone(), "exp_avg": moments["exp_avg"][m],
+                          "exp_avg_sq": moments["exp_avg_sq"][m]}
+                      for i, m in enumerate(member_names)},
+            "param_groups": [{**group, "params": list(range(len(member_names)))}],
+        }
+
+    def load_optimizer_states(self, opt: torch.optim.Adam, members: Sequence[dict]) -> None:
+        """Load the members' Adam state_dicts (plain-`CNN` format) into the grouped Adam."""
+        names = [n for n, _ in self.named_parameters()]
+        member_names = [m for _, m, _ in self._pairs()]
+        if not members[0]["state"]:
+            return
+        moments = {}
+        for k in ("exp_avg", "exp_avg_sq"):
+            per_member = [{member_names[i]: s[k] for i, s in m["state"].items()} for m in members]
+            moments[k] = self.merge(per_member)
+        step = members[0]["state"][0]["step"]
+        sd = opt.state_dict()
+        sd["state"] = {i: {"step": step.clone(), "exp_avg": moments["exp_avg"][n],
+                           "exp_avg_sq": moments["exp_avg_sq"][n]} for i, n in enumerate(names)}
+        opt.load_state_dict(sd)
 
     def forward(self, x):  # (B, G, 28, 28) -> (G, B, 10)
         b = x.shape[0]
@@ -130,3 +193,68 @@ def train_group_epoch(model: GroupedCNN, opt, x, y, seeds: Sequence[int], epoch:
         totals += per_member.detach()
         n_batches += 1
     return (totals / n_batches).tolist()
+
+
+def train_group(runs, splits, *, horizon: int, snapshots: Sequence[int], estimators, jobs,
+                progress: bool = True, checkpoint_seconds: float = 120.0, bf16: bool = False):
+    """Train runs that differ only by seed together, with each run's snapshots and checkpoints.
+
+    Mirrors `ibutils.train.train_run` for a group: ``jobs[i]`` supplies run i's resume state
+    (all at one epoch, or all fresh), the snapshot epochs it already has (``done``) and its
+    ``on_snapshot`` / ``on_checkpoint`` callbacks, which receive plain single-model states, so
+    a run trained in a group is stored exactly like one trained alone.
+    """
+    from tqdm import tqdm
+
+    from .train import NumericalError, TrainState, _as_input, snapshot_record
+
+    config, seeds = runs[0].net, [r.seed for r in runs]
+    if len({(r.net, r.dataset, r.lr, r.batch_size, r.adam_eps) for r in runs}) != 1:
+        raise ValueError("runs: a group must share net, dataset and optimiser; only seeds differ")
+    members = members_for(config, seeds)
+    resumes = [j.resume for j in jobs]
+    if any(r is not None for r in resumes):
+        for m, r in zip(members, resumes):
+            m.load_state_dict(r.model)
+    model = GroupedCNN(config, members).to(memory_format=torch.channels_last)
+    opt = torch.optim.Adam(model.parameters(), lr=runs[0].lr, eps=runs[0].adam_eps)
+    epoch, losses = 0, [[] for _ in runs]
+    if resumes[0] is not None:
+        model.load_optimizer_states(opt, [r.optimizer for r in resumes])
+        epoch, losses = resumes[0].epoch, [list(r.epoch_loss) for r in resumes]
+    todo = [sorted(set(snapshots) - set(j.done)) for j in jobs]
+    x, y = _as_input(splits["train"].x), splits["train"].y
+
+    def states():
+        return [TrainState(epoch, model.member_state(i), model.member_optimizer_state(opt, i),
+                           list(losses[i])) for i in range(len(runs))]
+
+    last = time.monotonic()
+    bar = tqdm(total=horizon, initial=epoch, disable=not progress, leave=False, unit="ep",
+               desc=f"{runs[0].dataset} group of {len(runs)}")
+    while True:
+        if any(epoch in t for t in todo):
+            for i, state in enumerate(states()):
+                if epoch in todo[i]:
+                    member = members[i]
+                    member.load_state_dict(state.model)
+                    record = snapshot_record(member.to(memory_format=torch.channels_last),
+                                             splits, estimators, epoch)
+                    jobs[i].on_snapshot(record, state)
+                    jobs[i].on_checkpoint(state)
+            last = time.monotonic()
+        if epoch >= horizon:
+            break
+        epoch_losses = train_group_epoch(model, opt, x, y, seeds, epoch, runs[0].batch_size, bf16)
+        for i, loss in enumerate(epoch_losses):
+            if not math.isfinite(loss):
+                raise NumericalError(f"epoch {epoch + 1}: training loss of seed {seeds[i]} is "
+                                     f"{loss}; results up to epoch {epoch} are kept")
+            losses[i].append(loss)
+        epoch += 1
+        bar.update(1)
+        if time.monotonic() - last > checkpoint_seconds:
+            for job, state in zip(jobs, states()):
+                job.on_checkpoint(state)
+            last = time.monotonic()
+    bar.close()

@@ -7,6 +7,7 @@ a newly requested estimator to cached snapshot weights when those exist, and tra
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import time
 from collections.abc import Iterable, Sequence
@@ -19,6 +20,8 @@ from .config import DEFAULT_ESTIMATORS, Estimator, Profile, RunConfig, get_profi
 from .data import Split, load_dataset
 from .mi import label_entropy
 from .models import get_variant, paper_variants
+from tqdm import tqdm
+from .group import train_group
 from .train import TrainState, new_model, snapshot_record, train_run
 
 
@@ -169,38 +172,98 @@ def _compute(run, profile, path, needed, horizon, estimators, progress) -> dict:
     return _train_and_store(run, payload, path, needed, horizon, estimators, splits, progress)
 
 
-def _train_and_store(run, payload, path, needed, horizon, estimators, splits, progress) -> dict:
-    """Train (resuming if possible), storing each snapshot as soon as it is measured."""
-    done = {s["epoch"] for s in payload["snapshots"]
-            if all(e.id in s["train"]["mi"] for e in estimators)}
-    ckpt = store.load_torch(store.checkpoint_path(run))
-    resume = None
-    if (ckpt is not None and ckpt["epoch"] <= horizon
-            and all(e in done for e in needed if e < ckpt["epoch"])):
-        resume = TrainState(ckpt["epoch"], ckpt["model"], ckpt["optimizer"], ckpt["epoch_loss"])
-    # Without a usable checkpoint we retrain from the seed. Training is deterministic, so stored
-    # snapshots of the same run stay valid and are kept; only missing ones are measured.
-    started = time.monotonic()
-    base_seconds = payload["train_seconds"]
+class _Job:
+    """One run about to be trained: its stored payload, resume point and storage callbacks."""
 
-    def on_snapshot(record: dict, state: TrainState) -> None:
+    def __init__(self, run: RunConfig, payload: dict, path, needed, horizon, estimators):
+        self.run, self.payload, self.path = run, payload, path
+        self.done = {s["epoch"] for s in payload["snapshots"]
+                     if all(e.id in s["train"]["mi"] for e in estimators)}
+        ckpt = store.load_torch(store.checkpoint_path(run))
+        self.resume = None
+        if (ckpt is not None and ckpt["epoch"] <= horizon
+                and all(e in self.done for e in needed if e < ckpt["epoch"])):
+            self.resume = TrainState(ckpt["epoch"], ckpt["model"], ckpt["optimizer"],
+                                     ckpt["epoch_loss"])
+        # Without a usable checkpoint the run restarts from its seed. Training is deterministic,
+        # so stored snapshots of the same run stay valid and are kept; only missing ones are
+        # measured.
+        self.started, self.base_seconds, self.share = time.monotonic(), payload["train_seconds"], 1
+
+    @property
+    def start_epoch(self) -> int:
+        return 0 if self.resume is None else self.resume.epoch
+
+    def on_snapshot(self, record: dict, state: TrainState) -> None:
+        payload = self.payload
         _merge_snapshot(payload, record)
         old_loss = payload["epoch_loss"]
         payload["epoch_loss"] = list(state.epoch_loss) + old_loss[len(state.epoch_loss):]
         payload["epochs_trained"] = max(payload["epochs_trained"], state.epoch)
-        payload["train_seconds"] = base_seconds + time.monotonic() - started
-        store.save_result(path, payload)
-        store.save_torch(store.weights_path(run, state.epoch), state.model)
+        elapsed = (time.monotonic() - self.started) / self.share  # this run's share of the time
+        payload["train_seconds"] = self.base_seconds + elapsed
+        payload["trained_in_group_of"] = self.share
+        store.save_result(self.path, payload)
+        store.save_torch(store.weights_path(self.run, state.epoch), state.model)
 
-    def on_checkpoint(state: TrainState) -> None:
-        store.save_torch(store.checkpoint_path(run), {
+    def on_checkpoint(self, state: TrainState) -> None:
+        store.save_torch(store.checkpoint_path(self.run), {
             "epoch": state.epoch, "model": state.model, "optimizer": state.optimizer,
-            "epoch_loss": list(state.epoch_loss), "key": run.key()})
+            "epoch_loss": list(state.epoch_loss), "key": self.run.key()})
 
+
+def _train_and_store(run, payload, path, needed, horizon, estimators, splits, progress) -> dict:
+    """Train one run (resuming if possible), storing each snapshot as soon as it is measured."""
+    job = _Job(run, payload, path, needed, horizon, estimators)
     train_run(run, splits, horizon=horizon, snapshots=needed, estimators=estimators,
-              on_snapshot=on_snapshot, on_checkpoint=on_checkpoint, resume=resume,
-              done_snapshots=done, progress=progress)
+              on_snapshot=job.on_snapshot, on_checkpoint=job.on_checkpoint, resume=job.resume,
+              done_snapshots=job.done, progress=progress)
     return payload
+
+
+def _run_group(runs: list[RunConfig], profile: Profile, horizon: int, estimators,
+               progress: bool) -> list[dict]:
+    """Runs differing only by seed: train the missing ones together as one grouped network.
+
+    Members whose resume points differ (one was interrupted, another never started) are
+    trained alone; the cache makes either path give the same stored results.
+    """
+    needed = sorted(set(snapshot_epochs(runs[0].schedule, horizon)) | {horizon})
+    paths = [store.run_dir(r, profile.name) / "result.json" for r in runs]
+    payloads = [store.load_result(p) for p in paths]
+    todo = [i for i, p in enumerate(payloads)
+            if not (_covers(p, needed, estimators) and p["epochs_trained"] >= horizon)]
+    if len(todo) < 2:
+        return [run_one(r, profile, horizon=horizon, estimators=estimators, progress=progress)
+                for r in runs]
+    with contextlib.ExitStack() as locks:
+        for i in sorted(todo, key=lambda i: runs[i].key()):  # fixed order: no deadlock
+            locks.enter_context(store.run_lock(runs[i]))
+        for i in todo:
+            store.remove_stale_temporaries(runs[i], profile.name)
+        splits = data_for(runs[0])
+        jobs = {}
+        for i in todo:
+            payload = store.load_result(paths[i])
+            if payload is None:
+                payload = _new_payload(runs[i], profile, splits)
+            else:
+                _backfill(runs[i], payload, paths[i], estimators, splits)
+            if not (_covers(payload, needed, estimators) and payload["epochs_trained"] >= horizon):
+                jobs[i] = _Job(runs[i], payload, paths[i], needed, horizon, estimators)
+            payloads[i] = payload
+        starts = {job.start_epoch for job in jobs.values()}
+        if len(jobs) >= 2 and len(starts) == 1:
+            for job in jobs.values():
+                job.share = len(jobs)
+            train_group([j.run for j in jobs.values()], splits, horizon=horizon,
+                        snapshots=needed, estimators=estimators,
+                        jobs=list(jobs.values()), progress=progress)
+        else:
+            for i, job in jobs.items():
+                _train_and_store(runs[i], job.payload, paths[i], needed, horizon, estimators,
+                                 splits, progress)
+    return payloads
 
 
 @dataclass(frozen=True)
@@ -253,13 +316,21 @@ def run_study(factor: str, datasets: Iterable[str] = ("mnist", "fashion_mnist"),
     """
     prof = get_profile(profile, epochs=epochs, seeds=seeds)
     plan = plan_study(factor, datasets, prof, variants, activation)
-    from tqdm import tqdm
-    out = []
-    for item in tqdm(plan, desc=f"{factor} ({prof.name})", disable=not progress, unit="run"):
-        payload = run_one(item.run, prof, horizon=prof.epochs, estimators=estimators,
-                          allow_training=allow_training, progress=progress)
-        out.append(RunResult(payload, horizon=prof.epochs, label=item.label, factor=factor,
-                             variant=item.variant))
+    groups: dict[tuple, list[StudyRun]] = {}
+    for item in plan:  # the seeds of one (dataset, variant) train together
+        groups.setdefault((item.dataset, item.variant), []).append(item)
+    payloads = {}
+    for items in tqdm(groups.values(), desc=f"{factor} ({prof.name})", disable=not progress,
+                      unit="config"):
+        runs = [item.run for item in items]
+        if allow_training:
+            got = _run_group(runs, prof, prof.epochs, estimators, progress)
+        else:
+            got = [run_one(r, prof, horizon=prof.epochs, estimators=estimators,
+                           allow_training=False) for r in runs]
+        payloads.update({item.label: p for item, p in zip(items, got)})
+    out = [RunResult(payloads[item.label], horizon=prof.epochs, label=item.label, factor=factor,
+                     variant=item.variant) for item in plan]
     return out
 
 

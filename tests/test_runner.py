@@ -87,3 +87,21 @@ def test_new_estimator_is_applied_from_cached_weights(tmp_store, monkeypatch):
     monkeypatch.setattr(runner, "train_run", lambda *a, **k: pytest.fail("retrained"))
     (r,) = _study(epochs=2, estimators=DEFAULT_ESTIMATORS + (binning(bin_width=0.1),))
     assert len(r.mi("test", "binning_bin_width0.1", "conv1", "i_xt")) == 3
+
+
+def test_seeds_trained_as_a_group_match_seeds_trained_alone(tmp_store, monkeypatch, tmp_path):
+    kw = dict(profile="smoke", variants=["w3"], epochs=4, seeds=[0, 1, 2], progress=False)
+    grouped = run_study("width", ["mnist"], **kw)
+    assert all(r.payload["trained_in_group_of"] == 3 for r in grouped)
+    monkeypatch.setenv("IBUTILS_RESULTS", str(tmp_path / "alone"))
+    monkeypatch.setenv("IBUTILS_CACHE", str(tmp_path / "alone-cache"))
+    alone = [run_study("width", ["mnist"], **{**kw, "seeds": [s]})[0] for s in (0, 1, 2)]
+    for g, a in zip(grouped, alone):
+        assert g.seed == a.seed and g.epochs().tolist() == a.epochs().tolist()
+        for split in ("train", "test"):
+            np.testing.assert_allclose(g.metric(split, "loss"), a.metric(split, "loss"),
+                                       rtol=1e-4)
+            for layer in g.layers:
+                np.testing.assert_allclose(g.mi(split, "binning_n_bins30", layer, "i_xt"),
+                                           a.mi(split, "binning_n_bins30", layer, "i_xt"),
+                                           atol=0.05)
