@@ -38,9 +38,9 @@ def reference_binned_mi(t: np.ndarray, y: np.ndarray, bin_width: float):
     h_t = entropy(p_t)
     h_t_given_y = sum(np.mean(y == c) * entropy(probs(binned[y == c])[0]) for c in np.unique(y))
     x_ids = np.arange(len(t))  # every row is a distinct input
-    p_x, inverse_x = np.unique(x_ids, return_inverse=True)[0], np.unique(x_ids, return_inverse=True)[1]
+    inputs, inverse_x = np.unique(x_ids, return_inverse=True)
     h_t_given_x = 0.0
-    for x in range(len(p_x)):  # the per-sample loop
+    for x in range(len(inputs)):  # the per-sample loop
         rows = binned[inverse_x == x]
         h_t_given_x += len(rows) / len(t) * entropy(probs(rows)[0])
     return h_t - h_t_given_x, h_t - h_t_given_y

@@ -134,7 +134,8 @@ def mi_curves(results, quantity: str = "i_xt", *, split: str = "test",
     results = _as_list(results)
     first = results[0]
     for layer in layers or first.layers:
-        epochs, vals = _seed_stack(results, lambda r: r.mi(split, estimator, layer, quantity))
+        epochs, vals = _seed_stack(results,
+                                   lambda r, la=layer: r.mi(split, estimator, la, quantity))
         color = layer_color(first.layers.index(layer), len(first.layers))
         ax.plot(epochs, vals.mean(0), color=color, label=layer, lw=1.4)
         if len(results) > 1:

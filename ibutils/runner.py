@@ -298,7 +298,8 @@ def plan_study(factor: str, datasets: Iterable[str], profile: Profile,
 def run_study(factor: str, datasets: Iterable[str] = ("mnist", "fashion_mnist"), *,
               profile: str = "book", epochs: int | None = None, seeds=None, variants=None,
               estimators: Sequence[Estimator] = DEFAULT_ESTIMATORS, activation: str = "tanh",
-              allow_training: bool = True, progress: bool = True) -> list[RunResult]:
+              allow_training: bool = True, progress: bool = True,
+              scheduler: str | None = None) -> list[RunResult]:
     """Run or load every run of one factor; returns their `RunResult`s in plan order.
 
     Parameters
@@ -313,25 +314,69 @@ def run_study(factor: str, datasets: Iterable[str] = ("mnist", "fashion_mnist"),
     allow_training : bool
         False raises `MissingResultError` instead of training (e.g. to build the book from
         committed results only).
+    scheduler : None, "local" or an address
+        None computes here, one configuration after another. "local" starts a dask
+        `LocalCluster` (one single-threaded worker per core) and an address such as
+        ``"tcp://10.0.0.5:8786"`` uses a running dask scheduler; each configuration (its
+        seeds as one group) is one task, and every worker must see the same IBUTILS_DATA and
+        IBUTILS_RESULTS folders. Per-run locks make concurrent workers safe.
     """
     prof = get_profile(profile, epochs=epochs, seeds=seeds)
     plan = plan_study(factor, datasets, prof, variants, activation)
     groups: dict[tuple, list[StudyRun]] = {}
     for item in plan:  # the seeds of one (dataset, variant) train together
         groups.setdefault((item.dataset, item.variant), []).append(item)
-    payloads = {}
-    for items in tqdm(groups.values(), desc=f"{factor} ({prof.name})", disable=not progress,
-                      unit="config"):
-        runs = [item.run for item in items]
-        if allow_training:
-            got = _run_group(runs, prof, prof.epochs, estimators, progress)
-        else:
-            got = [run_one(r, prof, horizon=prof.epochs, estimators=estimators,
-                           allow_training=False) for r in runs]
-        payloads.update({item.label: p for item, p in zip(items, got)})
+    if allow_training and scheduler is not None:
+        payloads = _run_distributed(list(groups.values()), prof, estimators, scheduler, progress)
+    else:
+        payloads = {}
+        for items in tqdm(groups.values(), desc=f"{factor} ({prof.name})", disable=not progress,
+                          unit="config"):
+            runs = [item.run for item in items]
+            if allow_training:
+                got = _run_group(runs, prof, prof.epochs, estimators, progress)
+            else:
+                got = [run_one(r, prof, horizon=prof.epochs, estimators=estimators,
+                               allow_training=False) for r in runs]
+            payloads.update({item.label: p for item, p in zip(items, got)})
     out = [RunResult(payloads[item.label], horizon=prof.epochs, label=item.label, factor=factor,
                      variant=item.variant) for item in plan]
     return out
+
+
+def _group_task(runs, profile, estimators) -> list[dict]:
+    """One dask task: a configuration's seeds, with torch using the worker's thread count."""
+    import torch
+    from distributed import get_worker
+
+    torch.set_num_threads(get_worker().state.nthreads)
+    return _run_group(runs, profile, profile.epochs, estimators, progress=False)
+
+
+def _run_distributed(groups: list[list[StudyRun]], profile: Profile, estimators, scheduler: str,
+                     progress: bool) -> dict:
+    """Hand each configuration to dask.distributed; returns {run label: payload}."""
+    from distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if scheduler == "local":
+        import os
+        cluster = LocalCluster(n_workers=os.cpu_count() or 1, threads_per_worker=1,
+                               processes=True, host="127.0.0.1", dashboard_address=None)
+    try:
+        with Client(cluster if cluster is not None else scheduler) as client:
+            futures = {client.submit(_group_task, [i.run for i in items], profile, estimators,
+                                     pure=False): items for items in groups}
+            payloads = {}
+            done = as_completed(futures)
+            for future in tqdm(done, total=len(futures), disable=not progress, unit="config",
+                               desc=f"{profile.name} on {scheduler}"):
+                items = futures[future]
+                payloads.update({i.label: p for i, p in zip(items, future.result())})
+            return payloads
+    finally:
+        if cluster is not None:
+            cluster.close()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -352,6 +397,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--variants", nargs="+", default=None)
     parser.add_argument("--activation", default="tanh", choices=("tanh", "relu"))
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    parser.add_argument("--scheduler", default=None,
+                        help='"local" for a dask LocalCluster, or a dask scheduler address')
     args = parser.parse_args(argv)
     if args.threads is not None:
         if args.threads < 1:
@@ -359,7 +406,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         torch.set_num_threads(args.threads)
     try:
         results = run_study(args.factor, args.datasets, profile=args.profile, epochs=args.epochs,
-                            seeds=args.seeds, variants=args.variants, activation=args.activation)
+                            seeds=args.seeds, variants=args.variants, activation=args.activation,
+                            scheduler=args.scheduler)
     except ValueError as exc:
         parser.error(str(exc))
     for r in results:

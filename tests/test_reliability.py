@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from ibutils import results as store
-from ibutils import runner, train
+from ibutils import train
 from ibutils.config import get_profile
 from ibutils.models import get_variant
 from ibutils.runner import run_study

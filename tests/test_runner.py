@@ -105,3 +105,38 @@ def test_seeds_trained_as_a_group_match_seeds_trained_alone(tmp_store, monkeypat
                 np.testing.assert_allclose(g.mi(split, "binning_n_bins30", layer, "i_xt"),
                                            a.mi(split, "binning_n_bins30", layer, "i_xt"),
                                            atol=0.05)
+
+
+def test_interrupted_group_resumes_to_identical_results(tmp_store, monkeypatch, tmp_path):
+    from ibutils import group
+    kw = dict(profile="smoke", variants=["w1"], epochs=8, seeds=[0, 1], progress=False)
+    reference = run_study("width", ["mnist"], **kw)
+    monkeypatch.setenv("IBUTILS_RESULTS", str(tmp_path / "r2"))
+    monkeypatch.setenv("IBUTILS_CACHE", str(tmp_path / "c2"))
+    real = group.train_group_epoch
+
+    def crash_at_6(model, opt, x, y, seeds, epoch, batch_size, bf16=False):
+        if epoch == 5:
+            raise KeyboardInterrupt("simulated kill during epoch 6")
+        return real(model, opt, x, y, seeds, epoch, batch_size, bf16)
+
+    monkeypatch.setattr(group, "train_group_epoch", crash_at_6)
+    with pytest.raises(KeyboardInterrupt):
+        run_study("width", ["mnist"], **kw)
+    monkeypatch.setattr(group, "train_group_epoch", real)
+    resumed = run_study("width", ["mnist"], **kw)
+    for a, b in zip(reference, resumed):
+        assert a.payload["snapshots"] == b.payload["snapshots"]
+        assert a.payload["epoch_loss"] == b.payload["epoch_loss"]
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_gives_the_same_results(tmp_store, monkeypatch, tmp_path):
+    kw = dict(profile="smoke", variants=["w1", "w3"], epochs=3, seeds=[0, 1], progress=False)
+    distributed = run_study("width", ["mnist"], scheduler="local", **kw)
+    monkeypatch.setenv("IBUTILS_RESULTS", str(tmp_path / "here"))
+    monkeypatch.setenv("IBUTILS_CACHE", str(tmp_path / "here-cache"))
+    here = run_study("width", ["mnist"], **kw)
+    assert [r.label for r in distributed] == [r.label for r in here]
+    for a, b in zip(distributed, here):
+        np.testing.assert_allclose(a.metric("test", "loss"), b.metric("test", "loss"), rtol=1e-5)
