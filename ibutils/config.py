@@ -19,6 +19,14 @@ from .data import DATASETS
 from .models import NetConfig
 
 SCHEDULES = ("paper", "log")
+ESTIMATOR_KINDS = ("binning", "kde", "renyi")
+SPLITS = ("train", "test")
+
+
+def check_choice(name: str, value, allowed) -> None:
+    """Raise ValueError naming the parameter, the value and the allowed values."""
+    if value not in allowed:
+        raise ValueError(f"{name}: got {value!r}, allowed {tuple(allowed)}")
 
 
 def paper_snapshots() -> tuple[int, ...]:
@@ -99,6 +107,9 @@ class Estimator:
 
     kind: str
     params: tuple[tuple[str, float], ...] = ()
+
+    def __post_init__(self):
+        check_choice("estimator", self.kind, ESTIMATOR_KINDS)
 
     @property
     def id(self) -> str:

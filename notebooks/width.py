@@ -40,9 +40,10 @@ import matplotlib.pyplot as plt
 from IPython.display import Markdown
 
 from ibutils import plots, report
-from ibutils.config import binning, get_profile
+from ibutils.config import SPLITS, binning, check_choice, get_profile
 from ibutils.runner import run_study
 
+check_choice("split", split, SPLITS)
 estimators = (binning(bin_width=bin_width), binning(n_bins=n_bins))
 PAPER, BY_COUNT = (e.id for e in estimators)  # column names of the two binning rules
 results = run_study("width", datasets, profile=profile, epochs=epochs, seeds=seeds,

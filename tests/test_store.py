@@ -86,3 +86,19 @@ def test_other_schema_is_detected(tmp_store, monkeypatch):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert store.load_result(tmp_store / "absent.json") is None
+
+
+def test_writer_dying_before_rename_leaves_the_old_file(tmp_store, monkeypatch):
+    path = tmp_store / "r" / "result.json"
+    store.save_result(path, {"snapshots": [{"epoch": 0}]})
+    before = path.read_bytes()
+
+    def die(*_a, **_k):
+        raise KeyboardInterrupt("killed between write and rename")
+
+    monkeypatch.setattr(store.os, "replace", die)
+    with pytest.raises(KeyboardInterrupt):
+        store.save_result(path, {"snapshots": [{"epoch": 0}, {"epoch": 1}]})
+    assert path.read_bytes() == before  # readers still see the complete old version
+    assert store.load_result(path)["snapshots"] == [{"epoch": 0}]
+    assert not list(path.parent.glob(".*.tmp"))
