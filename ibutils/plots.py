@@ -194,3 +194,42 @@ def training_curves(groups: dict, metric: str = "loss", *, ax=None, title: str |
     ax.set_ylabel(metric)
     ax.set_title(title or metric)
     return ax
+
+
+def info_plane_animation(result, *, split: str = "test",
+                         estimator: str = "binning_bin_width0.67", size: float = 4.0):
+    """An epoch slider over one run's information plane, playable without a kernel.
+
+    Returns a matplotlib `FuncAnimation` whose frame k shows the snapshots up to the k-th;
+    ``anim.to_jshtml()`` turns it into self-contained HTML/JavaScript for the static book.
+    """
+    from matplotlib.animation import FuncAnimation
+
+    epochs = result.epochs()
+    fig, ax = plt.subplots(figsize=(size + 1.2, size), constrained_layout=True)
+    layers = result.layers
+    ixt = {la: result.mi(split, estimator, la, "i_xt") for la in layers}
+    ity = {la: result.mi(split, estimator, la, "i_ty") for la in layers}
+    lo_x = min(v.min() for v in ixt.values())
+    hi_x = max(max(v.max() for v in ixt.values()), np.log2(result.n[split]))
+    hi_y = max(max(v.max() for v in ity.values()), label_entropy(result, split))
+
+    def draw(k):
+        ax.clear()
+        for i, la in enumerate(layers):
+            color = layer_color(i, len(layers))
+            ax.plot(ixt[la][:k + 1], ity[la][:k + 1], "-", color=color, lw=0.8, alpha=0.6)
+            ax.plot(ixt[la][k], ity[la][k], MARKERS[i % len(MARKERS)], color=color, ms=7,
+                    label=la)
+        ax.axvline(np.log2(result.n[split]), ls=":", color="0.4", lw=1)
+        ax.axhline(label_entropy(result, split), ls=":", color="0.4", lw=1)
+        ax.set_xlim(lo_x - 0.3, hi_x + 0.3)
+        ax.set_ylim(-0.1, hi_y + 0.2)
+        ax.set_xlabel("I(X;T) [bits]")
+        ax.set_ylabel("I(T;Y) [bits]")
+        ax.set_title(f"{result.label}: epoch {epochs[k]}")
+        ax.legend(fontsize="x-small", loc="lower right", frameon=False)
+
+    anim = FuncAnimation(fig, draw, frames=len(epochs), interval=300)
+    plt.close(fig)
+    return anim

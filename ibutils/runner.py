@@ -48,7 +48,15 @@ class RunResult:
         self.payload = payload
         self.config = RunConfig.from_dict(payload["config"])
         self.horizon = payload["epochs_trained"] if horizon is None else horizon
+        self.start = 0
         self.label, self.factor, self.variant = label, factor, variant
+
+    def window(self, first: int, last: int) -> "RunResult":
+        """The same run restricted to snapshots with first <= epoch <= last."""
+        view = RunResult(self.payload, horizon=min(last, self.horizon), label=self.label,
+                         factor=self.factor, variant=self.variant)
+        view.start = first
+        return view
 
     @property
     def dataset(self) -> str:
@@ -69,7 +77,7 @@ class RunResult:
     def snapshots(self, horizon: int | None = None) -> list[dict]:
         """Snapshot records up to `horizon` (default: the horizon this result was asked for)."""
         horizon = self.horizon if horizon is None else horizon
-        return [s for s in self.payload["snapshots"] if s["epoch"] <= horizon]
+        return [s for s in self.payload["snapshots"] if self.start <= s["epoch"] <= horizon]
 
     def epoch_loss(self) -> np.ndarray:
         """Mean training-batch loss of every epoch 1..horizon."""

@@ -133,6 +133,29 @@ axes[0, 0].legend(fontsize="x-small", ncol=2, frameon=False)
 plt.show()
 
 # %% [markdown]
+# ## Training, frame by frame
+#
+# Drag the slider (or press play) to move through the snapshots of one network: the
+# 12-filter net on the first dataset, with 30 bins over each layer's range. This works in the
+# static book, without a running kernel.
+
+# %%
+from IPython.display import HTML
+
+widest = next(r for r in results if r.variant == "w12")
+HTML(plots.info_plane_animation(widest, split=split, estimator=BY_COUNT).to_jshtml())
+
+# %% [markdown]
+# In Jupyter, the next cell opens an explorer of every stored run of this chapter (dataset,
+# variant, seed, estimator, split, layers, epoch range); it needs a live kernel, so the static
+# book leaves it out.
+
+# %% tags=["remove-output"]
+from ibutils.explore import explorer
+
+explorer(results)
+
+# %% [markdown]
 # ## What we found
 #
 # The numbers quoted here are printed by the cells above; the conclusions are written for the

@@ -4,9 +4,11 @@ Two builds: every notebook in the smoke profile (trains tiny runs into a tempora
 the published book from the committed results only (no training allowed), so a figure that
 the committed results cannot produce fails here, not on a reader's screen.
 """
+import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -24,9 +26,23 @@ def _execute(out, tmp_path, *params):
     subprocess.run(cmd, check=True, cwd=ROOT)
 
 
+def _browser_check(html):
+    """Every page in headless Chromium (tools/check_book.py); required in CI."""
+    if not (Path("/usr/bin/chromium").exists() and Path("/usr/bin/chromedriver").exists()):
+        if os.environ.get("CI"):
+            pytest.fail("CI must install chromium and chromium-driver for the browser check")
+        pytest.skip("no /usr/bin/chromium: apt-get install chromium chromium-driver")
+    result = subprocess.run([sys.executable, str(ROOT / "tools" / "check_book.py"), str(html)],
+                            capture_output=True, text=True)
+    print(result.stdout)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert (html / "_screenshots" / "width.png").is_file()
+
+
 def _build(book):
     for f in ("_toc.yml", "references.bib", *[p.name for p in (ROOT / "book").glob("*.md")]):
         shutil.copy(ROOT / "book" / f, book / f)
+    shutil.copytree(ROOT / "book" / "_vendor", book / "_vendor")
     result = subprocess.run(
         [str(ROOT / ".venv" / "bin" / "jupyter-book") if (ROOT / ".venv").exists() else
          "jupyter-book", "build", str(book), "--config", str(ROOT / "_config.yml"),
@@ -43,7 +59,7 @@ def _build(book):
 def test_smoke_profile_notebooks_execute_and_book_builds(tmp_store, tmp_path):
     book = tmp_path / "book"
     _execute(book, tmp_path, ("profile", "smoke"), ("epochs", "null"), ("seeds", "null"))
-    _build(book)
+    _browser_check(_build(book))
 
 
 def test_published_book_builds_from_committed_results(tmp_path, monkeypatch):
@@ -51,4 +67,4 @@ def test_published_book_builds_from_committed_results(tmp_path, monkeypatch):
     monkeypatch.setenv("IBUTILS_CACHE", str(tmp_path / "cache"))
     book = tmp_path / "book"
     _execute(book, tmp_path, ("allow_training", "false"))
-    _build(book)
+    _browser_check(_build(book))
