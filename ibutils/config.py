@@ -157,6 +157,27 @@ def renyi(alpha: float = 1.01, n_samples: int = 500, sigma: float | None = None)
 
 PAPER_ESTIMATOR = binning(bin_width=0.67)
 DEFAULT_ESTIMATORS = (PAPER_ESTIMATOR, binning(n_bins=30))
+SENSITIVITY_ESTIMATORS = (
+    *(binning(bin_width=w) for w in (0.05, 0.1, 0.2, 0.3, 0.5, 0.67, 1.0, 1.5, 2.0)),
+    *(binning(n_bins=n) for n in (10, 30, 100)),
+    *(kde(noise_var=v, n_samples=500) for v in (1e-2, 1e-1, 1.0, 10.0, 100.0)),
+    renyi(), *(renyi(sigma=s, n_samples=300) for s in (1.0, 3.0, 10.0)),
+)
+ESTIMATOR_SETS = {
+    "default": DEFAULT_ESTIMATORS,
+    "renyi": (renyi(),),
+    "kde": (kde(),),
+    "sensitivity": SENSITIVITY_ESTIMATORS,
+}
+
+
+def estimator_set(names) -> tuple[Estimator, ...]:
+    """Union of named estimator sets (see `ESTIMATOR_SETS`), in order, without repeats."""
+    out = []
+    for name in [names] if isinstance(names, str) else names:
+        check_choice("estimators", name, ESTIMATOR_SETS)
+        out += [e for e in ESTIMATOR_SETS[name] if e not in out]
+    return tuple(out)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,9 @@ EPOCH_CMAP = "viridis"
 LAYER_CMAP = "plasma"
 VARIANT_COLORS = plt.get_cmap("tab10").colors
 MARKERS = "os^Dv<>pPX*h"
+QUANTITY_LABELS = {"i_xt": "I(X;T)", "i_ty": "I(T;Y)", "h_t": "H(T)",
+                   "i_xt_upper": "I(X;T') upper", "i_xt_lower": "I(X;T') lower",
+                   "i_ty_upper": "I(T';Y) upper", "i_ty_lower": "I(T';Y) lower"}
 
 
 def _as_list(results):
@@ -140,13 +143,13 @@ def mi_curves(results, quantity: str = "i_xt", *, split: str = "test",
         ax.plot(epochs, vals.mean(0), color=color, label=layer, lw=1.4)
         if len(results) > 1:
             ax.fill_between(epochs, vals.min(0), vals.max(0), color=color, alpha=0.2, lw=0)
-    ceiling = np.log2(first.n[split]) if quantity in ("i_xt", "h_t") else label_entropy(first, split)
+    ceiling = (label_entropy(first, split) if quantity.startswith("i_ty")
+               else np.log2(first.n[split]))
     ax.axhline(ceiling, ls=":", color="0.4", lw=1)
     ax.set_xscale("symlog", linthresh=1)
     ax.set_xlim(0, None)
     ax.set_xlabel("epoch")
-    ax.set_ylabel({"i_xt": "I(X;T)", "i_ty": "I(T;Y)", "h_t": "H(T)"}.get(quantity, quantity)
-                  + " [bits]")
+    ax.set_ylabel(QUANTITY_LABELS.get(quantity, quantity) + " [bits]")
     ax.set_title(title if title is not None else first.variant or first.label)
     return ax
 
@@ -176,8 +179,7 @@ def layer_curves(groups: dict, quantity: str = "i_ty", *, layer: str = "softmax"
     """
     ax = ax or plt.gca()
     _variant_bands(groups, lambda r, s: r.mi(s, estimator, layer, quantity), ax)
-    ax.set_ylabel({"i_xt": "I(X;T)", "i_ty": "I(T;Y)", "h_t": "H(T)"}.get(quantity, quantity)
-                  + " [bits]")
+    ax.set_ylabel(QUANTITY_LABELS.get(quantity, quantity) + " [bits]")
     ax.set_title(title or f"{layer} {quantity}")
     return ax
 
@@ -233,3 +235,35 @@ def info_plane_animation(result, *, split: str = "test",
     anim = FuncAnimation(fig, draw, frames=len(epochs), interval=300)
     plt.close(fig)
     return anim
+
+
+def sweep_lines(rows: list[dict], x: str, y, *, hue: str | None = None, ax=None,
+                logx: bool = True, reference: str | None = None, title: str = "",
+                ylabel: str | None = None):
+    """Lines of column(s) `y` against column `x` from a list of dicts.
+
+    `y` is one column name (then one line per value of `hue`) or a list of names (one line
+    each). `reference` names a column (e.g. the true value or log2 N) drawn dotted in the
+    colour of its line.
+    """
+    ax = ax or plt.gca()
+    series = []  # (label, rows, y column)
+    if isinstance(y, str):
+        keys = list(dict.fromkeys(r[hue] for r in rows)) if hue else [None]
+        for key in keys:
+            sub = [r for r in rows if hue is None or r[hue] == key]
+            series.append((f"{hue} = {key}" if hue else y, sub, y))
+    else:
+        series = [(col, rows, col) for col in y]
+    for i, (label, sub, col) in enumerate(series):
+        xs = [r[x] for r in sub]
+        ax.plot(xs, [r[col] for r in sub], "o-", color=variant_color(i), label=label, ms=4)
+        if reference:
+            ax.plot(xs, [r[reference] for r in sub], ":", color=variant_color(i), lw=1)
+    if logx:
+        ax.set_xscale("log")
+    ax.set_xlabel(x)
+    ax.set_ylabel(ylabel or (y if isinstance(y, str) else "value") + " [bits]")
+    ax.set_title(title)
+    ax.legend(fontsize="x-small", frameon=False)
+    return ax

@@ -64,3 +64,52 @@ def saturation_counts(results, estimator: str = "binning_bin_width0.67",
             worst = max(worst, float((ceiling - ixt).max()))
     return {"points": points, "saturated": saturated,
             "fraction": saturated / points if points else float("nan"), "max_gap_bits": worst}
+
+
+MIN_DROP_BITS = 0.05  # smallest fall of I(X;T) that counts as compression, whatever the seeds
+
+
+def ixt_key(estimator: str) -> str:
+    """The stored name of an estimator's I(X;T): KDE keeps bounds, and its upper one is used."""
+    return "i_xt_upper" if estimator.startswith("kde") else "i_xt"
+
+
+def compression(runs, layer: str, *, split: str = "test",
+                estimator: str = "binning_bin_width0.67") -> dict:
+    """Per-layer compression test on the seeds of one configuration.
+
+    Averages I(X;T) (for KDE its upper bound) over seeds on their common snapshots, finds the peak, and measures the
+    drop from the peak to the last snapshot. The layer *compresses* when that drop exceeds
+    both the spread across seeds at the last snapshot (max - min) and `MIN_DROP_BITS`.
+    Returns ``{"peak_epoch", "peak", "final", "drop", "spread", "compressed"}`` (bits).
+    """
+    runs = runs if isinstance(runs, (list, tuple)) else [runs]
+    epochs = sorted(set.intersection(*(set(r.epochs().tolist()) for r in runs)))
+    curves = np.array([r.mi(split, estimator, layer, ixt_key(estimator))[np.isin(r.epochs(), epochs)]
+                       for r in runs])
+    mean = curves.mean(0)
+    k = int(np.argmax(mean))
+    drop = float(mean[k] - mean[-1])
+    spread = float(curves[:, -1].max() - curves[:, -1].min())
+    return {"peak_epoch": int(epochs[k]), "peak": float(mean[k]), "final": float(mean[-1]),
+            "drop": drop, "spread": spread,
+            "compressed": bool(drop > max(spread, MIN_DROP_BITS))}
+
+
+def compression_table(groups: dict, estimators, *, split: str = "test") -> str:
+    """Markdown table of the `compression` test: one row per (configuration, estimator).
+
+    `groups` maps a label (e.g. "mnist w3") to the seed runs of one configuration. Cells give
+    the drop of I(X;T) after its peak (bits); a star marks a drop that passes the test.
+    """
+    first = next(iter(groups.values()))
+    layers = (first[0] if isinstance(first, (list, tuple)) else first).layers
+    rows = []
+    for label, runs in groups.items():
+        for est in estimators:
+            cells = []
+            for layer in layers:
+                c = compression(runs, layer, split=split, estimator=est)
+                cells.append(f"{c['drop']:.2f}{'*' if c['compressed'] else ''}")
+            rows.append([label, est, *cells])
+    return markdown_table(["configuration", "estimator", *layers], rows)

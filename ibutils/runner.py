@@ -67,6 +67,11 @@ class RunResult:
         return self.config.seed
 
     @property
+    def label_config(self) -> str:
+        """The configuration without the seed: "factor/variant/dataset"."""
+        return self.label.rsplit("/s", 1)[0] if self.label else self.config.key()
+
+    @property
     def layers(self) -> list[str]:
         return list(self.payload["layers"])
 
@@ -133,16 +138,21 @@ def _merge_snapshot(payload: dict, record: dict) -> None:
 
 
 def _backfill(run, payload, path, estimators, splits) -> None:
-    """Apply estimators missing from stored snapshots to the cached snapshot weights."""
-    for snap in payload["snapshots"]:
+    """Apply estimators missing from stored snapshots to the cached snapshot weights.
+
+    Each snapshot is stored as soon as it is done, so an interrupted backfill keeps its work.
+    """
+    for snap in list(payload["snapshots"]):
         missing = [e for e in estimators if e.id not in snap["train"]["mi"]]
+        if not missing:
+            continue
         weights = store.load_torch(store.weights_path(run, snap["epoch"]))
-        if not missing or weights is None:
+        if weights is None:
             continue
         model, _ = new_model(run)
         model.load_state_dict(weights)
         _merge_snapshot(payload, snapshot_record(model, splits, missing, snap["epoch"]))
-    store.save_result(path, payload)
+        store.save_result(path, payload)
 
 
 def run_one(run: RunConfig, profile: Profile, *, horizon: int | None = None,
@@ -393,7 +403,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     import torch
 
-    from .config import PROFILES
+    from .config import ESTIMATOR_SETS, PROFILES, estimator_set
 
     parser = argparse.ArgumentParser(prog="python -m ibutils.runner", description=main.__doc__)
     parser.add_argument("--factor", required=True, choices=tuple(paper_variants()))
@@ -405,6 +415,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--variants", nargs="+", default=None)
     parser.add_argument("--activation", default="tanh", choices=("tanh", "relu"))
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    parser.add_argument("--estimators", nargs="+", default=["default"],
+                        choices=tuple(ESTIMATOR_SETS),
+                        help="named estimator sets; estimators missing from stored runs are "
+                             "applied to the cached snapshot weights")
     parser.add_argument("--scheduler", default=None,
                         help='"local" for a dask LocalCluster, or a dask scheduler address')
     args = parser.parse_args(argv)
@@ -415,7 +429,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         results = run_study(args.factor, args.datasets, profile=args.profile, epochs=args.epochs,
                             seeds=args.seeds, variants=args.variants, activation=args.activation,
-                            scheduler=args.scheduler)
+                            scheduler=args.scheduler, estimators=estimator_set(args.estimators))
     except ValueError as exc:
         parser.error(str(exc))
     for r in results:
