@@ -22,7 +22,7 @@ from .mi import label_entropy
 from .models import get_variant, paper_variants
 from tqdm import tqdm
 from .group import train_group
-from .train import TrainState, new_model, snapshot_record, train_run
+from .train import TrainState, estimates, new_model, train_run
 
 
 class MissingResultError(RuntimeError):
@@ -151,7 +151,9 @@ def _backfill(run, payload, path, estimators, splits) -> None:
             continue
         model, _ = new_model(run)
         model.load_state_dict(weights)
-        _merge_snapshot(payload, snapshot_record(model, splits, missing, snap["epoch"]))
+        model.eval()
+        for split_name, split in splits.items():
+            snap[split_name]["mi"].update(estimates(model, split, missing, snap["epoch"]))
         store.save_result(path, payload)
 
 

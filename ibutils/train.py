@@ -49,13 +49,6 @@ ESTIMATORS = {
 }
 
 
-def estimate(estimator: Estimator, t: np.ndarray, x: np.ndarray, y: np.ndarray) -> dict:
-    """Apply one estimator to one layer's activations; returns a plain dict of numbers (bits)."""
-    if estimator.kind not in ESTIMATORS:
-        raise ValueError(f"estimator: got kind {estimator.kind!r}, allowed {tuple(ESTIMATORS)}")
-    return ESTIMATORS[estimator.kind](t, x, y, estimator.kwargs()).as_dict()
-
-
 @torch.no_grad()
 def capture(model: CNN, x: torch.Tensor) -> tuple[dict[str, np.ndarray], torch.Tensor]:
     """Activations of every measured layer for all of `x`, via forward hooks.
@@ -88,22 +81,56 @@ def capture(model: CNN, x: torch.Tensor) -> tuple[dict[str, np.ndarray], torch.T
     return acts, logits
 
 
-def measure_split(model: CNN, split: Split, estimators: Sequence[Estimator], epoch: int) -> dict:
-    """Loss, accuracy and every estimator on every layer for one split at one snapshot."""
-    acts, logits = capture(model, _as_input(split.x))
-    y = split.y.numpy()
-    record = {
-        "loss": float(F.cross_entropy(logits, split.y)),
-        "accuracy": float((logits.argmax(1) == split.y).float().mean()),
-        "mi": {},
-    }
+def _check_finite(acts: dict, epoch: int) -> None:
     for name, t in acts.items():
         if not np.isfinite(t).all():
             raise NumericalError(f"epoch {epoch}: NaN or inf in the activations of layer {name}")
-    x = split.x.numpy().reshape(len(y), -1)
+
+
+def estimates(model: CNN, split: Split, estimators: Sequence[Estimator], epoch: int,
+              full: tuple | None = None) -> dict:
+    """{estimator id: {layer: values}} for one split.
+
+    Estimators that work on a seeded subsample (``n_samples``) get activations captured for
+    just those rows (the rows `ibutils.mi.subsample` would pick from the whole split, so the
+    values equal those from a full capture); the others share one full capture, passed in as
+    `full` = (acts, logits) when the caller has it.
+    """
+    y_all, n = split.y.numpy(), len(split.y)
+    by_rows: dict = {}
     for est in estimators:
-        record["mi"][est.id] = {name: estimate(est, t, x, y) for name, t in acts.items()}
-    return record
+        k = est.kwargs().get("n_samples")
+        key = None if k is None or k >= n else (int(k), int(est.kwargs().get("seed", 0)))
+        by_rows.setdefault(key, []).append(est)
+    out = {}
+    for key, group in by_rows.items():
+        if key is None:
+            acts = full[0] if full is not None else capture(model, _as_input(split.x))[0]
+            rows = slice(None)
+        else:
+            rows = mi_mod.subsample(n, *key)
+            acts = capture(model, _as_input(split.x[rows]))[0]
+        _check_finite(acts, epoch)
+        x = split.x[rows].numpy().reshape(len(y_all[rows]), -1)
+        y = y_all[rows]
+        for est in group:
+            kwargs = {k: v for k, v in est.kwargs().items() if k not in ("n_samples", "seed")}
+            if key is None and "n_samples" in est.kwargs():
+                kwargs["n_samples"] = est.kwargs()["n_samples"]
+            fn = ESTIMATORS[est.kind]
+            out[est.id] = {name: fn(t, x, y, kwargs).as_dict() for name, t in acts.items()}
+    return out
+
+
+def measure_split(model: CNN, split: Split, estimators: Sequence[Estimator], epoch: int) -> dict:
+    """Loss, accuracy and every estimator on every layer for one split at one snapshot."""
+    acts, logits = capture(model, _as_input(split.x))
+    _check_finite(acts, epoch)
+    return {
+        "loss": float(F.cross_entropy(logits, split.y)),
+        "accuracy": float((logits.argmax(1) == split.y).float().mean()),
+        "mi": estimates(model, split, estimators, epoch, full=(acts, logits)),
+    }
 
 
 def snapshot_record(model: CNN, splits: dict[str, Split], estimators, epoch: int) -> dict:

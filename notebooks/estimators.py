@@ -30,7 +30,7 @@
 
 # %% tags=["parameters"]
 profile = "book"  # "smoke" (CI), "book", "paper": which stored runs the sensitivity study uses
-datasets = ["mnist", "fashion_mnist"]  # datasets of the sensitivity study
+datasets = ["mnist"]  # datasets of the sensitivity study
 variant = "w3"  # width variant of the sensitivity study
 epochs = 200  # horizon of the stored runs; None uses the profile's
 seeds = [0]  # None uses the profile's seeds

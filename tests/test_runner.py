@@ -140,3 +140,22 @@ def test_dask_local_cluster_gives_the_same_results(tmp_store, monkeypatch, tmp_p
     assert [r.label for r in distributed] == [r.label for r in here]
     for a, b in zip(distributed, here):
         np.testing.assert_allclose(a.metric("test", "loss"), b.metric("test", "loss"), rtol=1e-5)
+
+
+def test_subsample_capture_equals_subsampling_a_full_capture():
+    from ibutils import mi
+    from ibutils.config import kde, renyi
+    from ibutils.runner import data_for
+    from ibutils.train import capture, estimates, new_model
+    run = get_profile("smoke").run_config(runner.get_variant("width", "w3"), "mnist", 0)
+    split = data_for(run)["test"]
+    model, _ = new_model(run)
+    model.eval()
+    got = estimates(model, split, [renyi(n_samples=100), kde(noise_var=1.0, n_samples=50)], 0)
+    acts, _ = capture(model, split.x)
+    x, y = split.x.numpy().reshape(len(split.y), -1), split.y.numpy()
+    for layer, t in acts.items():
+        want = mi.renyi_mi(t, x, y, n_samples=100).as_dict()
+        assert got["renyi_alpha1.01_n_samples100"][layer] == pytest.approx(want, rel=1e-5)
+        want = mi.kde_mi(t, y, noise_var=1.0, n_samples=50).as_dict()
+        assert got["kde_noise_var1_n_samples50"][layer] == pytest.approx(want, rel=1e-5)
