@@ -113,3 +113,24 @@ def compression_table(groups: dict, estimators, *, split: str = "test") -> str:
                 cells.append(f"{c['drop']:.2f}{'*' if c['compressed'] else ''}")
             rows.append([label, est, *cells])
     return markdown_table(["configuration", "estimator", *layers], rows)
+
+
+def fitting_table(results, estimator: str = "binning_bin_width0.67", split: str = "test",
+                  level: float = 0.95) -> str:
+    """Per configuration (mean over seeds): final accuracy, final softmax I(T;Y), the first
+    snapshot epoch reaching `level` of the final accuracy (how fast it fits), and the epoch
+    of the lowest test loss (where overfitting starts)."""
+    rows = []
+    for runs in group(results, "label_config").values():
+        first = runs[0]
+        acc = np.mean([r.metric(split, "accuracy") for r in runs], axis=0)
+        loss = np.mean([r.metric(split, "loss") for r in runs], axis=0)
+        ity = np.mean([r.mi(split, estimator, "softmax", "i_ty") for r in runs], axis=0)
+        epochs = first.epochs()
+        fast = int(epochs[np.argmax(acc >= level * acc[-1])])
+        rows.append([first.dataset, first.variant, len(runs), float(acc[-1]), float(ity[-1]),
+                     fast, int(epochs[np.argmin(loss)]), float(loss[-1])])
+    header = ["dataset", "variant", "seeds", f"final {split} acc", f"final {split} I(T;Y) softmax",
+              f"epoch to {int(level * 100)}% of final acc", f"epoch of min {split} loss",
+              f"final {split} loss"]
+    return markdown_table(header, rows)

@@ -68,9 +68,9 @@ plots.info_planes(list(by_dataset.values()), split=split, estimator=PAPER)
 plt.show()
 
 # %% [markdown]
-# Every conv layer sits in the top-right corner for the whole of training: each of the N
-# inputs falls into its own bin pattern, so binned I(X;T) = H(T) = log2 N and I(T;Y) = H(Y).
-# The count below makes this exact.
+# In {numref}`fig-width-plane-paper` the conv layers sit in the top-right corner: each of the
+# N inputs falls into its own bin pattern, so binned I(X;T) = H(T) = log2 N and
+# I(T;Y) = H(Y). The count below says exactly how many points are saturated.
 
 # %%
 sat = report.saturation_counts(results, PAPER, split)
@@ -81,8 +81,8 @@ Markdown(f"Hidden-layer points at I(X;T) = log2 N (paper's estimator, {split} se
 # %% [markdown]
 # ## Thirty bins over each layer's range
 #
-# The same runs, binned with 30 equal bins between each layer's minimum and maximum
-# activation at that snapshot. Finer bins make saturation even more likely for wide layers;
+# The same runs ({numref}`fig-width-plane-30bins`), binned with 30 equal bins between each
+# layer's minimum and maximum activation at that snapshot. Finer bins make saturation even more likely for wide layers;
 # the point of this panel is whether any layer moves at all.
 
 # %% mystnb={"figure": {"caption": "Information planes of the width variants with 30 bins over each layer's observed range (test set).", "name": "fig-width-plane-30bins"}}
@@ -127,6 +127,12 @@ plt.show()
 
 # %% [markdown]
 # ## Loss and accuracy
+#
+# The paper's width claim is about fitting: wider nets fit faster and reach a higher output
+# I(T;Y). The table puts numbers on it (means over the seeds shown).
+
+# %%
+Markdown(report.fitting_table(results, PAPER, split))
 
 # %% mystnb={"figure": {"caption": "Training (dashed) and test (solid) loss and accuracy of the width variants.", "name": "fig-width-curves"}}
 fig, axes = plt.subplots(len(by_dataset), 2, figsize=(10, 3.4 * len(by_dataset)),
