@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PARAMS ?=
 
-.PHONY: setup book notebooks test test-fast benchmarks clean
+.PHONY: setup book check-book notebooks test test-fast clean
 
 setup: $(VENV)/.installed
 
@@ -20,9 +20,13 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 notebooks: setup
 	$(BIN)/python tools/execute_notebooks.py $(PARAMS)
 
-## Build the HTML book into book/_build/html
+## Build the HTML book into _build/html
 book: notebooks
 	$(BIN)/jupyter-book build book -W -n --keep-going
+
+## Open every built page in headless Chromium (needs Debian's chromium and chromium-driver)
+check-book:
+	$(BIN)/python tools/check_book.py _build/html
 
 ## Unit tests, notebooks in the smoke profile, and both book builds (warnings are errors)
 test: setup
@@ -33,4 +37,4 @@ test-fast: setup
 	$(BIN)/pytest -ra -m "not slow"
 
 clean:
-	rm -rf book/_build build book/*.ipynb
+	rm -rf _build build book/*.ipynb

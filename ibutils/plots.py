@@ -63,14 +63,15 @@ def info_plane(result, *, split: str = "test", estimator: str = "binning_bin_wid
 
     Points are coloured by epoch (log scale); each layer has its own marker and a thin line in
     its layer colour joining consecutive snapshots. Points where binned I(X;T) is saturated
-    (within 0.01 bit of log2 N) get a black ring. Dotted lines: log2 N (vertical) and H(Y)
-    (horizontal), the ceilings of I(X;T) and I(T;Y).
+    (within 0.01 bit of log2 N) get a black ring. Dotted lines: log2 N (vertical, binning
+    only) and H(Y) (horizontal), the ceilings of binned I(X;T) and of I(T;Y).
     """
     ax = ax or plt.gca()
     layers = list(layers or result.layers)
     epochs = result.epochs()
     norm = epoch_norm(int(epochs.max()))
     n = result.n[split]
+    binned = estimator.startswith("binning")
     for i, layer in enumerate(layers):
         ixt = result.mi(split, estimator, layer, "i_xt")
         ity = result.mi(split, estimator, layer, "i_ty")
@@ -80,10 +81,11 @@ def info_plane(result, *, split: str = "test", estimator: str = "binning_bin_wid
                         marker=MARKERS[i % len(MARKERS)], zorder=2, label=layer,
                         edgecolors="none")
         sat = ixt >= np.log2(n) - SATURATION_TOL
-        if sat.any():
+        if binned and sat.any():
             ax.scatter(ixt[sat], ity[sat], s=60, facecolors="none", edgecolors="k",
                        linewidths=0.6, zorder=3)
-    ax.axvline(np.log2(n), ls=":", color="0.4", lw=1)
+    if binned:  # log2 N bounds binned I(X;T); subsampling estimators have other ceilings
+        ax.axvline(np.log2(n), ls=":", color="0.4", lw=1)
     ax.axhline(label_entropy(result, split), ls=":", color="0.4", lw=1)
     ax.set_xlabel("I(X;T) [bits]")
     ax.set_ylabel("I(T;Y) [bits]")
@@ -143,9 +145,10 @@ def mi_curves(results, quantity: str = "i_xt", *, split: str = "test",
         ax.plot(epochs, vals.mean(0), color=color, label=layer, lw=1.4)
         if len(results) > 1:
             ax.fill_between(epochs, vals.min(0), vals.max(0), color=color, alpha=0.2, lw=0)
-    ceiling = (label_entropy(first, split) if quantity.startswith("i_ty")
-               else np.log2(first.n[split]))
-    ax.axhline(ceiling, ls=":", color="0.4", lw=1)
+    if quantity.startswith("i_ty"):
+        ax.axhline(label_entropy(first, split), ls=":", color="0.4", lw=1)
+    elif estimator.startswith("binning"):
+        ax.axhline(np.log2(first.n[split]), ls=":", color="0.4", lw=1)
     ax.set_xscale("symlog", linthresh=1)
     ax.set_xlim(0, None)
     ax.set_xlabel("epoch")

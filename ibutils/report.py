@@ -81,7 +81,10 @@ def compression(runs, layer: str, *, split: str = "test",
     Averages I(X;T) (for KDE its upper bound) over seeds on their common snapshots, finds the peak, and measures the
     drop from the peak to the last snapshot. The layer *compresses* when that drop exceeds
     both the spread across seeds at the last snapshot (max - min) and `MIN_DROP_BITS`.
-    Returns ``{"peak_epoch", "peak", "final", "drop", "spread", "compressed"}`` (bits).
+    Returns ``{"peak_epoch", "peak", "final", "drop", "rise", "spread", "compressed"}`` (bits),
+    where ``rise`` is peak minus the value at the first snapshot: a fall after a peak at
+    epoch 0 (rise 0) is a decrease from initialisation, not a fitting phase followed by
+    compression, and tables show the peak epoch so a reader can tell the two apart.
     """
     runs = runs if isinstance(runs, (list, tuple)) else [runs]
     epochs = sorted(set.intersection(*(set(r.epochs().tolist()) for r in runs)))
@@ -92,7 +95,7 @@ def compression(runs, layer: str, *, split: str = "test",
     drop = float(mean[k] - mean[-1])
     spread = float(curves[:, -1].max() - curves[:, -1].min())
     return {"peak_epoch": int(epochs[k]), "peak": float(mean[k]), "final": float(mean[-1]),
-            "drop": drop, "spread": spread,
+            "drop": drop, "rise": float(mean[k] - mean[0]), "spread": spread,
             "compressed": bool(drop > max(spread, MIN_DROP_BITS))}
 
 
@@ -100,7 +103,8 @@ def compression_table(groups: dict, estimators, *, split: str = "test") -> str:
     """Markdown table of the `compression` test: one row per (configuration, estimator).
 
     `groups` maps a label (e.g. "mnist w3") to the seed runs of one configuration. Cells give
-    the drop of I(X;T) after its peak (bits); a star marks a drop that passes the test.
+    the drop of I(X;T) after its peak (bits) and, in brackets, the epoch of the peak; a star
+    marks a drop that passes the test.
     """
     first = next(iter(groups.values()))
     layers = (first[0] if isinstance(first, (list, tuple)) else first).layers
@@ -110,7 +114,8 @@ def compression_table(groups: dict, estimators, *, split: str = "test") -> str:
             cells = []
             for layer in layers:
                 c = compression(runs, layer, split=split, estimator=est)
-                cells.append(f"{c['drop']:.2f}{'*' if c['compressed'] else ''}")
+                cells.append(f"{c['drop']:.2f}{'*' if c['compressed'] else ''} "
+                             f"({c['peak_epoch']})")
             rows.append([label, est, *cells])
     return markdown_table(["configuration", "estimator", *layers], rows)
 

@@ -31,6 +31,7 @@ def test_rise_then_fall_is_compression_with_peak_and_size():
     r = fake_run([1, 3, 5, 4.5, 4.0, 3.2])
     c = report.compression(r, "conv1", estimator=EST)
     assert c["peak_epoch"] == 2 and c["drop"] == pytest.approx(1.8) and c["compressed"]
+    assert c["rise"] == pytest.approx(4.0)
 
 
 def test_monotone_rise_is_not_compression():
@@ -61,4 +62,4 @@ def test_saturation_counts_hidden_layers_only():
 
 def test_compression_table_marks_passing_cells():
     table = report.compression_table({"a": [fake_run([1, 5, 3])]}, [EST])
-    assert "| a | binning_bin_width0.67 | 2.00* |" in table
+    assert "| a | binning_bin_width0.67 | 2.00* (1) |" in table

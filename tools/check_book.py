@@ -1,6 +1,6 @@
 """Check the built book the way a reader sees it: every page in headless Chromium.
 
-    python tools/check_book.py [book/_build/html]
+    python tools/check_book.py [_build/html]
 
 For every HTML page of the book: the page renders (a heading and body text), every image has
 loaded (``complete`` and a natural width), every internal link points to an existing file and
@@ -44,7 +44,7 @@ def internal_link_errors(page: Path, root: Path) -> list[str]:
         url = urlparse(a["href"])
         if url.scheme or url.netloc or a["href"].startswith("mailto:"):
             continue
-        target = (page.parent / unquote(url.path)).resolve() if url.path else page
+        target = (page.parent / unquote(url.path)).resolve() if url.path else page.resolve()
         if not target.exists():
             errors.append(f"broken link {a['href']!r}")
         elif url.fragment and target.suffix == ".html":
@@ -103,7 +103,7 @@ def check_sliders(browser) -> list[str]:
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    root = Path(argv[0] if argv else "book/_build/html")
+    root = Path(argv[0] if argv else "_build/html")
     pages = sorted(p for p in root.glob("*.html") if p.name not in SKIP)
     if not pages:
         print(f"no HTML pages in {root}: build the book first")
