@@ -119,10 +119,16 @@ class Estimator:
         return dict(self.params)
 
 
-def binning(bin_width: float | None = None, n_bins: int | None = None) -> Estimator:
-    """Binning estimator spec: fixed width (paper: 0.67) or fixed count over the layer's range."""
-    if (bin_width is None) == (n_bins is None):
-        raise ValueError("binning: give exactly one of bin_width or n_bins")
+def binning(bin_width: float | None = None, n_bins: int | None = None,
+            equal_mass: int | None = None) -> Estimator:
+    """Binning estimator spec: fixed width (paper: 0.67), fixed count over the layer's range,
+    or equal-mass adaptive bins (Chelombiev et al. 2019)."""
+    if sum(v is not None for v in (bin_width, n_bins, equal_mass)) != 1:
+        raise ValueError("binning: give exactly one of bin_width, n_bins or equal_mass")
+    if equal_mass is not None:
+        if int(equal_mass) != equal_mass or equal_mass < 1:
+            raise ValueError(f"equal_mass: got {equal_mass!r}, allowed a positive integer")
+        return Estimator("binning", (("equal_mass", int(equal_mass)),))
     if bin_width is not None:
         if not bin_width > 0:
             raise ValueError(f"bin_width: got {bin_width!r}, allowed a positive number")
@@ -166,6 +172,7 @@ SENSITIVITY_ESTIMATORS = (
 ESTIMATOR_SETS = {
     "default": DEFAULT_ESTIMATORS,
     "renyi": (renyi(),),
+    "adaptive": (binning(equal_mass=30),),
     "kde": (kde(),),
     "sensitivity": SENSITIVITY_ESTIMATORS,
 }

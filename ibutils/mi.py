@@ -52,7 +52,24 @@ def label_entropy(y) -> float:
     return entropy_from_counts(counts)
 
 
-def _binner(t: np.ndarray, bin_width: float | None, n_bins: int | None):
+EQUAL_MASS_SAMPLE = 1_000_000  # pooled values used to place equal-mass bin edges
+
+
+def _equal_mass_edges(t: np.ndarray, k: int) -> np.ndarray:
+    """Interior edges of k bins holding equal shares of the layer's pooled activations.
+
+    Adaptive binning of Chelombiev et al. (2019), Sec. 3: quantiles of all values of the layer
+    (across units and inputs), from a seeded sample of at most `EQUAL_MASS_SAMPLE` values.
+    Repeated values (e.g. ReLU zeros) can merge edges, which leaves fewer, heavier bins.
+    """
+    flat = t.reshape(-1)
+    if flat.size > EQUAL_MASS_SAMPLE:
+        flat = flat[np.random.default_rng(0).choice(flat.size, EQUAL_MASS_SAMPLE, replace=False)]
+    return np.unique(np.quantile(flat, np.linspace(0, 1, k + 1)[1:-1]).astype(np.float32))
+
+
+def _binner(t: np.ndarray, bin_width: float | None, n_bins: int | None,
+            equal_mass: int | None = None):
     """Validate a binning rule and return ``(to_bins, max_abs_index)`` for float32 activations.
 
     ``to_bins(block, out)`` writes the bin index of every value of `block` into the float32
@@ -64,9 +81,11 @@ def _binner(t: np.ndarray, bin_width: float | None, n_bins: int | None):
     n_bins : that many equal bins over the observed range [min t, max t] of the whole layer
         (Shwartz-Ziv & Tishby use 30; the observed range also suits unbounded ReLU units);
         the maximum falls in the last bin.
+    equal_mass : that many bins holding equal shares of the layer's values (adaptive binning,
+        Chelombiev et al. 2019); see `_equal_mass_edges`.
     """
-    if (bin_width is None) == (n_bins is None):
-        raise ValueError("binning: give exactly one of bin_width or n_bins")
+    if sum(v is not None for v in (bin_width, n_bins, equal_mass)) != 1:
+        raise ValueError("binning: give exactly one of bin_width, n_bins or equal_mass")
     lo, hi = (float(t.min()), float(t.max())) if t.size else (0.0, 0.0)
     if not (np.isfinite(lo) and np.isfinite(hi)):  # min/max propagate NaN and inf
         raise ValueError("t: activations contain NaN or inf")
@@ -83,6 +102,14 @@ def _binner(t: np.ndarray, bin_width: float | None, n_bins: int | None):
             np.floor(out, out=out)
         to_bins.offset = float(offset)
         return to_bins, int(max(abs(np.floor(np.float32(hi) * inv)), abs(offset)))
+    if equal_mass is not None:
+        if int(equal_mass) != equal_mass or equal_mass < 1:
+            raise ValueError(f"equal_mass: got {equal_mass!r}, allowed a positive integer")
+        edges = _equal_mass_edges(t, int(equal_mass))
+
+        def to_bins(blk, out):
+            out[...] = np.searchsorted(edges, blk, side="right")
+        return to_bins, len(edges)
     if int(n_bins) != n_bins or n_bins < 1:
         raise ValueError(f"n_bins: got {n_bins!r}, allowed a positive integer")
     scale = np.float32(n_bins / (hi - lo)) if hi > lo else np.float32(0.0)
@@ -95,14 +122,15 @@ def _binner(t: np.ndarray, bin_width: float | None, n_bins: int | None):
     return to_bins, int(n_bins) - 1
 
 
-def bin_indices(t: np.ndarray, *, bin_width: float | None = None, n_bins: int | None = None):
+def bin_indices(t: np.ndarray, *, bin_width: float | None = None, n_bins: int | None = None,
+                equal_mass: int | None = None):
     """Discretise activations unit by unit; a non-negative int64 array of t's shape.
 
     See `_binner` for the two rules; `binning_mi` uses the same rule without materialising
     this array.
     """
     t = np.asarray(t, dtype=np.float32)
-    to_bins, _ = _binner(t, bin_width, n_bins)
+    to_bins, _ = _binner(t, bin_width, n_bins, equal_mass)
     out = np.empty_like(t)
     to_bins(t, out)
     out -= getattr(to_bins, "offset", 0.0)
@@ -164,14 +192,14 @@ def _rank_rows(rows: np.ndarray) -> np.ndarray:
 
 
 def binned_symbols(t: np.ndarray, *, bin_width: float | None = None,
-                   n_bins: int | None = None) -> np.ndarray:
+                   n_bins: int | None = None, equal_mass: int | None = None) -> np.ndarray:
     """Bin every unit and map each row to one symbol id, in one blocked pass over `t`.
 
     Same partition of rows as binning with `bin_indices` and comparing whole rows (tested),
     without materialising the (N, D) integer array; no per-sample Python loop.
     """
     t = np.ascontiguousarray(np.asarray(t, dtype=np.float32).reshape(len(t), -1))
-    to_bins, max_value = _binner(t, bin_width, n_bins)
+    to_bins, max_value = _binner(t, bin_width, n_bins, equal_mass)
     return _rank_rows(_hash_rows(t, to_bins, max_value))
 
 
@@ -198,7 +226,7 @@ def discrete_mi(symbols: np.ndarray, y: np.ndarray, x_ids: np.ndarray | None = N
 
 
 def binning_mi(t, y, *, bin_width: float | None = None, n_bins: int | None = None,
-               x_ids=None) -> BinningResult:
+               equal_mass: int | None = None, x_ids=None) -> BinningResult:
     """Binned estimate of I(X;T) and I(T;Y), in bits.
 
     Parameters
@@ -207,8 +235,9 @@ def binning_mi(t, y, *, bin_width: float | None = None, n_bins: int | None = Non
         One layer's flattened output, one row per input.
     y : array (N,)
         Integer class labels.
-    bin_width, n_bins
-        The binning rule; exactly one (see `bin_indices`).
+    bin_width, n_bins, equal_mass
+        The binning rule: fixed width, fixed count over the layer's range, or equal-mass
+        (adaptive) bins; exactly one (see `_binner`).
     x_ids : array (N,), optional
         Input identity of each row when rows repeat an input; default: all inputs distinct.
 
@@ -228,7 +257,7 @@ def binning_mi(t, y, *, bin_width: float | None = None, n_bins: int | None = Non
         raise ValueError(f"t: expected an (N, D) array, got shape {t.shape}")
     if len(y) != t.shape[0]:
         raise ValueError(f"y: expected {t.shape[0]} labels, got {len(y)}")
-    symbols = binned_symbols(t, bin_width=bin_width, n_bins=n_bins)
+    symbols = binned_symbols(t, bin_width=bin_width, n_bins=n_bins, equal_mass=equal_mass)
     h_t, i_xt, i_ty, n_patterns = discrete_mi(symbols, y, x_ids)
     n = t.shape[0]
     n_inputs = n if x_ids is None else len(np.unique(x_ids))

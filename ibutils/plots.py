@@ -6,13 +6,15 @@ book: layers take `layer_color` (input side dark, output side light), epochs a l
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import colors
 
-from .mi import SATURATION_TOL
+from .mi import SATURATION_TOL, softmax_alphabet_cap
+from .models import N_CLASSES
 
 EPOCH_CMAP = "viridis"
 LAYER_CMAP = "plasma"
@@ -182,6 +184,12 @@ def layer_curves(groups: dict, quantity: str = "i_ty", *, layer: str = "softmax"
     """
     ax = ax or plt.gca()
     _variant_bands(groups, lambda r, s: r.mi(s, estimator, layer, quantity), ax)
+    width = re.fullmatch(r"binning_bin_width([0-9.eE+-]+)", estimator)
+    if layer == "softmax" and quantity == "i_xt" and width:
+        cap = softmax_alphabet_cap(N_CLASSES, float(width.group(1)))  # few patterns possible
+        ax.axhline(cap, ls="--", color="0.5", lw=1)
+        ax.annotate(f"alphabet cap {cap:.2f}", (0.02, cap), xycoords=("axes fraction", "data"),
+                    va="bottom", fontsize="x-small", color="0.4")
     ax.set_ylabel(QUANTITY_LABELS.get(quantity, quantity) + " [bits]")
     ax.set_title(title or f"{layer} {quantity}")
     return ax

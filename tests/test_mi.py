@@ -122,6 +122,7 @@ def test_plug_in_entropy_matches_formula():
 @pytest.mark.parametrize("kwargs, match", [
     ({"bin_width": 0.0}, "bin_width"), ({"bin_width": -1.0}, "bin_width"),
     ({"n_bins": 0}, "n_bins"), ({}, "exactly one"), ({"bin_width": 1.0, "n_bins": 3}, "exactly one"),
+    ({"equal_mass": 0}, "equal_mass"),
 ])
 def test_bad_binning_arguments_are_named(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -133,3 +134,21 @@ def test_nan_activations_rejected():
     t[1, 1] = np.nan
     with pytest.raises(ValueError, match="NaN"):
         mi.binning_mi(t, np.zeros(4, int), bin_width=1.0)
+
+
+def test_equal_mass_bins_hold_equal_shares():
+    # one unit, 1,000 distinct values, 8 equal-mass bins: 125 values each, H(T) = 3 bits
+    t = np.random.default_rng(4).permutation(1000).astype(np.float32)[:, None] ** 2
+    r = mi.binning_mi(t, np.arange(1000) % 2, equal_mass=8)
+    assert r.n_patterns == 8 and r.h_t == pytest.approx(3.0, abs=1e-12)
+    counts = np.bincount(mi.bin_indices(t, equal_mass=8).ravel())
+    assert counts.tolist() == [125] * 8
+
+
+def test_equal_mass_with_repeated_values_merges_bins():
+    # half the values are exactly zero (a ReLU layer): edges collapse, nothing breaks
+    t = np.r_[np.zeros(500), np.arange(1, 501)].astype(np.float32)[:, None]
+    idx = mi.bin_indices(t, equal_mass=10)
+    assert len(np.unique(idx[:500])) == 1  # all zeros share a bin
+    r = mi.binning_mi(t, np.arange(1000) % 2, equal_mass=10)
+    assert 1 < r.n_patterns <= 10 and r.h_t < np.log2(10)

@@ -91,11 +91,12 @@ def test_new_estimator_is_applied_from_cached_weights(tmp_store, monkeypatch):
 
 def test_seeds_trained_as_a_group_match_seeds_trained_alone(tmp_store, monkeypatch, tmp_path):
     kw = dict(profile="smoke", variants=["w3"], epochs=4, seeds=[0, 1, 2], progress=False)
-    grouped = run_study("width", ["mnist"], **kw)
+    grouped = run_study("width", ["mnist"], group_seeds=True, **kw)
     assert all(r.payload["trained_in_group_of"] == 3 for r in grouped)
     monkeypatch.setenv("IBUTILS_RESULTS", str(tmp_path / "alone"))
     monkeypatch.setenv("IBUTILS_CACHE", str(tmp_path / "alone-cache"))
-    alone = [run_study("width", ["mnist"], **{**kw, "seeds": [s]})[0] for s in (0, 1, 2)]
+    alone = run_study("width", ["mnist"], **kw)  # group_seeds defaults to False
+    assert all(r.payload["trained_in_group_of"] == 1 for r in alone)
     for g, a in zip(grouped, alone):
         assert g.seed == a.seed and g.epochs().tolist() == a.epochs().tolist()
         for split in ("train", "test"):
@@ -109,7 +110,8 @@ def test_seeds_trained_as_a_group_match_seeds_trained_alone(tmp_store, monkeypat
 
 def test_interrupted_group_resumes_to_identical_results(tmp_store, monkeypatch, tmp_path):
     from ibutils import group
-    kw = dict(profile="smoke", variants=["w1"], epochs=8, seeds=[0, 1], progress=False)
+    kw = dict(profile="smoke", variants=["w1"], epochs=8, seeds=[0, 1], progress=False,
+              group_seeds=True)
     reference = run_study("width", ["mnist"], **kw)
     monkeypatch.setenv("IBUTILS_RESULTS", str(tmp_path / "r2"))
     monkeypatch.setenv("IBUTILS_CACHE", str(tmp_path / "c2"))
