@@ -137,7 +137,7 @@ def bin_indices(t: np.ndarray, *, bin_width: float | None = None, n_bins: int | 
     return out.astype(np.int64)
 
 
-HASH_BLOCK = 16  # rows per block: the block's scratch stays in L1/L2 cache
+HASH_BLOCK = 64  # rows per block: the scratch stays in cache (16-64 measured, 64 fastest)
 HASH_THREADS = max(1, min(4, os.cpu_count() or 1))
 
 
