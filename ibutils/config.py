@@ -16,10 +16,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from .data import DATASETS
+from .mi import ESTIMATORS
 from .models import NetConfig
 
 SCHEDULES = ("paper", "log")
-ESTIMATOR_KINDS = ("binning", "kde", "renyi")
+ESTIMATOR_KINDS = tuple(ESTIMATORS)
 SPLITS = ("train", "test")
 
 

@@ -70,11 +70,11 @@ def _equal_mass_edges(t: np.ndarray, k: int) -> np.ndarray:
 
 def _binner(t: np.ndarray, bin_width: float | None, n_bins: int | None,
             equal_mass: int | None = None):
-    """Validate a binning rule and return ``(to_bins, max_abs_index)`` for float32 activations.
+    """Validate a binning rule and return ``(to_bins, max_abs_index, offset)``.
 
-    ``to_bins(block, out)`` writes the bin index of every value of `block` into the float32
-    array `out` as exact small integers (for the width rule, before the shift by
-    ``to_bins.offset`` that makes the smallest index 0; `bin_indices` applies it).
+    ``to_bins(block, out)`` writes the bin index of every float32 value of `block` into the
+    float32 array `out` as exact small integers; subtracting ``offset`` makes the smallest
+    index 0 (only the width rule needs it; hashing leaves it out, a relabelling of bins).
     Rules (exactly one):
     bin_width : fixed width, ``floor(a / bin_width)``, no range limits (Li & Liu's 0.67;
         Saxe et al.'s ibsgd `binsize`). The shift by the minimum only relabels bins.
@@ -96,12 +96,9 @@ def _binner(t: np.ndarray, bin_width: float | None, n_bins: int | None,
         offset = np.floor(np.float32(lo) * inv)
 
         def to_bins(blk, out):
-            # indices floor(a / w) - offset >= 0; the shift is left out (a relabelling that adds
-            # the same constant to every row's hash) unless `shift` is asked for
             np.multiply(blk, inv, out=out)
             np.floor(out, out=out)
-        to_bins.offset = float(offset)
-        return to_bins, int(max(abs(np.floor(np.float32(hi) * inv)), abs(offset)))
+        return to_bins, int(max(abs(np.floor(np.float32(hi) * inv)), abs(offset))), float(offset)
     if equal_mass is not None:
         if int(equal_mass) != equal_mass or equal_mass < 1:
             raise ValueError(f"equal_mass: got {equal_mass!r}, allowed a positive integer")
@@ -109,7 +106,7 @@ def _binner(t: np.ndarray, bin_width: float | None, n_bins: int | None,
 
         def to_bins(blk, out):
             out[...] = np.searchsorted(edges, blk, side="right")
-        return to_bins, len(edges)
+        return to_bins, len(edges), 0.0
     if int(n_bins) != n_bins or n_bins < 1:
         raise ValueError(f"n_bins: got {n_bins!r}, allowed a positive integer")
     scale = np.float32(n_bins / (hi - lo)) if hi > lo else np.float32(0.0)
@@ -119,26 +116,29 @@ def _binner(t: np.ndarray, bin_width: float | None, n_bins: int | None,
         out *= scale
         np.floor(out, out=out)
         np.minimum(out, n_bins - 1, out=out)
-    return to_bins, int(n_bins) - 1
+    return to_bins, int(n_bins) - 1, 0.0
 
 
 def bin_indices(t: np.ndarray, *, bin_width: float | None = None, n_bins: int | None = None,
                 equal_mass: int | None = None):
     """Discretise activations unit by unit; a non-negative int64 array of t's shape.
 
-    See `_binner` for the two rules; `binning_mi` uses the same rule without materialising
+    See `_binner` for the three rules; `binning_mi` uses the same rule without materialising
     this array.
     """
     t = np.asarray(t, dtype=np.float32)
-    to_bins, _ = _binner(t, bin_width, n_bins, equal_mass)
+    to_bins, _, offset = _binner(t, bin_width, n_bins, equal_mass)
     out = np.empty_like(t)
     to_bins(t, out)
-    out -= getattr(to_bins, "offset", 0.0)
+    out -= offset
     return out.astype(np.int64)
 
 
 HASH_BLOCK = 64  # rows per block: the scratch stays in cache (16-64 measured, 64 fastest)
-HASH_THREADS = max(1, min(4, os.cpu_count() or 1))
+def _hash_threads() -> int:
+    """Threads for row hashing: the BLAS limit when one is set (`--threads`), else the cores."""
+    limit = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS")
+    return max(1, min(4, int(limit) if limit and limit.isdigit() else os.cpu_count() or 1))
 
 
 def _hash_keys(d: int, max_value: int) -> np.ndarray:
@@ -161,7 +161,7 @@ def _hash_rows(t: np.ndarray, to_bins, max_value: int) -> np.ndarray:
     exact in float64 whatever order the GEMM adds in, so equal rows always get equal hashes.
     For two different rows, one hash agrees with probability <= 2**-20 (the key of a unit
     where they differ would have to hit one value), both with probability <= 2**-40.
-    Row ranges are split over `HASH_THREADS` threads (numpy releases the GIL in the loops).
+    Row ranges are split over `_hash_threads()` threads (numpy releases the GIL in the loops).
     """
     n, d = t.shape
     keys = _hash_keys(d, max_value)
@@ -176,11 +176,12 @@ def _hash_rows(t: np.ndarray, to_bins, max_value: int) -> np.ndarray:
             wide[:m] = bins[:m]
             np.matmul(wide[:m], keys, out=out[i:i + m])
 
-    bounds = np.linspace(0, n, HASH_THREADS + 1).astype(int)
-    if HASH_THREADS == 1 or n < 64 * HASH_BLOCK:
+    threads = _hash_threads()
+    bounds = np.linspace(0, n, threads + 1).astype(int)
+    if threads == 1 or n < 64 * HASH_BLOCK:
         work(0, n)
     else:
-        with ThreadPoolExecutor(HASH_THREADS) as pool:
+        with ThreadPoolExecutor(threads) as pool:
             list(pool.map(work, bounds[:-1], bounds[1:]))
     return out
 
@@ -199,7 +200,7 @@ def binned_symbols(t: np.ndarray, *, bin_width: float | None = None,
     without materialising the (N, D) integer array; no per-sample Python loop.
     """
     t = np.ascontiguousarray(np.asarray(t, dtype=np.float32).reshape(len(t), -1))
-    to_bins, max_value = _binner(t, bin_width, n_bins, equal_mass)
+    to_bins, max_value, _ = _binner(t, bin_width, n_bins, equal_mass)
     return _rank_rows(_hash_rows(t, to_bins, max_value))
 
 
@@ -487,3 +488,12 @@ def renyi_mi(t, x, y, *, alpha: float = 1.01, sigma: float | None = None,
     i_xt = matrix_renyi_entropy(a_x, alpha) + h_t - matrix_renyi_entropy(_joint(a_x, a_t), alpha)
     i_ty = h_t + matrix_renyi_entropy(a_y, alpha) - matrix_renyi_entropy(_joint(a_t, a_y), alpha)
     return RenyiResult(i_xt, i_ty, h_t, float(s_t), float(s_x), len(t))
+
+
+# One registry of the estimators the recorder can apply, each called as fn(t, x, y, **params)
+# (t activations, x inputs, y labels): `ibutils.config` validates estimator kinds against it.
+ESTIMATORS = {
+    "binning": lambda t, x, y, **kw: binning_mi(t, y, **kw),
+    "kde": lambda t, x, y, **kw: kde_mi(t, y, **kw),
+    "renyi": renyi_mi,
+}

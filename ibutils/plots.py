@@ -43,11 +43,6 @@ def epoch_norm(max_epoch: int) -> colors.Normalize:
     return colors.SymLogNorm(linthresh=1, vmin=0, vmax=max(max_epoch, 1), base=10)
 
 
-def label_entropy(result, split: str) -> float:
-    """H(Y) in bits of a split's labels, as stored with the run."""
-    return float(result.payload["h_y"][split])
-
-
 def _seed_stack(results, fn) -> tuple[np.ndarray, np.ndarray]:
     """Stack fn(result) over seeds on the epochs they share; returns (epochs, (S, E) values)."""
     epochs = sorted(set.intersection(*(set(r.epochs().tolist()) for r in results)))
@@ -88,7 +83,7 @@ def info_plane(result, *, split: str = "test", estimator: str = "binning_bin_wid
                        linewidths=0.6, zorder=3)
     if binned:  # log2 N bounds binned I(X;T); subsampling estimators have other ceilings
         ax.axvline(np.log2(n), ls=":", color="0.4", lw=1)
-    ax.axhline(label_entropy(result, split), ls=":", color="0.4", lw=1)
+    ax.axhline(result.h_y(split), ls=":", color="0.4", lw=1)
     ax.set_xlabel("I(X;T) [bits]")
     ax.set_ylabel("I(T;Y) [bits]")
     ax.set_title(title if title is not None else result.label)
@@ -148,7 +143,7 @@ def mi_curves(results, quantity: str = "i_xt", *, split: str = "test",
         if len(results) > 1:
             ax.fill_between(epochs, vals.min(0), vals.max(0), color=color, alpha=0.2, lw=0)
     if quantity.startswith("i_ty"):
-        ax.axhline(label_entropy(first, split), ls=":", color="0.4", lw=1)
+        ax.axhline(first.h_y(split), ls=":", color="0.4", lw=1)
     elif estimator.startswith("binning"):
         ax.axhline(np.log2(first.n[split]), ls=":", color="0.4", lw=1)
     ax.set_xscale("symlog", linthresh=1)
@@ -225,7 +220,7 @@ def info_plane_animation(result, *, split: str = "test",
     ity = {la: result.mi(split, estimator, la, "i_ty") for la in layers}
     lo_x = min(v.min() for v in ixt.values())
     hi_x = max(max(v.max() for v in ixt.values()), np.log2(result.n[split]))
-    hi_y = max(max(v.max() for v in ity.values()), label_entropy(result, split))
+    hi_y = max(max(v.max() for v in ity.values()), result.h_y(split))
 
     def draw(k):
         ax.clear()
@@ -235,7 +230,7 @@ def info_plane_animation(result, *, split: str = "test",
             ax.plot(ixt[la][k], ity[la][k], MARKERS[i % len(MARKERS)], color=color, ms=7,
                     label=la)
         ax.axvline(np.log2(result.n[split]), ls=":", color="0.4", lw=1)
-        ax.axhline(label_entropy(result, split), ls=":", color="0.4", lw=1)
+        ax.axhline(result.h_y(split), ls=":", color="0.4", lw=1)
         ax.set_xlim(lo_x - 0.3, hi_x + 0.3)
         ax.set_ylim(-0.1, hi_y + 0.2)
         ax.set_xlabel("I(X;T) [bits]")

@@ -19,6 +19,12 @@ def group(results, key: str) -> dict:
     return dict(out)
 
 
+def by_config(results) -> dict:
+    """Seed runs grouped per configuration, labelled "dataset variant" (for the tables)."""
+    return {f"{runs[0].dataset} {runs[0].variant}": runs
+            for runs in group(results, "label_config").values()}
+
+
 def markdown_table(header: list[str], rows: list[list]) -> str:
     """A Markdown table; floats with 3 decimals."""
     fmt = lambda v: f"{v:.3f}" if isinstance(v, float) else str(v)  # noqa: E731
@@ -102,7 +108,7 @@ def compression(runs, layer: str, *, split: str = "test",
 def compression_table(groups: dict, estimators, *, split: str = "test") -> str:
     """Markdown table of the `compression` test: one row per (configuration, estimator).
 
-    `groups` maps a label (e.g. "mnist w3") to the seed runs of one configuration. Cells give
+    `groups` maps a label to the seed runs of one configuration (`by_config`). Cells give
     the drop of I(X;T) after its peak (bits) and, in brackets, the epoch of the peak; a star
     marks a drop that passes the test.
     """

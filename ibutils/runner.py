@@ -69,7 +69,11 @@ class RunResult:
     @property
     def label_config(self) -> str:
         """The configuration without the seed: "factor/variant/dataset"."""
-        return self.label.rsplit("/s", 1)[0] if self.label else self.config.key()
+        return f"{self.factor}/{self.variant}/{self.dataset}" if self.factor else self.config.key()
+
+    def h_y(self, split: str) -> float:
+        """H(Y) in bits of a split's labels, as stored with the run (the ceiling of I(T;Y))."""
+        return float(self.payload["h_y"][split])
 
     @property
     def layers(self) -> list[str]:
@@ -113,6 +117,16 @@ def _covers(payload: dict | None, needed: Sequence[int], estimators: Sequence[Es
         e in by_epoch and all(est.id in by_epoch[e]["train"]["mi"] for est in estimators)
         for e in needed
     )
+
+
+def _needed(run: RunConfig, horizon: int) -> list[int]:
+    """Snapshot epochs a run must have up to `horizon` (its schedule, plus the horizon)."""
+    return sorted(set(snapshot_epochs(run.schedule, horizon)) | {horizon})
+
+
+def _complete(payload: dict | None, needed, horizon: int, estimators) -> bool:
+    """The stored run covers every needed snapshot with every estimator, trained to horizon."""
+    return _covers(payload, needed, estimators) and payload["epochs_trained"] >= horizon
 
 
 def _new_payload(run: RunConfig, profile: Profile, splits: dict[str, Split]) -> dict:
@@ -162,10 +176,10 @@ def run_one(run: RunConfig, profile: Profile, *, horizon: int | None = None,
             progress: bool = True) -> dict:
     """Return the stored result of `run` up to `horizon`, computing whatever is missing."""
     horizon = profile.epochs if horizon is None else horizon
-    needed = sorted(set(snapshot_epochs(run.schedule, horizon)) | {horizon})
+    needed = _needed(run, horizon)
     path = store.run_dir(run, profile.name) / "result.json"
     payload = store.load_result(path)
-    if _covers(payload, needed, estimators) and payload["epochs_trained"] >= horizon:
+    if _complete(payload, needed, horizon, estimators):
         return payload
     if not allow_training:
         raise MissingResultError(
@@ -179,17 +193,21 @@ def _compute(run, profile, path, needed, horizon, estimators, progress) -> dict:
     """Under the run's lock: reload (another process may have finished it), then fill gaps."""
     store.remove_stale_temporaries(run, profile.name)
     payload = store.load_result(path)
-    if _covers(payload, needed, estimators) and payload["epochs_trained"] >= horizon:
+    if _complete(payload, needed, horizon, estimators):
         return payload
     splits = data_for(run)
-    if payload is not None:
-        payload.setdefault("h_y", _new_payload(run, profile, splits)["h_y"])
-        _backfill(run, payload, path, estimators, splits)
-        if _covers(payload, needed, estimators) and payload["epochs_trained"] >= horizon:
-            return payload
-    else:
-        payload = _new_payload(run, profile, splits)
+    payload = _fill(run, profile, payload, path, estimators, splits)
+    if _complete(payload, needed, horizon, estimators):
+        return payload
     return _train_and_store(run, payload, path, needed, horizon, estimators, splits, progress)
+
+
+def _fill(run, profile, payload, path, estimators, splits) -> dict:
+    """A stored payload with missing estimators applied to cached weights, or a new payload."""
+    if payload is None:
+        return _new_payload(run, profile, splits)
+    _backfill(run, payload, path, estimators, splits)
+    return payload
 
 
 class _Job:
@@ -248,11 +266,10 @@ def _run_group(runs: list[RunConfig], profile: Profile, horizon: int, estimators
     Members whose resume points differ (one was interrupted, another never started) are
     trained alone; the cache makes either path give the same stored results.
     """
-    needed = sorted(set(snapshot_epochs(runs[0].schedule, horizon)) | {horizon})
+    needed = _needed(runs[0], horizon)
     paths = [store.run_dir(r, profile.name) / "result.json" for r in runs]
     payloads = [store.load_result(p) for p in paths]
-    todo = [i for i, p in enumerate(payloads)
-            if not (_covers(p, needed, estimators) and p["epochs_trained"] >= horizon)]
+    todo = [i for i, p in enumerate(payloads) if not _complete(p, needed, horizon, estimators)]
     if len(todo) < 2 or not grouped:
         return [run_one(r, profile, horizon=horizon, estimators=estimators, progress=progress)
                 for r in runs]
@@ -263,13 +280,10 @@ def _run_group(runs: list[RunConfig], profile: Profile, horizon: int, estimators
             store.remove_stale_temporaries(runs[i], profile.name)
         splits = data_for(runs[0])
         jobs = {}
-        for i in todo:
-            payload = store.load_result(paths[i])
-            if payload is None:
-                payload = _new_payload(runs[i], profile, splits)
-            else:
-                _backfill(runs[i], payload, paths[i], estimators, splits)
-            if not (_covers(payload, needed, estimators) and payload["epochs_trained"] >= horizon):
+        for i in todo:  # reload under the locks: another process may have moved on
+            payload = _fill(runs[i], profile, store.load_result(paths[i]), paths[i], estimators,
+                            splits)
+            if not _complete(payload, needed, horizon, estimators):
                 jobs[i] = _Job(runs[i], payload, paths[i], needed, horizon, estimators)
             payloads[i] = payload
         starts = {job.start_epoch for job in jobs.values()}

@@ -42,13 +42,6 @@ class TrainState:
     epoch_loss: list = field(default_factory=list)  # mean training-batch loss of each epoch
 
 
-ESTIMATORS = {
-    "binning": lambda t, x, y, kw: mi_mod.binning_mi(t, y, **kw),
-    "kde": lambda t, x, y, kw: mi_mod.kde_mi(t, y, **kw),
-    "renyi": lambda t, x, y, kw: mi_mod.renyi_mi(t, x, y, **kw),
-}
-
-
 @torch.no_grad()
 def capture(model: CNN, x: torch.Tensor) -> tuple[dict[str, np.ndarray], torch.Tensor]:
     """Activations of every measured layer for all of `x`, via forward hooks.
@@ -88,37 +81,32 @@ def _check_finite(acts: dict, epoch: int) -> None:
 
 
 def estimates(model: CNN, split: Split, estimators: Sequence[Estimator], epoch: int,
-              full: tuple | None = None) -> dict:
+              full: dict | None = None) -> dict:
     """{estimator id: {layer: values}} for one split.
 
-    Estimators that work on a seeded subsample (``n_samples``) get activations captured for
-    just those rows (the rows `ibutils.mi.subsample` would pick from the whole split, so the
-    values equal those from a full capture); the others share one full capture, passed in as
-    `full` = (acts, logits) when the caller has it.
+    Estimators that work on a seeded subsample (``n_samples`` < N) get activations captured
+    for just those rows (the rows `ibutils.mi.subsample` would pick from the whole split, so
+    the values equal those from a full capture); the others share one full capture, passed in
+    as `full` (already checked for NaN) when the caller has it.
     """
     y_all, n = split.y.numpy(), len(split.y)
     by_rows: dict = {}
     for est in estimators:
         k = est.kwargs().get("n_samples")
-        key = None if k is None or k >= n else (int(k), int(est.kwargs().get("seed", 0)))
-        by_rows.setdefault(key, []).append(est)
+        by_rows.setdefault(None if k is None or k >= n else int(k), []).append(est)
     out = {}
-    for key, group in by_rows.items():
-        if key is None:
-            acts = full[0] if full is not None else capture(model, _as_input(split.x))[0]
-            rows = slice(None)
+    for k, group in by_rows.items():
+        rows = slice(None) if k is None else mi_mod.subsample(n, k)
+        if k is None and full is not None:
+            acts = full
         else:
-            rows = mi_mod.subsample(n, *key)
             acts = capture(model, _as_input(split.x[rows]))[0]
-        _check_finite(acts, epoch)
-        x = split.x[rows].numpy().reshape(len(y_all[rows]), -1)
-        y = y_all[rows]
-        for est in group:
-            kwargs = {k: v for k, v in est.kwargs().items() if k not in ("n_samples", "seed")}
-            if key is None and "n_samples" in est.kwargs():
-                kwargs["n_samples"] = est.kwargs()["n_samples"]
-            fn = ESTIMATORS[est.kind]
-            out[est.id] = {name: fn(t, x, y, kwargs).as_dict() for name, t in acts.items()}
+            _check_finite(acts, epoch)
+        x, y = split.x[rows].numpy().reshape(len(y_all[rows]), -1), y_all[rows]
+        for est in group:  # every row here is one the estimator would keep
+            kwargs = {p: v for p, v in est.kwargs().items() if p != "n_samples"}
+            fn = mi_mod.ESTIMATORS[est.kind]
+            out[est.id] = {name: fn(t, x, y, **kwargs).as_dict() for name, t in acts.items()}
     return out
 
 
@@ -129,7 +117,7 @@ def measure_split(model: CNN, split: Split, estimators: Sequence[Estimator], epo
     return {
         "loss": float(F.cross_entropy(logits, split.y)),
         "accuracy": float((logits.argmax(1) == split.y).float().mean()),
-        "mi": estimates(model, split, estimators, epoch, full=(acts, logits)),
+        "mi": estimates(model, split, estimators, epoch, full=acts),
     }
 
 

@@ -43,7 +43,7 @@ import matplotlib.pyplot as plt
 from IPython.display import Markdown
 
 from ibutils import plots, report, synthetic
-from ibutils.config import DEFAULT_ESTIMATORS, SENSITIVITY_ESTIMATORS
+from ibutils.config import estimator_set
 from ibutils.runner import run_study
 
 # %% [markdown]
@@ -121,14 +121,11 @@ plt.show()
 # 0.05 bits (`ibutils.report.compression`).
 
 # %%
-estimators = DEFAULT_ESTIMATORS + tuple(e for e in SENSITIVITY_ESTIMATORS
-                                        if e not in DEFAULT_ESTIMATORS)
+estimators = estimator_set(["default", "sensitivity"])
 runs = run_study("width", datasets, profile=profile, epochs=epochs, seeds=seeds,
                  variants=[variant], estimators=estimators, allow_training=allow_training)
 ids = [e.id for e in estimators]
-Markdown(report.compression_table({f"{name} {variant}": group
-                                   for name, group in report.group(runs, "dataset").items()},
-                                  ids))
+Markdown(report.compression_table(report.by_config(runs), ids))
 
 # %% mystnb={"figure": {"caption": "I(X;T) of every layer against epoch for the sensitivity run on the first dataset under four estimators (test set).", "name": "fig-est-sensitivity-curves"}}
 first = runs[0]

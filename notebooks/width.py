@@ -103,12 +103,11 @@ plots.info_planes(list(by_dataset.values()), split=split, estimator=RENYI)
 plt.show()
 
 # %%
-configs = {f"{runs[0].dataset} {runs[0].variant}": runs
-           for runs in report.group(results, "label_config").values()}
 Markdown("**Does any layer compress?** Drop of I(X;T) from its peak to the last snapshot "
          "(* = larger than the spread across seeds and 0.05), with the epoch of the peak "
          "in brackets:\n\n"
-         + report.compression_table(configs, [PAPER, BY_COUNT, RENYI], split=split))
+         + report.compression_table(report.by_config(results), [PAPER, BY_COUNT, RENYI],
+                                    split=split))
 
 # %% [markdown]
 # ## The output layer across training
