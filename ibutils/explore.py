@@ -12,6 +12,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 
 from . import plots
+from .report import ixt_key
 
 
 def _estimators(results) -> list[str]:
@@ -42,6 +43,15 @@ def explorer(results):
     }
     out = w.Output()
 
+    def sync_layers(*_):
+        """Variants differ in depth: offer the chosen run's layers, all selected."""
+        run = by_key.get((controls["dataset"].value, controls["variant"].value,
+                          controls["seed"].value))
+        if run is not None and list(controls["layers"].options) != run.layers:
+            controls["layers"].options = run.layers
+            controls["layers"].value = tuple(run.layers)
+            controls["layers"].rows = min(len(run.layers), 8)
+
     def redraw(*_):
         c = {k: v.value for k, v in controls.items()}
         run = by_key.get((c["dataset"], c["variant"], c["seed"]))
@@ -54,11 +64,14 @@ def explorer(results):
             fig, axes = plt.subplots(1, 2, figsize=(11, 4), constrained_layout=True)
             plots.info_plane(view, split=c["split"], estimator=c["estimator"],
                              layers=list(c["layers"]) or None, ax=axes[0])
-            plots.mi_curves(view, "i_xt", split=c["split"], estimator=c["estimator"],
-                            layers=list(c["layers"]) or None, ax=axes[1])
+            plots.mi_curves(view, ixt_key(c["estimator"]), split=c["split"],
+                            estimator=c["estimator"], layers=list(c["layers"]) or None,
+                            ax=axes[1])
             axes[1].legend(fontsize="x-small", ncol=2, frameon=False)
             plt.show()
 
+    for name in ("dataset", "variant", "seed"):
+        controls[name].observe(sync_layers, names="value")
     for c in controls.values():
         c.observe(redraw, names="value")
     redraw()

@@ -239,7 +239,7 @@ def train_group(runs, splits, *, horizon: int, snapshots: Sequence[int], estimat
                     member = members[i]
                     member.load_state_dict(state.model)
                     record = snapshot_record(member.to(memory_format=torch.channels_last),
-                                             splits, estimators, epoch)
+                                             splits, estimators, epoch, runs[i])
                     jobs[i].on_snapshot(record, state)
                     jobs[i].on_checkpoint(state)
             last = time.monotonic()

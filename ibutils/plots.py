@@ -11,15 +11,17 @@ from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib import colors
+from matplotlib import colors, ticker
 
 from .mi import SATURATION_TOL, softmax_alphabet_cap
 from .models import N_CLASSES
+from .report import group, ity_key, ixt_key
 
 EPOCH_CMAP = "viridis"
 LAYER_CMAP = "plasma"
 VARIANT_COLORS = plt.get_cmap("tab10").colors
-MARKERS = "os^Dv<>pPX*h"
+MARKERS = "os^Dv<>pPXh"  # hidden layers, from the input
+OUTPUT_MARKER = "*"  # the softmax output, in every net
 QUANTITY_LABELS = {"i_xt": "I(X;T)", "i_ty": "I(T;Y)", "h_t": "H(T)",
                    "i_xt_upper": "I(X;T') upper", "i_xt_lower": "I(X;T') lower",
                    "i_ty_upper": "I(T';Y) upper", "i_ty_lower": "I(T';Y) lower"}
@@ -32,6 +34,11 @@ def _as_list(results):
 def layer_color(index: int, n_layers: int):
     """Colour of the `index`-th measured layer of a net with `n_layers` of them."""
     return plt.get_cmap(LAYER_CMAP)(0.85 * index / max(n_layers - 1, 1))
+
+
+def layer_marker(name: str, index: int) -> str:
+    """Marker of a layer: by position for hidden layers, a star for the softmax output."""
+    return OUTPUT_MARKER if name == "softmax" else MARKERS[index % len(MARKERS)]
 
 
 def variant_color(index: int):
@@ -70,12 +77,12 @@ def info_plane(result, *, split: str = "test", estimator: str = "binning_bin_wid
     n = result.n[split]
     binned = estimator.startswith("binning")
     for i, layer in enumerate(layers):
-        ixt = result.mi(split, estimator, layer, "i_xt")
-        ity = result.mi(split, estimator, layer, "i_ty")
+        ixt = result.mi(split, estimator, layer, ixt_key(estimator))
+        ity = result.mi(split, estimator, layer, ity_key(estimator))
         color = layer_color(result.layers.index(layer), len(result.layers))
         ax.plot(ixt, ity, "-", color=color, lw=0.8, alpha=0.6, zorder=1)
         sc = ax.scatter(ixt, ity, c=epochs, cmap=EPOCH_CMAP, norm=norm, s=22,
-                        marker=MARKERS[i % len(MARKERS)], zorder=2, label=layer,
+                        marker=layer_marker(layer, i), zorder=2, label=layer,
                         edgecolors="none")
         sat = ixt >= np.log2(n) - SATURATION_TOL
         if binned and sat.any():
@@ -117,9 +124,11 @@ def info_planes(rows, *, split: str = "test", estimator: str = "binning_bin_widt
     epochs_max = max(int(r.epochs().max()) for row in rows for r in row)
     sm = plt.cm.ScalarMappable(norm=epoch_norm(epochs_max), cmap=EPOCH_CMAP)
     fig.colorbar(sm, ax=axes, label="epoch", shrink=0.8)
-    handles, labels = axes[0, 0].get_legend_handles_labels()
-    legend = axes[0, 0].legend(handles, labels, fontsize="x-small", loc="lower right",
-                               frameon=False)
+    deepest = max((ax for ax in axes.flat if ax.get_visible()),
+                  key=lambda ax: len(ax.get_legend_handles_labels()[1]))
+    handles, labels = deepest.get_legend_handles_labels()
+    legend = deepest.legend(handles, labels, fontsize="x-small", loc="lower right",
+                            frameon=False)
     for h in legend.legend_handles:
         h.set_color("0.3")
     return axes
@@ -216,8 +225,8 @@ def info_plane_animation(result, *, split: str = "test",
     epochs = result.epochs()
     fig, ax = plt.subplots(figsize=(size + 1.2, size), constrained_layout=True)
     layers = result.layers
-    ixt = {la: result.mi(split, estimator, la, "i_xt") for la in layers}
-    ity = {la: result.mi(split, estimator, la, "i_ty") for la in layers}
+    ixt = {la: result.mi(split, estimator, la, ixt_key(estimator)) for la in layers}
+    ity = {la: result.mi(split, estimator, la, ity_key(estimator)) for la in layers}
     lo_x = min(v.min() for v in ixt.values())
     hi_x = max(max(v.max() for v in ixt.values()), np.log2(result.n[split]))
     hi_y = max(max(v.max() for v in ity.values()), result.h_y(split))
@@ -227,7 +236,7 @@ def info_plane_animation(result, *, split: str = "test",
         for i, la in enumerate(layers):
             color = layer_color(i, len(layers))
             ax.plot(ixt[la][:k + 1], ity[la][:k + 1], "-", color=color, lw=0.8, alpha=0.6)
-            ax.plot(ixt[la][k], ity[la][k], MARKERS[i % len(MARKERS)], color=color, ms=7,
+            ax.plot(ixt[la][k], ity[la][k], layer_marker(la, i), color=color, ms=7,
                     label=la)
         ax.axvline(np.log2(result.n[split]), ls=":", color="0.4", lw=1)
         ax.axhline(result.h_y(split), ls=":", color="0.4", lw=1)
@@ -273,3 +282,145 @@ def sweep_lines(rows: list[dict], x: str, y, *, hue: str | None = None, ax=None,
     ax.set_title(title)
     ax.legend(fontsize="x-small", frameon=False)
     return ax
+
+
+def _grid(nrows: int, ncols: int, *, width: float = 5.0, height: float = 3.4, **kw):
+    return plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows), squeeze=False,
+                        constrained_layout=True, **kw)
+
+
+def output_mi_grid(by_dataset: dict, *, estimator: str = "binning_bin_width0.67",
+                   layer: str = "softmax"):
+    """Rows: datasets; columns: one layer's I(X;T) and I(T;Y) against epoch, per variant.
+
+    `by_dataset` maps a dataset name to its runs (any variants and seeds). Returns the axes.
+    """
+    fig, axes = _grid(len(by_dataset), 2)
+    for row, (name, runs) in zip(axes, by_dataset.items()):
+        for quantity, ax in zip(("i_xt", "i_ty"), row):
+            layer_curves(group(runs, "variant"), quantity, layer=layer, estimator=estimator,
+                         ax=ax, title=f"{name}: {layer} {quantity}")
+    return axes
+
+
+def training_grid(by_dataset: dict, metrics: Sequence[str] = ("loss", "accuracy")):
+    """Rows: datasets; columns: training (dashed) and test (solid) loss and accuracy per variant."""
+    fig, axes = _grid(len(by_dataset), len(metrics))
+    for row, (name, runs) in zip(axes, by_dataset.items()):
+        for metric, ax in zip(metrics, row):
+            training_curves(group(runs, "variant"), metric, ax=ax, title=f"{name}: {metric}")
+    return axes
+
+
+def layer_mi_grid(groups: dict, estimators: Sequence[str], *, quantity: str = "i_xt",
+                  split: str = "test"):
+    """Rows: configurations (label -> seed runs); columns: estimators; every layer's curve."""
+    fig, axes = _grid(len(groups), len(estimators), width=4.6, height=2.9, sharex=True)
+    for (label, runs), row in zip(groups.items(), axes):
+        for est, ax in zip(estimators, row):
+            mi_curves(runs, quantity, split=split, estimator=est, ax=ax,
+                      title=f"{label}: {est}")
+    for row in axes:
+        row[0].legend(fontsize="x-small", ncol=2, frameon=False)
+    return axes
+
+
+def gradient_curves(results, *, layers: Sequence[str] | None = None, ax=None,
+                    title: str | None = None):
+    """Shwartz-Ziv & Tishby's "signal-to-noise" view of one configuration.
+
+    Per layer, the norm of the mean (solid) and of the standard deviation (dashed) of the
+    weight gradient over the mini-batches of each snapshot epoch (`RunResult.gradients`),
+    against epoch on log axes; seeds give the mean line. In their account the drift phase
+    (mean >> std) gives way to a diffusion phase (std >> mean) when compression starts.
+    """
+    ax = ax or plt.gca()
+    results = _as_list(results)
+    first = results[0]
+    for layer in layers or first.layers:
+        color = layer_color(first.layers.index(layer), len(first.layers))
+        for stat, style in (("mean", "-"), ("std", "--")):
+            epochs, vals = _seed_stack(results,
+                                       lambda r, la=layer, s=stat: r.gradients(la, s))
+            ax.plot(np.maximum(epochs, 0.5), vals.mean(0), style, color=color, lw=1.3,
+                    label=f"{layer} {stat}")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("epoch (epoch 0 drawn at 0.5)")
+    ax.set_ylabel("gradient norm")
+    ax.set_title(title if title is not None else f"{first.dataset} {first.variant}")
+    return ax
+
+
+def weight_norm_curves(results, *, layers: Sequence[str] | None = None, ax=None,
+                       title: str | None = None):
+    """Frobenius norm of each layer's weight against epoch (log axis), mean over seeds."""
+    ax = ax or plt.gca()
+    results = _as_list(results)
+    first = results[0]
+    for layer in layers or first.layers:
+        epochs, vals = _seed_stack(results, lambda r, la=layer: r.weight_norms(la))
+        color = layer_color(first.layers.index(layer), len(first.layers))
+        ax.plot(epochs, vals.mean(0), color=color, lw=1.4, label=layer)
+        if len(results) > 1:
+            ax.fill_between(epochs, vals.min(0), vals.max(0), color=color, alpha=0.2, lw=0)
+    ax.set_xscale("symlog", linthresh=1)
+    ax.set_xlim(0, None)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("weight norm ||W||")
+    ax.set_title(title if title is not None else f"{first.dataset} {first.variant}")
+    return ax
+
+
+def gradient_grid(by_dataset: dict, kind: str = "gradients"):
+    """Rows: datasets; columns: variants; `gradient_curves` (kind "gradients") or
+    `weight_norm_curves` (kind "weights") of each configuration's seeds."""
+    draw = {"gradients": gradient_curves, "weights": weight_norm_curves}
+    if kind not in draw:
+        raise ValueError(f"kind: got {kind!r}, allowed {tuple(draw)}")
+    variants = {v for runs in by_dataset.values() for v in group(runs, "variant")}
+    fig, axes = _grid(len(by_dataset), len(variants), width=5.4, height=3.8)
+    for row, runs in zip(axes, by_dataset.values()):
+        for ax, seed_runs in zip(row, group(runs, "variant").values()):
+            draw[kind](seed_runs, ax=ax)
+    axes[0, 0].legend(fontsize="xx-small", ncol=2, frameon=False)
+    return axes
+
+
+def compression_map(groups: dict, estimators: Sequence[str], *, split: str = "test",
+                    size: float = 3.6):
+    """Per estimator, every (configuration, layer) cell of the compression test as a point:
+    x = rise of I(X;T) from the first snapshot to its peak, y = drop from the peak to the last
+    snapshot (bits). A fit-then-compress trajectory lies in the upper right; the shaded band
+    is below the `report.MIN_DROP_BITS` floor. Hidden layers are circles, outputs stars.
+    """
+    from .report import MIN_DROP_BITS, compression
+
+    fig, axes = _grid(1, len(estimators), width=size, height=size)
+    for est, ax in zip(estimators, axes[0]):
+        for kind, marker in (("hidden", "o"), ("output", OUTPUT_MARKER)):
+            pts = [(c["rise"], c["drop"], c["compressed"])
+                   for runs in groups.values()
+                   if est in runs[0].snapshots()[0][split]["mi"]
+                   for layer in runs[0].layers if (layer == "softmax") == (kind == "output")
+                   for c in [compression(runs, layer, split=split, estimator=est)]]
+            if not pts:
+                continue
+            rise, drop, passed = map(np.array, zip(*pts))
+            ax.scatter(rise, drop, s=18 if kind == "hidden" else 40, marker=marker,
+                       c=np.where(passed, "C3", "0.45"), alpha=0.7, edgecolors="none",
+                       label=kind)
+        ax.axhspan(0, MIN_DROP_BITS, color="0.9", zorder=0)
+        ticks = [0, 0.05, 0.2, 1, 4, 16]
+        for axis, setter in ((ax.xaxis, ax.set_xscale), (ax.yaxis, ax.set_yscale)):
+            setter("symlog", linthresh=0.05, linscale=0.5)
+            axis.set_major_locator(ticker.FixedLocator(ticks))
+            axis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+            axis.set_minor_locator(ticker.NullLocator())
+        ax.set_xlim(-0.005, 16)
+        ax.set_ylim(-0.005, 16)
+        ax.set_xlabel("rise to peak [bits]")
+        ax.set_title(est, fontsize="small")
+    axes[0, 0].set_ylabel("drop after peak [bits]")
+    axes[0, 0].legend(fontsize="x-small", frameon=False)
+    return axes

@@ -80,6 +80,11 @@ def ixt_key(estimator: str) -> str:
     return "i_xt_upper" if estimator.startswith("kde") else "i_xt"
 
 
+def ity_key(estimator: str) -> str:
+    """The stored name of an estimator's I(T;Y) (for KDE, its upper bound)."""
+    return "i_ty_upper" if estimator.startswith("kde") else "i_ty"
+
+
 def compression(runs, layer: str, *, split: str = "test",
                 estimator: str = "binning_bin_width0.67") -> dict:
     """Per-layer compression test on the seeds of one configuration.
@@ -105,6 +110,12 @@ def compression(runs, layer: str, *, split: str = "test",
             "compressed": bool(drop > max(spread, MIN_DROP_BITS))}
 
 
+def _layer_order(name: str) -> tuple:
+    """conv1 < conv2 < ... < dense1 < ...: the order of layers from input to output."""
+    kind = name.rstrip("0123456789")
+    return ({"conv": 0, "pool": 0, "dense": 1}.get(kind, 2), int(name[len(kind):] or 0))
+
+
 def compression_table(groups: dict, estimators, *, split: str = "test") -> str:
     """Markdown table of the `compression` test: one row per (configuration, estimator).
 
@@ -112,13 +123,19 @@ def compression_table(groups: dict, estimators, *, split: str = "test") -> str:
     the drop of I(X;T) after its peak (bits) and, in brackets, the epoch of the peak; a star
     marks a drop that passes the test.
     """
-    first = next(iter(groups.values()))
-    layers = (first[0] if isinstance(first, (list, tuple)) else first).layers
+    runs_of = {label: runs if isinstance(runs, (list, tuple)) else [runs]
+               for label, runs in groups.items()}
+    # union of the configurations' layers, hidden layers in depth order, the output last
+    hidden = [la for runs in runs_of.values() for la in runs[0].layers if la != "softmax"]
+    layers = sorted(dict.fromkeys(hidden), key=_layer_order) + ["softmax"]
     rows = []
-    for label, runs in groups.items():
+    for label, runs in runs_of.items():
         for est in estimators:
             cells = []
             for layer in layers:
+                if layer not in runs[0].layers:
+                    cells.append("")
+                    continue
                 c = compression(runs, layer, split=split, estimator=est)
                 cells.append(f"{c['drop']:.2f}{'*' if c['compressed'] else ''} "
                              f"({c['peak_epoch']})")
@@ -126,22 +143,175 @@ def compression_table(groups: dict, estimators, *, split: str = "test") -> str:
     return markdown_table(["configuration", "estimator", *layers], rows)
 
 
-def fitting_table(results, estimator: str = "binning_bin_width0.67", split: str = "test",
-                  level: float = 0.95) -> str:
-    """Per configuration (mean over seeds): final accuracy, final softmax I(T;Y), the first
-    snapshot epoch reaching `level` of the final accuracy (how fast it fits), and the epoch
-    of the lowest test loss (where overfitting starts)."""
+def fitting_rows(results, estimator: str = "binning_bin_width0.67", split: str = "test",
+                 level: float = 0.95) -> list[dict]:
+    """Per configuration (means over seeds): how fast and how high it fits.
+
+    Keys: dataset, variant, seeds, acc (final accuracy), ity (final softmax I(T;Y), bits),
+    fast (first snapshot epoch reaching `level` of the final accuracy), min_loss_epoch (epoch
+    of the lowest loss: where overfitting starts), loss (final loss), gap (final train minus
+    `split` accuracy).
+    """
     rows = []
     for runs in group(results, "label_config").values():
         first = runs[0]
         acc = np.mean([r.metric(split, "accuracy") for r in runs], axis=0)
+        train_acc = np.mean([r.metric("train", "accuracy") for r in runs], axis=0)
         loss = np.mean([r.metric(split, "loss") for r in runs], axis=0)
         ity = np.mean([r.mi(split, estimator, "softmax", "i_ty") for r in runs], axis=0)
         epochs = first.epochs()
-        fast = int(epochs[np.argmax(acc >= level * acc[-1])])
-        rows.append([first.dataset, first.variant, len(runs), float(acc[-1]), float(ity[-1]),
-                     fast, int(epochs[np.argmin(loss)]), float(loss[-1])])
+        rows.append({"dataset": first.dataset, "variant": first.variant, "seeds": len(runs),
+                     "acc": float(acc[-1]), "ity": float(ity[-1]),
+                     "fast": int(epochs[np.argmax(acc >= level * acc[-1])]),
+                     "min_loss_epoch": int(epochs[np.argmin(loss)]), "loss": float(loss[-1]),
+                     "gap": float(train_acc[-1] - acc[-1])})
+    return rows
+
+
+def fitting_table(results, estimator: str = "binning_bin_width0.67", split: str = "test",
+                  level: float = 0.95) -> str:
+    """`fitting_rows` as a Markdown table."""
+    rows = fitting_rows(results, estimator, split, level)
     header = ["dataset", "variant", "seeds", f"final {split} acc", f"final {split} I(T;Y) softmax",
               f"epoch to {int(level * 100)}% of final acc", f"epoch of min {split} loss",
-              f"final {split} loss"]
-    return markdown_table(header, rows)
+              f"final {split} loss", "train - test acc"]
+    keys = ["dataset", "variant", "seeds", "acc", "ity", "fast", "min_loss_epoch", "loss", "gap"]
+    return markdown_table(header, [[r[k] for k in keys] for r in rows])
+
+
+def compression_counts(results, estimators, *, split: str = "test") -> list[dict]:
+    """Per estimator: how many (configuration, layer) cells pass the `compression` test.
+
+    Hidden layers and the softmax output are counted apart; ``from_init`` counts passing cells
+    whose peak is the first snapshot (a decrease from initialisation, not a fit-then-compress
+    trajectory). Configurations whose runs lack an estimator are skipped for it.
+    """
+    out = []
+    configs = by_config(results)
+    for est in estimators:
+        row = {"estimator": est, "hidden_cells": 0, "hidden_pass": 0, "hidden_from_init": 0,
+               "output_cells": 0, "output_pass": 0, "output_from_init": 0, "largest_hidden": 0.0}
+        for runs in configs.values():
+            if est not in runs[0].snapshots()[0][split]["mi"]:
+                continue
+            for layer in runs[0].layers:
+                c = compression(runs, layer, split=split, estimator=est)
+                kind = "output" if layer == "softmax" else "hidden"
+                row[f"{kind}_cells"] += 1
+                row[f"{kind}_pass"] += c["compressed"]
+                row[f"{kind}_from_init"] += c["compressed"] and c["rise"] == 0
+                if kind == "hidden" and c["compressed"]:
+                    row["largest_hidden"] = max(row["largest_hidden"], c["drop"])
+        out.append(row)
+    return out
+
+
+def snr_table(results) -> str:
+    """Per configuration and layer: the gradient signal-to-noise ratio (norm of the mean over
+    norm of the std across mini-batches, `RunResult.gradients`) at the first and last
+    snapshots, and the first snapshot epoch at which it falls below 1 (Shwartz-Ziv & Tishby's
+    drift-to-diffusion transition; "-" if it never does). Means over seeds."""
+    rows = []
+    for label, runs in by_config(results).items():
+        epochs = runs[0].epochs()
+        for layer in runs[0].layers:
+            snr = np.mean([r.gradients(layer, "snr") for r in runs], axis=0)
+            below = np.flatnonzero(snr < 1)
+            rows.append([label, layer, float(snr[0]), float(snr[-1]),
+                         int(epochs[below[0]]) if len(below) else "-"])
+    return markdown_table(["configuration", "layer", "SNR first", "SNR last",
+                           "first epoch SNR < 1"], rows)
+
+
+def compression_verdict(counts: dict) -> str:
+    """The verdict on "no hidden layer compresses" from one `compression_counts` row."""
+    if counts["hidden_pass"] == 0:
+        return "held"
+    if counts["hidden_pass"] == counts["hidden_from_init"]:
+        return "held (only decreases from initialisation)"
+    return "not held"
+
+
+def trend(results, key: str, order, direction: str, *,
+          estimator: str = "binning_bin_width0.67", split: str = "test") -> dict:
+    """Does a fitting quantity move monotonically along an ordered list of variants?
+
+    `key` is a column of `fitting_rows` ("acc", "ity", "fast", "min_loss_epoch", "gap"),
+    `order` the variants from small to large, `direction` "up" (non-decreasing) or "down"
+    (non-increasing). The claim holds on a dataset when no step goes against it and the
+    last variant differs from the first in the claimed direction; equal neighbours are
+    allowed and flagged. Returns ``{dataset: {"values": [...], "holds": bool, "ties": bool}}``.
+    """
+    if direction not in ("up", "down"):
+        raise ValueError(f"direction: got {direction!r}, allowed ('up', 'down')")
+    out = {}
+    rows = [r for r in fitting_rows(results, estimator, split) if r["variant"] in order]
+    for dataset in dict.fromkeys(r["dataset"] for r in rows):
+        by_variant = {r["variant"]: r[key] for r in rows if r["dataset"] == dataset}
+        values = [by_variant[v] for v in order if v in by_variant]
+        steps = np.diff(values) * (1 if direction == "up" else -1)
+        # never against the claim, and a net change along it (ties between neighbours allowed:
+        # snapshots are a coarse clock)
+        holds = bool(np.all(steps >= 0) and steps.sum() > 0)
+        out[dataset] = {"values": values, "holds": holds, "ties": bool(np.any(steps == 0))}
+    return out
+
+
+def format_trend(check: dict) -> str:
+    """One `trend` result as text: values per dataset, and whether each is monotone."""
+    return "; ".join(f"{d}: {', '.join(f'{v:.3g}' for v in c['values'])} "
+                     f"({('yes, with ties' if c['ties'] else 'yes') if c['holds'] else 'no'})"
+                     for d, c in check.items())
+
+
+def claims_table(claims) -> str:
+    """Markdown table of fitting claims: `claims` holds (factor, claim, `trend` result)."""
+    rows = [[factor, claim, format_trend(check),
+             "held" if all(c["holds"] for c in check.values()) else "not everywhere"]
+            for factor, claim, check in claims]
+    return markdown_table(["factor", "claim", "our runs (values per variant)", "verdict"], rows)
+
+
+def saturation_table(study: dict, estimators, split: str = "test") -> str:
+    """Per factor (study: factor -> runs) and binning estimator: hidden-layer points at log2 N."""
+    rows, totals = [], np.zeros(1 + len(estimators), dtype=int)
+    for factor, results in study.items():
+        counts = [saturation_counts(results, est, split) for est in estimators]
+        row = np.array([counts[0]["points"]] + [c["saturated"] for c in counts])
+        totals += row
+        rows.append([factor, *row.tolist()])
+    rows.append(["all", *totals.tolist()])
+    for row in rows:
+        row[2:] = [f"{v} ({100 * v / row[1]:.1f}%)" for v in row[2:]]
+    return markdown_table(["factor", "hidden points", *[f"at log2 N: {e}" for e in estimators]],
+                          rows)
+
+
+def compression_verdict_table(study: dict, estimators, split: str = "test") -> str:
+    """Per factor, one column per estimator: verdict on "no hidden layer compresses" and the
+    count of passing (configuration, layer) cells, and how many of them peak at initialisation."""
+    rows = []
+    for factor, results in study.items():
+        rows.append([factor] + [f"{compression_verdict(c)}: {c['hidden_pass']} of "
+                                f"{c['hidden_cells']} pass ({c['hidden_from_init']} from init)"
+                                for c in compression_counts(results, estimators, split=split)])
+    return markdown_table(["factor", *estimators], rows)
+
+
+def compression_counts_table(study: dict, estimators, split: str = "test") -> str:
+    """`compression_counts` of every factor and estimator, hidden layers and outputs apart."""
+    rows = [[factor, c["estimator"], f"{c['hidden_pass']} / {c['hidden_cells']}",
+             c["hidden_from_init"], c["largest_hidden"],
+             f"{c['output_pass']} / {c['output_cells']}", c["output_from_init"]]
+            for factor, results in study.items()
+            for c in compression_counts(results, estimators, split=split)]
+    return markdown_table(["factor", "estimator", "hidden layers passing", "of which from init",
+                           "largest hidden drop", "outputs passing", "of which from init"], rows)
+
+
+def overfitting_table(study: dict, split: str = "test") -> str:
+    """Per configuration: the epoch of the lowest `split` loss and the final accuracy gap."""
+    rows = [[factor, r["dataset"], r["variant"], r["min_loss_epoch"], r["gap"]]
+            for factor, results in study.items() for r in fitting_rows(results, split=split)]
+    return markdown_table(["factor", "dataset", "variant", f"epoch of min {split} loss",
+                           f"train - {split} acc (final)"], rows)

@@ -100,6 +100,24 @@ class RunResult:
         return np.array([s[split]["mi"][estimator][layer][quantity]
                          for s in self.snapshots(horizon)], dtype=float)
 
+    def has_gradients(self) -> bool:
+        """Every snapshot carries gradient statistics (`ibutils.train.gradient_stats`)."""
+        return all("gradients" in s for s in self.snapshots())
+
+    def gradients(self, layer: str, stat: str = "mean", horizon=None) -> np.ndarray:
+        """Gradient statistic ("mean", "std" or "snr") of one layer at every snapshot."""
+        if not self.has_gradients():
+            raise MissingResultError(
+                f"{self.label or self.config.key()}: stored without gradient statistics; "
+                f"run_study(..., gradients=True) (CLI: --gradients) adds them from the cached "
+                f"snapshot weights")
+        return np.array([s["gradients"][layer][stat] for s in self.snapshots(horizon)],
+                        dtype=float)
+
+    def weight_norms(self, layer: str, horizon=None) -> np.ndarray:
+        """Frobenius norm of one layer's weight at every snapshot."""
+        return np.array([s["weight_norm"][layer] for s in self.snapshots(horizon)], dtype=float)
+
     def metric(self, split: str, name: str, horizon=None) -> np.ndarray:
         """Loss or accuracy of a split at every snapshot."""
         return np.array([s[split][name] for s in self.snapshots(horizon)], dtype=float)
@@ -169,6 +187,41 @@ def _backfill(run, payload, path, estimators, splits) -> None:
         for split_name, split in splits.items():
             snap[split_name]["mi"].update(estimates(model, split, missing, snap["epoch"]))
         store.save_result(path, payload)
+
+
+def add_gradients(run: RunConfig, profile: Profile, *, allow_training: bool = True) -> dict:
+    """Add gradient statistics to stored snapshots that lack them, from cached weights.
+
+    Runs trained before gradient statistics were recorded get them here; each snapshot is
+    saved as soon as it is done. Raises `MissingResultError` when a snapshot lacks them and
+    either `allow_training` is False or its weights are not in the cache.
+    """
+    from .train import gradient_stats
+
+    path = store.run_dir(run, profile.name) / "result.json"
+    payload = store.load_result(path)
+    if payload is not None and all("gradients" in s for s in payload["snapshots"]):
+        return payload
+    if payload is None or not allow_training:
+        raise MissingResultError(f"{path}: no gradient statistics stored "
+                                 f"(allow_training={allow_training})")
+    with store.run_lock(run):
+        payload = store.load_result(path)
+        splits = data_for(run)
+        for snap in payload["snapshots"]:
+            if "gradients" in snap:
+                continue
+            weights = store.load_torch(store.weights_path(run, snap["epoch"]))
+            if weights is None:
+                raise MissingResultError(
+                    f"{path}: epoch {snap['epoch']} has no gradient statistics and its weights "
+                    f"are not in the cache {store.weights_path(run, snap['epoch'])}")
+            model, _ = new_model(run)
+            model.load_state_dict(weights)
+            snap["gradients"] = gradient_stats(model, splits["train"], seed=run.seed,
+                                               epoch=snap["epoch"], batch_size=run.batch_size)
+            store.save_result(path, payload)
+    return payload
 
 
 def run_one(run: RunConfig, profile: Profile, *, horizon: int | None = None,
@@ -333,7 +386,8 @@ def run_study(factor: str, datasets: Iterable[str] = ("mnist", "fashion_mnist"),
               profile: str = "book", epochs: int | None = None, seeds=None, variants=None,
               estimators: Sequence[Estimator] = DEFAULT_ESTIMATORS, activation: str = "tanh",
               allow_training: bool = True, progress: bool = True,
-              scheduler: str | None = None, group_seeds: bool = False) -> list[RunResult]:
+              scheduler: str | None = None, group_seeds: bool = False,
+              gradients: bool = False) -> list[RunResult]:
     """Run or load every run of one factor; returns their `RunResult`s in plan order.
 
     Parameters
@@ -358,6 +412,9 @@ def run_study(factor: str, datasets: Iterable[str] = ("mnist", "fashion_mnist"),
         Train the seeds of a configuration as one grouped network (`ibutils.group`). Off by
         default: measured here (benchmarks/bench_train.py) it is 7.5x faster than a plain loop
         for 1 filter but slower than the channels-last single-model path for 12 filters.
+    gradients : bool
+        Require gradient statistics at every snapshot (`ibutils.train.gradient_stats`).
+        Training records them; runs stored without them get them from cached weights.
     """
     prof = get_profile(profile, epochs=epochs, seeds=seeds)
     plan = plan_study(factor, datasets, prof, variants, activation)
@@ -378,6 +435,9 @@ def run_study(factor: str, datasets: Iterable[str] = ("mnist", "fashion_mnist"),
                 got = [run_one(r, prof, horizon=prof.epochs, estimators=estimators,
                                allow_training=False) for r in runs]
             payloads.update({item.label: p for item, p in zip(items, got)})
+    if gradients:
+        payloads.update({item.label: add_gradients(item.run, prof, allow_training=allow_training)
+                         for item in plan})
     out = [RunResult(payloads[item.label], horizon=prof.epochs, label=item.label, factor=factor,
                      variant=item.variant) for item in plan]
     return out
@@ -462,6 +522,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                              "applied to the cached snapshot weights")
     parser.add_argument("--group-seeds", action="store_true",
                         help="train the seeds of a configuration as one grouped network")
+    parser.add_argument("--gradients", action="store_true",
+                        help="add gradient statistics to stored runs that lack them")
     parser.add_argument("--scheduler", default=None,
                         help='"local" for a dask LocalCluster, or a dask scheduler address')
     args = parser.parse_args(argv)
@@ -474,7 +536,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         results = run_study(args.factor, args.datasets, profile=args.profile, epochs=args.epochs,
                             seeds=args.seeds, variants=args.variants, activation=args.activation,
                             scheduler=args.scheduler, estimators=estimator_set(args.estimators),
-                            group_seeds=args.group_seeds)
+                            group_seeds=args.group_seeds, gradients=args.gradients)
     except ValueError as exc:
         parser.error(str(exc))
     for r in results:

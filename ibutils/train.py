@@ -121,8 +121,51 @@ def measure_split(model: CNN, split: Split, estimators: Sequence[Estimator], epo
     }
 
 
-def snapshot_record(model: CNN, splits: dict[str, Split], estimators, epoch: int) -> dict:
-    """The full record of one snapshot: per split measurements plus per-layer weight norms."""
+def gradient_stats(model: CNN, split: Split, *, seed: int, epoch: int,
+                   batch_size: int) -> dict[str, dict[str, float]]:
+    """Mean and spread of each layer's weight gradient over the mini-batches of one epoch.
+
+    The "signal-to-noise" view of Shwartz-Ziv & Tishby (2017, fig. 4), which Li & Liu show for
+    their FC nets. At the current weights (a snapshot), the gradient of the mini-batch loss
+    g_b with respect to each measured layer's weight is taken for every mini-batch b of the
+    next epoch (batch order `epoch_order(seed, epoch)`, as training uses it); the weights are
+    not updated. Per layer it returns ``{"mean": ||mean_b g_b||, "std": ||std_b g_b||}``
+    (Frobenius norms; std element-wise, ddof = 0) and their ratio ``"snr"``. Unlike
+    Shwartz-Ziv & Tishby, who logged gradients while the weights moved within the epoch, all
+    batches see the same weights, so the statistics can be computed later from stored
+    snapshot weights.
+    """
+    model.train()
+    x, y = _as_input(split.x), split.y
+    order = epoch_order(seed, epoch, len(x))
+    weights = {name: block.linear.weight for name, block in model.measured.items()}
+    total = {k: torch.zeros_like(w, dtype=torch.float64) for k, w in weights.items()}
+    total_sq = {k: torch.zeros_like(w, dtype=torch.float64) for k, w in weights.items()}
+    n_batches = 0
+    for i in range(0, len(x), batch_size):
+        idx = order[i:i + batch_size]
+        model.zero_grad(set_to_none=True)
+        F.cross_entropy(model(x[idx]), y[idx]).backward()
+        for k, w in weights.items():
+            g = w.grad.detach().double()
+            total[k] += g
+            total_sq[k] += g * g
+        n_batches += 1
+    model.zero_grad(set_to_none=True)
+    out = {}
+    for k in weights:
+        mean = total[k] / n_batches
+        var = (total_sq[k] / n_batches - mean * mean).clamp_min(0.0)
+        m, s = float(mean.norm()), float(var.sum().sqrt())
+        out[k] = {"mean": m, "std": s, "snr": m / s if s > 0 else float("inf")}
+    return out
+
+
+def snapshot_record(model: CNN, splits: dict[str, Split], estimators, epoch: int,
+                    run: RunConfig | None = None) -> dict:
+    """The full record of one snapshot: per split measurements, per-layer weight norms and,
+    given the run (for its seed and batch size), the gradient statistics on the training split.
+    """
     model.eval()
     record = {"epoch": epoch}
     for split_name, split in splits.items():
@@ -130,6 +173,10 @@ def snapshot_record(model: CNN, splits: dict[str, Split], estimators, epoch: int
     record["weight_norm"] = {
         name: float(block.linear.weight.detach().norm()) for name, block in model.measured.items()
     }
+    if run is not None:
+        record["gradients"] = gradient_stats(model, splits["train"], seed=run.seed, epoch=epoch,
+                                             batch_size=run.batch_size)
+        model.eval()
     return record
 
 
@@ -198,7 +245,7 @@ def train_run(
     while True:
         if state.epoch in todo:
             state.model, state.optimizer = model.state_dict(), opt.state_dict()
-            on_snapshot(snapshot_record(model, splits, estimators, state.epoch), state)
+            on_snapshot(snapshot_record(model, splits, estimators, state.epoch, run), state)
             if on_checkpoint:
                 on_checkpoint(state)
             last_ckpt = time.monotonic()

@@ -117,12 +117,7 @@ Markdown("**Does any layer compress?** Drop of I(X;T) from its peak to the last 
 # width 0.67 (log2 11 = 3.46 bits).
 
 # %% mystnb={"figure": {"caption": "Softmax-layer I(X;T) and I(T;Y) against epoch (log axis) for every width, paper's estimator, test set; dashed lines: train set.", "name": "fig-width-output-mi"}}
-fig, axes = plt.subplots(len(by_dataset), 2, figsize=(10, 3.4 * len(by_dataset)),
-                         squeeze=False, constrained_layout=True)
-for row, (name, runs) in zip(axes, by_dataset.items()):
-    for quantity, ax in zip(("i_xt", "i_ty"), row):
-        plots.layer_curves(report.group(runs, "variant"), quantity, estimator=PAPER, ax=ax,
-                            title=f"{name}: softmax {quantity}")
+plots.output_mi_grid(by_dataset, estimator=PAPER)
 plt.show()
 
 # %% [markdown]
@@ -135,29 +130,18 @@ plt.show()
 Markdown(report.fitting_table(results, PAPER, split))
 
 # %% mystnb={"figure": {"caption": "Training (dashed) and test (solid) loss and accuracy of the width variants.", "name": "fig-width-curves"}}
-fig, axes = plt.subplots(len(by_dataset), 2, figsize=(10, 3.4 * len(by_dataset)),
-                         squeeze=False, constrained_layout=True)
-for row, (name, runs) in zip(axes, by_dataset.items()):
-    for metric, ax in zip(("loss", "accuracy"), row):
-        plots.training_curves(report.group(runs, "variant"), metric, ax=ax,
-                              title=f"{name}: {metric}")
+plots.training_grid(by_dataset)
 plt.show()
 
 # %% [markdown]
 # ## Per-layer I(X;T) against epoch
 #
-# For the widest and the narrowest net, every layer's I(X;T) under both estimators. A
+# For the widest and the narrowest net, every layer's I(X;T) under the three estimators. A
 # compression phase would show as a curve that rises and then falls.
 
-# %% mystnb={"figure": {"caption": "I(X;T) of every layer against epoch for 1 and 12 filters per layer, paper's estimator (left) and 30 bins (right), test set.", "name": "fig-width-ixt-epoch"}}
-picks = [r for r in results if r.variant in ("w1", "w12")]
-fig, axes = plt.subplots(len(picks), 2, figsize=(10, 3.0 * len(picks)), squeeze=False,
-                         constrained_layout=True, sharex=True)
-for r, row in zip(picks, axes):
-    for est, ax in zip((PAPER, BY_COUNT), row):
-        plots.mi_curves(r, "i_xt", split=split, estimator=est, ax=ax,
-                        title=f"{r.dataset} {r.variant}: {est}")
-axes[0, 0].legend(fontsize="x-small", ncol=2, frameon=False)
+# %% mystnb={"figure": {"caption": "I(X;T) of every layer against epoch for 1 and 12 filters per layer, paper's estimator (left), 30 bins (middle) and matrix-based Renyi (right), test set.", "name": "fig-width-ixt-epoch"}}
+picks = report.by_config(r for r in results if r.variant in ("w1", "w12"))
+plots.layer_mi_grid(picks, [PAPER, BY_COUNT, RENYI], split=split)
 plt.show()
 
 # %% [markdown]

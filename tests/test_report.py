@@ -10,21 +10,25 @@ from ibutils.runner import RunResult
 EST = "binning_bin_width0.67"
 
 
-def fake_run(curve, seed=0, n=1024, saturated_layer=None):
-    """A stored run of width/w1 whose conv1 I(X;T) follows `curve` over epochs 0..len-1."""
-    run = get_profile("smoke").run_config(get_variant("width", "w1"), "mnist", seed)
+def fake_run(curve, seed=0, n=1024, saturated_layer=None, variant="w1", accuracy=None,
+             dataset="mnist"):
+    """A stored run of width/`variant` whose I(X;T) follows `curve` over epochs 0..len-1 in
+    every layer, with test accuracy `accuracy` (a list over epochs) if given."""
+    run = get_profile("smoke").run_config(get_variant("width", variant), dataset, seed)
     layers = list(run.net.layer_names)
     snaps = []
     for e, v in enumerate(curve):
         mi = {la: {"i_xt": float(v), "i_ty": 1.0} for la in layers}
         if saturated_layer:
             mi[saturated_layer]["i_xt"] = float(np.log2(n))
-        split = {"loss": 1.0 / (e + 1), "accuracy": 0.5, "mi": {EST: mi}}
+        acc = 0.5 if accuracy is None else accuracy[e]
+        split = {"loss": 1.0 / (e + 1), "accuracy": acc, "mi": {EST: mi}}
         snaps.append({"epoch": e, "train": split, "test": split})
     payload = {"config": run.to_dict(), "layers": layers, "n": {"train": n, "test": n},
                "h_y": {"train": 1.0, "test": 1.0}, "snapshots": snaps, "epochs_trained": e,
                "epoch_loss": [], "train_seconds": 0.0}
-    return RunResult(payload, label=f"width/w1/mnist/s{seed}", factor="width", variant="w1")
+    return RunResult(payload, label=f"width/{variant}/{dataset}/s{seed}", factor="width",
+                     variant=variant)
 
 
 def test_rise_then_fall_is_compression_with_peak_and_size():
@@ -63,3 +67,61 @@ def test_saturation_counts_hidden_layers_only():
 def test_compression_table_marks_passing_cells():
     table = report.compression_table({"a": [fake_run([1, 5, 3])]}, [EST])
     assert "| a | binning_bin_width0.67 | 2.00* (1) |" in table
+
+
+def test_compression_counts_separate_hidden_output_and_peaks_at_init():
+    fit_then_compress = fake_run([1, 5, 3])  # every layer: rise 4, drop 2
+    from_init = fake_run([5, 4, 3], variant="w3")  # falls from epoch 0: rise 0
+    flat = fake_run([2, 2, 2], variant="w6")
+    (c,) = report.compression_counts([fit_then_compress, from_init, flat], [EST])
+    hidden = len(flat.layers) - 1
+    assert c["hidden_cells"] == 3 * hidden and c["output_cells"] == 3
+    assert c["hidden_pass"] == 2 * hidden and c["hidden_from_init"] == hidden
+    assert c["output_pass"] == 2 and c["output_from_init"] == 1
+    assert c["largest_hidden"] == pytest.approx(2.0)
+    assert report.compression_verdict(c) == "not held"
+    (c,) = report.compression_counts([from_init, flat], [EST])
+    assert report.compression_verdict(c) == "held (only decreases from initialisation)"
+    (c,) = report.compression_counts([flat], [EST])
+    assert report.compression_verdict(c) == "held"
+
+
+def test_trend_needs_a_net_change_and_allows_ties():
+    # final accuracies 0.6, 0.7, 0.7, 0.9: non-decreasing with one tie
+    runs = [fake_run([1, 2], variant=v, accuracy=[0.1, a])
+            for v, a in zip(["w1", "w3", "w6", "w12"], [0.6, 0.7, 0.7, 0.9])]
+    check = report.trend(runs, "acc", ["w1", "w3", "w6", "w12"], "up")
+    assert check["mnist"]["values"] == pytest.approx([0.6, 0.7, 0.7, 0.9])
+    assert check["mnist"]["holds"] and check["mnist"]["ties"]
+    assert not report.trend(runs, "acc", ["w1", "w3", "w6", "w12"], "down")["mnist"]["holds"]
+    flat = [fake_run([1, 2], variant=v, accuracy=[0.1, 0.5]) for v in ("w1", "w3")]
+    assert not report.trend(flat, "acc", ["w1", "w3"], "up")["mnist"]["holds"]
+    # the first snapshot reaching 95% of the final accuracy
+    fast = report.fitting_rows([fake_run([1, 2, 3], accuracy=[0.1, 0.96, 1.0])])[0]["fast"]
+    assert fast == 1
+    with pytest.raises(ValueError, match="direction.*allowed"):
+        report.trend(runs, "acc", ["w1"], "sideways")
+
+
+def test_compression_table_leaves_cells_of_missing_layers_empty():
+    from ibutils.runner import RunResult as R
+    shallow = fake_run([1, 5, 3])
+    payload = {**shallow.payload, "layers": ["conv1", "softmax"]}
+    table = report.compression_table({"deep": [fake_run([1, 2, 3])],
+                                      "shallow": [R(payload, variant="w1")]}, [EST])
+    header = table.splitlines()[0]
+    assert header.startswith("| configuration | estimator | conv1 | conv2 |")
+    assert header.endswith("| softmax |")
+    assert "| shallow | binning_bin_width0.67 | 2.00* (1) |  |" in table
+
+
+def test_snr_table_finds_the_first_epoch_of_diffusion():
+    r = fake_run([1, 2, 3, 4])
+    for snap, snr in zip(r.payload["snapshots"], [3.0, 1.5, 0.5, 0.2]):
+        snap["gradients"] = {la: {"mean": snr, "std": 1.0, "snr": snr} for la in r.layers}
+    table = report.snr_table([r])
+    assert "| mnist w1 | conv1 | 3.000 | 0.200 | 2 |" in table
+    never = fake_run([1, 2])
+    for snap in never.payload["snapshots"]:
+        snap["gradients"] = {la: {"mean": 2.0, "std": 1.0, "snr": 2.0} for la in never.layers}
+    assert "| mnist w1 | softmax | 2.000 | 2.000 | - |" in report.snr_table([never])
