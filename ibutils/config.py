@@ -55,6 +55,9 @@ def snapshot_epochs(schedule: str, horizon: int) -> tuple[int, ...]:
     raise ValueError(f"schedule: got {schedule!r}, allowed {SCHEDULES}")
 
 
+PRECISIONS = ("fp32", "bf16")
+
+
 @dataclass(frozen=True)
 class RunConfig:
     """Everything that determines one training trajectory; its hash is the cache key."""
@@ -69,8 +72,10 @@ class RunConfig:
     lr: float = 1e-3
     batch_size: int = 1000
     adam_eps: float = 1e-7  # Keras' default, which the paper used
+    precision: str = "fp32"  # "bf16": forward/backward under CPU autocast, fp32 master weights
 
     def __post_init__(self):
+        check_choice("precision", self.precision, PRECISIONS)
         if self.dataset not in DATASETS:
             raise ValueError(f"dataset: got {self.dataset!r}, allowed {tuple(DATASETS)}")
         if self.schedule not in SCHEDULES:
@@ -92,8 +97,15 @@ class RunConfig:
         return cls(**{**d, "net": net})
 
     def key(self) -> str:
-        """Stable 12-hex-digit hash of the config (the cache key)."""
-        return stable_hash(self.to_dict())
+        """Stable 12-hex-digit hash of the config (the cache key).
+
+        The default fp32 precision is left out of the hash, so keys stay those of runs stored
+        before the field existed; any other precision gets keys of its own.
+        """
+        d = self.to_dict()
+        if d["precision"] == "fp32":
+            del d["precision"]
+        return stable_hash(d)
 
 
 def stable_hash(obj) -> str:
@@ -209,9 +221,11 @@ class Profile:
     def snapshots(self) -> tuple[int, ...]:
         return snapshot_epochs(self.schedule, self.epochs)
 
-    def run_config(self, net: NetConfig, dataset: str, seed: int) -> RunConfig:
+    def run_config(self, net: NetConfig, dataset: str, seed: int,
+                   precision: str = "fp32") -> RunConfig:
         return RunConfig(net=net, dataset=dataset, seed=seed, schedule=self.schedule,
-                         train_per_class=self.train_per_class, test_per_class=self.test_per_class)
+                         train_per_class=self.train_per_class, test_per_class=self.test_per_class,
+                         precision=precision)
 
 
 PROFILES = {

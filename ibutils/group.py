@@ -245,7 +245,8 @@ def train_group(runs, splits, *, horizon: int, snapshots: Sequence[int], estimat
             last = time.monotonic()
         if epoch >= horizon:
             break
-        epoch_losses = train_group_epoch(model, opt, x, y, seeds, epoch, runs[0].batch_size, bf16)
+        epoch_losses = train_group_epoch(model, opt, x, y, seeds, epoch, runs[0].batch_size,
+                                             bf16 or runs[0].precision == "bf16")
         for i, loss in enumerate(epoch_losses):
             if not math.isfinite(loss):
                 raise NumericalError(f"epoch {epoch + 1}: training loss of seed {seeds[i]} is "

@@ -369,7 +369,8 @@ class StudyRun:
 
 
 def plan_study(factor: str, datasets: Iterable[str], profile: Profile,
-               variants: Iterable[str] | None = None, activation: str = "tanh") -> list[StudyRun]:
+               variants: Iterable[str] | None = None, activation: str = "tanh",
+               precision: str = "fp32") -> list[StudyRun]:
     """The runs of one factor: every variant x dataset x seed of the profile."""
     all_variants = paper_variants(activation)
     if factor not in all_variants:
@@ -377,7 +378,8 @@ def plan_study(factor: str, datasets: Iterable[str], profile: Profile,
     names = list(all_variants[factor]) if variants is None else list(variants)
     datasets = [datasets] if isinstance(datasets, str) else list(datasets)
     return [
-        StudyRun(factor, v, d, s, profile.run_config(get_variant(factor, v, activation), d, s))
+        StudyRun(factor, v, d, s,
+                 profile.run_config(get_variant(factor, v, activation), d, s, precision))
         for d in datasets for v in names for s in profile.seeds
     ]
 
@@ -387,7 +389,7 @@ def run_study(factor: str, datasets: Iterable[str] = ("mnist", "fashion_mnist"),
               estimators: Sequence[Estimator] = DEFAULT_ESTIMATORS, activation: str = "tanh",
               allow_training: bool = True, progress: bool = True,
               scheduler: str | None = None, group_seeds: bool = False,
-              gradients: bool = False) -> list[RunResult]:
+              gradients: bool = False, precision: str = "fp32") -> list[RunResult]:
     """Run or load every run of one factor; returns their `RunResult`s in plan order.
 
     Parameters
@@ -412,12 +414,15 @@ def run_study(factor: str, datasets: Iterable[str] = ("mnist", "fashion_mnist"),
         Train the seeds of a configuration as one grouped network (`ibutils.group`). Off by
         default: measured here (benchmarks/bench_train.py) it is 7.5x faster than a plain loop
         for 1 filter but slower than the channels-last single-model path for 12 filters.
+    precision : {"fp32", "bf16"}
+        "bf16" trains under CPU autocast to bfloat16 (fp32 master weights; measurements in
+        fp32). Its runs have cache keys of their own.
     gradients : bool
         Require gradient statistics at every snapshot (`ibutils.train.gradient_stats`).
         Training records them; runs stored without them get them from cached weights.
     """
     prof = get_profile(profile, epochs=epochs, seeds=seeds)
-    plan = plan_study(factor, datasets, prof, variants, activation)
+    plan = plan_study(factor, datasets, prof, variants, activation, precision)
     groups: dict[tuple, list[StudyRun]] = {}
     for item in plan:  # the seeds of one (dataset, variant) train together
         groups.setdefault((item.dataset, item.variant), []).append(item)
@@ -504,7 +509,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     import torch
 
-    from .config import ESTIMATOR_SETS, PROFILES, estimator_set
+    from .config import ESTIMATOR_SETS, PRECISIONS, PROFILES, estimator_set
 
     parser = argparse.ArgumentParser(prog="python -m ibutils.runner", description=main.__doc__)
     parser.add_argument("--factor", required=True, choices=tuple(paper_variants()))
@@ -522,6 +527,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                              "applied to the cached snapshot weights")
     parser.add_argument("--group-seeds", action="store_true",
                         help="train the seeds of a configuration as one grouped network")
+    parser.add_argument("--precision", default="fp32", choices=PRECISIONS,
+                        help="bf16: train under CPU autocast to bfloat16")
     parser.add_argument("--gradients", action="store_true",
                         help="add gradient statistics to stored runs that lack them")
     parser.add_argument("--scheduler", default=None,
@@ -536,7 +543,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         results = run_study(args.factor, args.datasets, profile=args.profile, epochs=args.epochs,
                             seeds=args.seeds, variants=args.variants, activation=args.activation,
                             scheduler=args.scheduler, estimators=estimator_set(args.estimators),
-                            group_seeds=args.group_seeds, gradients=args.gradients)
+                            group_seeds=args.group_seeds, gradients=args.gradients,
+                            precision=args.precision)
     except ValueError as exc:
         parser.error(str(exc))
     for r in results:

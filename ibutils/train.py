@@ -271,7 +271,8 @@ def _train_epoch(model, opt, x, y, run: RunConfig, epoch: int) -> float:
     total, n_batches = 0.0, 0
     for i in range(0, len(x), run.batch_size):
         idx = order[i:i + run.batch_size]
-        loss = F.cross_entropy(model(x[idx]), y[idx])
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=run.precision == "bf16"):
+            loss = F.cross_entropy(model(x[idx]), y[idx])
         if not torch.isfinite(loss):
             raise NumericalError(f"epoch {epoch + 1}: training loss is {loss.item()} "
                                  f"(batch {n_batches}); results up to epoch {epoch} are kept")

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from ibutils import group, mi, runner
+from ibutils import group, mi, plots, report, runner
 from ibutils.config import Estimator, RunConfig, binning, check_choice, kde, renyi
 from ibutils.data import load_dataset
 from ibutils.models import NetConfig
@@ -53,6 +53,11 @@ CASES = [
     ("zero filters", lambda: NetConfig((3, 0), (3, 3)), "filters: every count"),
     ("zero training images per class", lambda: load_dataset("mnist", train_per_class=0),
      "train_per_class: got 0"),
+    ("unknown precision", lambda: study(precision="fp16"), "precision: got 'fp16', allowed"),
+    ("unknown figure kind", lambda: plots.gradient_grid({}, "norms"),
+     "kind: got 'norms', allowed"),
+    ("unknown trend direction", lambda: report.trend([], "acc", [], "sideways"),
+     "direction: got 'sideways', allowed"),
 ]
 CLI_CASES = [
     (["--factor", "width", "--epochs", "0"], "epochs: got 0"),

@@ -161,3 +161,14 @@ def test_subsample_capture_equals_subsampling_a_full_capture():
         assert got["renyi_alpha1.01_n_samples100"][layer] == pytest.approx(want, rel=1e-5)
         want = mi.kde_mi(t, y, noise_var=1.0, n_samples=50).as_dict()
         assert got["kde_noise_var1_n_samples50"][layer] == pytest.approx(want, rel=1e-5)
+
+
+def test_bf16_runs_have_their_own_key_and_track_fp32(tmp_store):
+    (fp32,) = _study(epochs=3)
+    (bf16,) = _study(epochs=3, precision="bf16")
+    assert bf16.config.precision == "bf16" and bf16.config.key() != fp32.config.key()
+    assert fp32.config.key() == get_profile("smoke").run_config(
+        fp32.config.net, "mnist", 0).key()  # fp32 keys are those stored before the field
+    # same seed, same batches: bf16 rounding moves the losses only a little in 3 epochs
+    np.testing.assert_allclose(bf16.epoch_loss(), fp32.epoch_loss(), rtol=0.05)
+    assert not np.array_equal(bf16.epoch_loss(), fp32.epoch_loss())
