@@ -16,11 +16,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from .data import DATASETS
+from .geometry import MEASURES
 from .mi import ESTIMATORS
 from .models import NetConfig
 
 SCHEDULES = ("paper", "log")
-ESTIMATOR_KINDS = tuple(ESTIMATORS)
+# every per-layer measure the recorder can apply: MI estimators and geometric companions
+LAYER_MEASURES = {**ESTIMATORS, **MEASURES}
+ESTIMATOR_KINDS = tuple(LAYER_MEASURES)
 SPLITS = ("train", "test")
 
 
@@ -174,6 +177,16 @@ def renyi(alpha: float = 1.01, n_samples: int = 500, sigma: float | None = None)
     return Estimator("renyi", params)
 
 
+def geometry(n_samples: int = 1000, threshold: float = 0.9) -> Estimator:
+    """Geometric companions spec (`ibutils.geometry`): tanh saturation and class clustering,
+    on a seeded subsample of inputs (pairwise distances)."""
+    if int(n_samples) != n_samples or n_samples < 2:
+        raise ValueError(f"n_samples: got {n_samples!r}, allowed an integer >= 2")
+    if not threshold > 0:
+        raise ValueError(f"threshold: got {threshold!r}, allowed a positive number")
+    return Estimator("geometry", (("n_samples", int(n_samples)), ("threshold", float(threshold))))
+
+
 PAPER_ESTIMATOR = binning(bin_width=0.67)
 DEFAULT_ESTIMATORS = (PAPER_ESTIMATOR, binning(n_bins=30))
 SENSITIVITY_ESTIMATORS = (
@@ -187,6 +200,7 @@ ESTIMATOR_SETS = {
     "renyi": (renyi(),),
     "adaptive": (binning(equal_mass=30),),
     "kde": (kde(),),
+    "geometry": (geometry(),),
     "sensitivity": SENSITIVITY_ESTIMATORS,
 }
 

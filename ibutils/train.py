@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from . import mi as mi_mod
-from .config import Estimator, RunConfig
+from .config import LAYER_MEASURES, Estimator, RunConfig
 from .data import Split
 from .models import CNN, build_cnn
 
@@ -105,7 +105,7 @@ def estimates(model: CNN, split: Split, estimators: Sequence[Estimator], epoch: 
         x, y = split.x[rows].numpy().reshape(len(y_all[rows]), -1), y_all[rows]
         for est in group:  # every row here is one the estimator would keep
             kwargs = {p: v for p, v in est.kwargs().items() if p != "n_samples"}
-            fn = mi_mod.ESTIMATORS[est.kind]
+            fn = LAYER_MEASURES[est.kind]
             out[est.id] = {name: fn(t, x, y, **kwargs).as_dict() for name, t in acts.items()}
     return out
 

@@ -1,0 +1,64 @@
+"""Geometric companions (saturation, class clustering) against hand-computed and limiting cases."""
+import numpy as np
+import pytest
+
+from ibutils.config import estimator_set, geometry
+from ibutils.geometry import class_separation, saturated_fraction
+
+from .conftest import needs_data
+
+
+def test_two_tight_clusters_by_hand():
+    t = np.array([[0.0], [1.0], [10.0], [11.0]])
+    ratio, sil = class_separation(t, [0, 0, 1, 1])
+    # within: |0-1| = |10-11| = 1; between: 10, 11, 9, 10 -> mean 10
+    assert ratio == pytest.approx(1 / 10)
+    # silhouettes (b - a) / b with a = 1: b = 10.5, 9.5, 9.5, 10.5
+    assert sil == pytest.approx(np.mean([9.5 / 10.5, 8.5 / 9.5, 8.5 / 9.5, 9.5 / 10.5]))
+
+
+def test_labels_independent_of_the_representation():
+    rng = np.random.default_rng(0)
+    t = rng.normal(size=(600, 20))
+    ratio, sil = class_separation(t, rng.integers(0, 5, size=600))
+    assert ratio == pytest.approx(1.0, abs=0.01)
+    assert abs(sil) < 0.03
+
+
+def test_separated_classes_approach_the_limits():
+    rng = np.random.default_rng(1)
+    y = np.repeat(np.arange(4), 50)
+    t = 100.0 * np.eye(4)[y] + 0.01 * rng.normal(size=(200, 4))
+    ratio, sil = class_separation(t, y)
+    assert ratio < 1e-3 and sil > 0.999
+
+
+def test_saturated_fraction_counts_units_beyond_threshold():
+    t = np.array([[0.95, -0.99, 0.1], [0.0, 0.91, -0.5]])
+    assert saturated_fraction(t) == pytest.approx(3 / 6)
+    assert saturated_fraction(t, threshold=0.96) == pytest.approx(1 / 6)
+
+
+def test_bad_inputs_name_the_parameter():
+    with pytest.raises(ValueError, match="y: got a single class"):
+        class_separation(np.zeros((3, 2)), [1, 1, 1])
+    with pytest.raises(ValueError, match="threshold: got 0"):
+        geometry(threshold=0)
+    with pytest.raises(ValueError, match="n_samples: got 1"):
+        geometry(n_samples=1)
+
+
+@needs_data
+def test_geometry_is_recorded_like_an_estimator(tmp_store):
+    from ibutils.runner import run_study
+    (r,) = run_study("width", ["mnist"], profile="smoke", variants=["w3"], epochs=2,
+                     estimators=estimator_set(["default", "geometry"]), progress=False)
+    est = geometry().id
+    for layer in r.layers:
+        sat = r.mi("test", est, layer, "saturated")
+        assert np.all((0 <= sat) & (sat <= 1))
+        sil = r.mi("test", est, layer, "silhouette")
+        assert np.all((-1 <= sil) & (sil <= 1))
+    # training makes the softmax output cluster by class: the ratio falls from epoch 0
+    ratio = r.mi("train", est, "softmax", "within_between")
+    assert ratio[-1] < ratio[0] <= 1.05
