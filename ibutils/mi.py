@@ -141,39 +141,55 @@ def _hash_threads() -> int:
     return max(1, min(4, int(limit) if limit and limit.isdigit() else os.cpu_count() or 1))
 
 
-def _hash_keys(d: int, max_value: int) -> np.ndarray:
-    """(D, 2) random integer keys small enough that every dot product is exact in float64.
+HASH_BITS = 48  # collision bits per pair of distinct rows (float32 plan: at least this many)
 
-    With |bin index| <= max_value, |sum_j b_j k_j| < D * max_value * 2**bits <= 2**52.
+
+def _hash_keys(d: int, max_value: int) -> np.ndarray:
+    """Random integer keys small enough that every row's dot product with them is exact.
+
+    With |bin index| <= max_value and D units, sum_j b_j k_j with keys below 2**bits stays
+    below 2**(log2(D + 1) + log2(max_value + 1) + bits). Float32 (exact below 2**24) is used
+    when that leaves at least 4 key bits, with ceil(HASH_BITS / bits) key columns; otherwise
+    float64 (exact below 2**53) with 2 columns of up to 40 bits. Returns a (D, K) array whose
+    dtype is the GEMM's.
     """
-    bits = 52 - int(np.ceil(np.log2(max(max_value, 1) + 1))) - int(np.ceil(np.log2(d + 1)))
+    used = int(np.ceil(np.log2(max(max_value, 1) + 1))) + int(np.ceil(np.log2(d + 1)))
+    rng = np.random.default_rng(0x1B)  # fixed: the same rows always get the same hashes
+    bits32 = 24 - used
+    if bits32 >= 4:
+        cols = int(np.ceil(HASH_BITS / bits32))
+        return rng.integers(0, 2 ** bits32, size=(d, cols)).astype(np.float32)
+    bits = 52 - used
     if bits < 20:
         raise ValueError(f"binning: {d} units with bin indices up to {max_value} leave only "
                          f"{bits} hash bits; use fewer bins")
-    rng = np.random.default_rng(0x1B)  # fixed: the same rows always get the same hashes
     return rng.integers(0, 2 ** min(bits, 40), size=(d, 2)).astype(np.float64)
 
 
 def _hash_rows(t: np.ndarray, to_bins, max_value: int) -> np.ndarray:
-    """(N, 2) exact integer hashes of the binned rows of `t`, reading `t` once, by blocks.
+    """(N, K) exact integer hashes (int64) of the binned rows of `t`, reading `t` once.
 
-    Each hash is sum_j bin_ij * key_j with integer keys chosen so the sum stays below 2**53:
-    exact in float64 whatever order the GEMM adds in, so equal rows always get equal hashes.
-    For two different rows, one hash agrees with probability <= 2**-20 (the key of a unit
-    where they differ would have to hit one value), both with probability <= 2**-40.
-    Row ranges are split over `_hash_threads()` threads (numpy releases the GIL in the loops).
+    Each hash column is sum_j bin_ij * key_j with integer keys small enough that every partial
+    sum is an exactly representable integer (`_hash_keys`): the GEMM is exact whatever order
+    it adds in, so equal rows always get equal hashes. Two different rows differ in some unit
+    j; for each column the hashes agree for at most one value of key_j, so all columns agree
+    with probability <= 2**-48 (float32 plan) or 2**-40 (float64 plan). The float32 plan
+    (the common case: tanh layers at width 0.67, 30 bins) bins a block of rows in the cache
+    and multiplies it directly; there is no float64 copy. Row ranges are split over
+    `_hash_threads()` threads (numpy releases the GIL in these loops).
     """
     n, d = t.shape
     keys = _hash_keys(d, max_value)
-    out = np.empty((n, 2), dtype=np.float64)
+    out = np.empty((n, keys.shape[1]), dtype=keys.dtype)
 
     def work(lo: int, hi: int) -> None:
         bins = np.empty((HASH_BLOCK, d), dtype=np.float32)
-        wide = np.empty((HASH_BLOCK, d), dtype=np.float64)
+        wide = bins if keys.dtype == np.float32 else np.empty((HASH_BLOCK, d), np.float64)
         for i in range(lo, hi, HASH_BLOCK):
             m = min(HASH_BLOCK, hi - i)
             to_bins(t[i:i + m], bins[:m])
-            wide[:m] = bins[:m]
+            if wide is not bins:
+                wide[:m] = bins[:m]
             np.matmul(wide[:m], keys, out=out[i:i + m])
 
     threads = _hash_threads()
@@ -183,7 +199,13 @@ def _hash_rows(t: np.ndarray, to_bins, max_value: int) -> np.ndarray:
     else:
         with ThreadPoolExecutor(threads) as pool:
             list(pool.map(work, bounds[:-1], bounds[1:]))
-    return out
+    if keys.dtype == np.float64:
+        return out.astype(np.int64)
+    # pack pairs of 25-bit (shifted non-negative) float32 hashes into one int64 each
+    ints = out.astype(np.int64) + 2 ** 24
+    if ints.shape[1] % 2:
+        ints = np.concatenate([ints, np.zeros((n, 1), np.int64)], axis=1)
+    return (ints[:, 0::2] << 25) | ints[:, 1::2]
 
 
 def _rank_rows(rows: np.ndarray) -> np.ndarray:

@@ -152,3 +152,21 @@ def test_equal_mass_with_repeated_values_merges_bins():
     assert len(np.unique(idx[:500])) == 1  # all zeros share a bin
     r = mi.binning_mi(t, np.arange(1000) % 2, equal_mass=10)
     assert 1 < r.n_patterns <= 10 and r.h_t < np.log2(10)
+
+
+@pytest.mark.parametrize("d, scale, rule, plan", [
+    (61, 2.0, {"bin_width": 0.67}, np.float32),  # tanh at the paper's width: float32 GEMM
+    (6000, 2.0, {"n_bins": 30}, np.float32),  # wide layer, 30 bins: still float32, 6 key bits
+    (6000, 50.0, {"bin_width": 0.05}, np.float64),  # large indices (ReLU-like): float64 plan
+])
+def test_both_hash_plans_match_exact_row_uniqueness(d, scale, rule, plan):
+    rng = np.random.default_rng(4)
+    protos = (scale * rng.random(size=(200, d))).astype(np.float32)
+    if scale < 10:
+        protos = np.tanh(protos - 1)
+    t = protos[rng.integers(0, 200, size=3000)]
+    t[::7, 0] += np.float32(0.5)  # near-duplicates differing in one unit
+    _, max_value, _ = mi._binner(t, rule.get("bin_width"), rule.get("n_bins"))
+    assert mi._hash_keys(d, max_value).dtype == plan
+    _, exact = np.unique(mi.bin_indices(t, **rule), axis=0, return_inverse=True)
+    assert _same_partition(mi.binned_symbols(t, **rule), exact.reshape(-1))
