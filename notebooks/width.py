@@ -38,22 +38,13 @@ allow_training = True  # False: only load stored results, fail if any is missing
 
 # %%
 import matplotlib.pyplot as plt
-from IPython.display import Markdown
 
-from ibutils import plots, report
-from ibutils.config import SPLITS, binning, check_choice, get_profile, renyi
-from ibutils.runner import run_study
+from ibutils.chapter import load_chapter
 
-check_choice("split", split, SPLITS)
-estimators = (binning(bin_width=bin_width), binning(n_bins=n_bins),
-              renyi(n_samples=renyi_samples))
-PAPER, BY_COUNT, RENYI = (e.id for e in estimators)  # column names of the three estimators
-results = run_study("width", datasets, profile=profile, epochs=epochs, seeds=seeds,
-                    estimators=estimators, allow_training=allow_training)
-by_dataset = report.group(results, "dataset")
-prof = get_profile(profile, epochs=epochs, seeds=seeds)
-Markdown(f"**Runs shown:** profile `{prof.name}`, horizon {prof.epochs} epochs, "
-         f"seeds {list(prof.seeds)}, {len(results)} runs.\n\n" + report.summary_table(results))
+ch = load_chapter("width", profile=profile, datasets=datasets, epochs=epochs, seeds=seeds,
+                  split=split, bin_width=bin_width, n_bins=n_bins, renyi_samples=renyi_samples,
+                  allow_training=allow_training)
+ch.header()
 
 # %% [markdown]
 # ## The information plane with the paper's estimator
@@ -64,7 +55,7 @@ Markdown(f"**Runs shown:** profile `{prof.name}`, horizon {prof.epochs} epochs, 
 # within 0.01 bit of log2 N.
 
 # %% mystnb={"figure": {"caption": "Information planes of the width variants (rows: datasets; columns: 1, 3, 6, 12 filters per layer), binning with bin width 0.67 as in the paper, measured on the test set.", "name": "fig-width-plane-paper"}}
-plots.info_planes(list(by_dataset.values()), split=split, estimator=PAPER)
+ch.planes(ch.paper)
 plt.show()
 
 # %% [markdown]
@@ -73,10 +64,7 @@ plt.show()
 # I(T;Y) = H(Y). The count below says exactly how many points are saturated.
 
 # %%
-sat = report.saturation_counts(results, PAPER, split)
-Markdown(f"Hidden-layer points at I(X;T) = log2 N (paper's estimator, {split} set): "
-         f"**{sat['saturated']} of {sat['points']}** ({100 * sat['fraction']:.1f}%); the "
-         f"largest distance below log2 N of any hidden point is {sat['max_gap_bits']:.3f} bits.")
+ch.saturation()
 
 # %% [markdown]
 # ## Thirty bins over each layer's range
@@ -86,7 +74,7 @@ Markdown(f"Hidden-layer points at I(X;T) = log2 N (paper's estimator, {split} se
 # the point of this panel is whether any layer moves at all.
 
 # %% mystnb={"figure": {"caption": "Information planes of the width variants with 30 bins over each layer's observed range (test set).", "name": "fig-width-plane-30bins"}}
-plots.info_planes(list(by_dataset.values()), split=split, estimator=BY_COUNT)
+ch.planes(ch.by_count)
 plt.show()
 
 # %% [markdown]
@@ -99,15 +87,11 @@ plt.show()
 # Shannon bits, and are compared only with each other.
 
 # %% mystnb={"figure": {"caption": "Information planes of the width variants under the matrix-based Rényi estimator (alpha = 1.01, default kernel widths, seeded subsample), test set.", "name": "fig-width-plane-renyi"}}
-plots.info_planes(list(by_dataset.values()), split=split, estimator=RENYI)
+ch.planes(ch.renyi)
 plt.show()
 
 # %%
-Markdown("**Does any layer compress?** Drop of I(X;T) from its peak to the last snapshot "
-         "(* = larger than the spread across seeds and 0.05), with the epoch of the peak "
-         "in brackets:\n\n"
-         + report.compression_table(report.by_config(results), [PAPER, BY_COUNT, RENYI],
-                                    split=split))
+ch.compression()
 
 # %% [markdown]
 # ## The output layer across training
@@ -117,7 +101,7 @@ Markdown("**Does any layer compress?** Drop of I(X;T) from its peak to the last 
 # width 0.67 (log2 11 = 3.46 bits).
 
 # %% mystnb={"figure": {"caption": "Softmax-layer I(X;T) and I(T;Y) against epoch (log axis) for every width, paper's estimator, test set; dashed lines: train set.", "name": "fig-width-output-mi"}}
-plots.output_mi_grid(by_dataset, estimator=PAPER)
+ch.output_mi()
 plt.show()
 
 # %% [markdown]
@@ -127,10 +111,10 @@ plt.show()
 # I(T;Y). The table puts numbers on it (means over the seeds shown).
 
 # %%
-Markdown(report.fitting_table(results, PAPER, split))
+ch.fitting()
 
 # %% mystnb={"figure": {"caption": "Training (dashed) and test (solid) loss and accuracy of the width variants.", "name": "fig-width-curves"}}
-plots.training_grid(by_dataset)
+ch.curves()
 plt.show()
 
 # %% [markdown]
@@ -140,8 +124,7 @@ plt.show()
 # compression phase would show as a curve that rises and then falls.
 
 # %% mystnb={"figure": {"caption": "I(X;T) of every layer against epoch for 1 and 12 filters per layer, paper's estimator (left), 30 bins (middle) and matrix-based Renyi (right), test set.", "name": "fig-width-ixt-epoch"}}
-picks = report.by_config(r for r in results if r.variant in ("w1", "w12"))
-plots.layer_mi_grid(picks, [PAPER, BY_COUNT, RENYI], split=split)
+ch.layer_mi(("w1", "w12"))
 plt.show()
 
 # %% [markdown]
@@ -152,10 +135,7 @@ plt.show()
 # static book, without a running kernel.
 
 # %%
-from IPython.display import HTML
-
-widest = next(r for r in results if r.variant == "w12")
-HTML(plots.info_plane_animation(widest, split=split, estimator=BY_COUNT).to_jshtml())
+ch.animation("w12", ch.by_count)
 
 # %% [markdown]
 # In Jupyter, the next cell opens an explorer of every stored run of this chapter (dataset,
@@ -163,9 +143,7 @@ HTML(plots.info_plane_animation(widest, split=split, estimator=BY_COUNT).to_jsht
 # book leaves it out.
 
 # %% tags=["remove-output"]
-from ibutils.explore import explorer
-
-explorer(results)
+ch.explorer()
 
 # %% [markdown]
 # ## What we found
