@@ -160,3 +160,20 @@ def load_chapter(factor: str, *, profile: str = "book", datasets=("mnist", "fash
                         estimators=ests, allow_training=allow_training, gradients=gradients)
     return Chapter(factor, results, get_profile(profile, epochs=epochs, seeds=seeds), split,
                    tuple(e.id for e in ests), dict(series or {}))
+
+
+def load_study(factors=None, **kwargs) -> dict[str, Chapter]:
+    """`load_chapter` for every factor (default: all five of the paper), same arguments."""
+    from .models import paper_variants
+
+    return {factor: load_chapter(factor, **kwargs) for factor in factors or paper_variants()}
+
+
+def study_header(chapters: dict[str, Chapter]) -> Text:
+    """Which runs a whole-study page judges: profile, horizon, seeds and counts."""
+    first = next(iter(chapters.values()))
+    p = first.profile
+    n_runs = sum(len(ch.results) for ch in chapters.values())
+    return Text(f"**Runs judged:** profile `{p.name}`, horizon {p.epochs} epochs, seeds "
+                f"{list(p.seeds)}: {n_runs} runs over {len(chapters)} factors and "
+                f"{len(first.datasets)} datasets.")
