@@ -315,3 +315,26 @@ def overfitting_table(study: dict, split: str = "test") -> str:
             for factor, results in study.items() for r in fitting_rows(results, split=split)]
     return markdown_table(["factor", "dataset", "variant", f"epoch of min {split} loss",
                            f"train - {split} acc (final)"], rows)
+
+
+Z_95 = 1.959963984540054  # two-sided 95% quantile of the standard normal
+
+
+def pearson_ci(x, y) -> dict:
+    """Pearson correlation of paired values with a 95% interval (Fisher's z transform).
+
+    Returns ``{"n", "r", "lo", "hi"}``; the interval is tanh(atanh(r) -+ 1.96 / sqrt(n - 3)),
+    so it needs n >= 4 (else lo and hi are NaN). Constant inputs give r = NaN.
+    """
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if x.shape != y.shape or x.ndim != 1:
+        raise ValueError(f"x, y: expected two 1-D arrays of one length, got {x.shape} and "
+                         f"{y.shape}")
+    n = len(x)
+    if n < 2 or x.std() == 0 or y.std() == 0:
+        return {"n": n, "r": float("nan"), "lo": float("nan"), "hi": float("nan")}
+    r = float(np.corrcoef(x, y)[0, 1])
+    if n < 4:
+        return {"n": n, "r": r, "lo": float("nan"), "hi": float("nan")}
+    z, half = np.arctanh(np.clip(r, -0.999999, 0.999999)), Z_95 / np.sqrt(n - 3)
+    return {"n": n, "r": r, "lo": float(np.tanh(z - half)), "hi": float(np.tanh(z + half))}

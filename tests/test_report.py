@@ -125,3 +125,20 @@ def test_snr_table_finds_the_first_epoch_of_diffusion():
     for snap in never.payload["snapshots"]:
         snap["gradients"] = {la: {"mean": 2.0, "std": 1.0, "snr": 2.0} for la in never.layers}
     assert "| mnist w1 | softmax | 2.000 | 2.000 | - |" in report.snr_table([never])
+
+
+def test_pearson_ci_against_numpy_and_the_fisher_formula():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=50)
+    y = 0.6 * x + rng.normal(size=50)
+    c = report.pearson_ci(x, y)
+    assert c["n"] == 50 and c["r"] == pytest.approx(np.corrcoef(x, y)[0, 1], abs=1e-12)
+    z = np.arctanh(c["r"])
+    assert c["lo"] == pytest.approx(np.tanh(z - 1.959964 / np.sqrt(47)), abs=1e-6)
+    assert c["hi"] == pytest.approx(np.tanh(z + 1.959964 / np.sqrt(47)), abs=1e-6)
+    assert c["lo"] < c["r"] < c["hi"]
+    line = report.pearson_ci([1, 2, 3, 4, 5], [2, 4, 6, 8, 10])
+    assert line["r"] == pytest.approx(1.0) and line["hi"] == pytest.approx(1.0, abs=1e-5)
+    assert np.isnan(report.pearson_ci([1, 1, 1, 1], [1, 2, 3, 4])["r"])
+    with pytest.raises(ValueError, match="x, y: expected"):
+        report.pearson_ci([1, 2], [1, 2, 3])
