@@ -338,3 +338,22 @@ def pearson_ci(x, y) -> dict:
         return {"n": n, "r": r, "lo": float("nan"), "hi": float("nan")}
     z, half = np.arctanh(np.clip(r, -0.999999, 0.999999)), Z_95 / np.sqrt(n - 3)
     return {"n": n, "r": r, "lo": float(np.tanh(z - half)), "hi": float(np.tanh(z + half))}
+
+
+def overfitting_summary(study: dict, split: str = "test", rise: float = 0.10) -> str:
+    """Per dataset: how many configurations overfit, i.e. end with a `split` loss more than
+    `rise` (relative) above its minimum, and the median epoch of that minimum."""
+    by_dataset: dict = defaultdict(list)
+    for results in study.values():
+        for runs in group(results, "label_config").values():
+            loss = np.mean([r.metric(split, "loss") for r in runs], axis=0)
+            k = int(np.argmin(loss))
+            by_dataset[runs[0].dataset].append((loss[-1] > (1 + rise) * loss[k],
+                                                int(runs[0].epochs()[k])))
+    parts = []
+    for dataset, rows in by_dataset.items():
+        n_over = sum(over for over, _ in rows)
+        parts.append(f"{dataset}: {n_over} of {len(rows)} configurations end with a {split} "
+                     f"loss more than {100 * rise:.0f}% above its minimum (median epoch of the "
+                     f"minimum: {int(np.median([e for _, e in rows]))})")
+    return "; ".join(parts) + "."

@@ -142,3 +142,14 @@ def test_pearson_ci_against_numpy_and_the_fisher_formula():
     assert np.isnan(report.pearson_ci([1, 1, 1, 1], [1, 2, 3, 4])["r"])
     with pytest.raises(ValueError, match="x, y: expected"):
         report.pearson_ci([1, 2], [1, 2, 3])
+
+
+def test_overfitting_summary_counts_configurations_whose_loss_rises():
+    # fake_run's loss is 1/(epoch+1): falling, minimum at the last snapshot
+    falling = fake_run([1, 2, 3], variant="w1")
+    rising = fake_run([1, 2, 3], variant="w3")
+    for snap, loss in zip(rising.payload["snapshots"], [1.0, 0.5, 0.8]):
+        snap["test"] = {**snap["test"], "loss": loss}
+    text = report.overfitting_summary({"width": [falling, rising]})
+    assert text == ("mnist: 1 of 2 configurations end with a test loss more than 10% above "
+                    "its minimum (median epoch of the minimum: 1).")
