@@ -150,14 +150,18 @@ def load_chapter(factor: str, *, profile: str = "book", datasets=("mnist", "fash
                  epochs: int | None = None, seeds=None, split: str = "test",
                  bin_width: float = 0.67, n_bins: int = 30, renyi_samples: int = 500,
                  allow_training: bool = True, gradients: bool = False,
-                 series: dict[str, list[str]] | None = None) -> Chapter:
+                 series: dict[str, list[str]] | None = None, variants=None) -> Chapter:
     """Run or load every run of `factor` (see `ibutils.runner.run_study`) with the chapter's
     three estimators: the paper's fixed bin width, a fixed bin count over each layer's range,
-    and the matrix-based Renyi estimator on a seeded subsample."""
+    and the matrix-based Renyi estimator on a seeded subsample. `variants` (default: all of
+    the factor's) restricts the chapter to some variants."""
     check_choice("split", split, SPLITS)
     ests = (binning(bin_width=bin_width), binning(n_bins=n_bins), renyi(n_samples=renyi_samples))
     results = run_study(factor, list(datasets), profile=profile, epochs=epochs, seeds=seeds,
-                        estimators=ests, allow_training=allow_training, gradients=gradients)
+                        variants=variants, estimators=ests, allow_training=allow_training,
+                        gradients=gradients)
+    if variants is not None:
+        series = {k: [v for v in vs if v in variants] for k, vs in (series or {}).items()}
     return Chapter(factor, results, get_profile(profile, epochs=epochs, seeds=seeds), split,
                    tuple(e.id for e in ests), dict(series or {}))
 
