@@ -166,11 +166,26 @@ def load_chapter(factor: str, *, profile: str = "book", datasets=("mnist", "fash
                    tuple(e.id for e in ests), dict(series or {}))
 
 
-def load_study(factors=None, **kwargs) -> dict[str, Chapter]:
-    """`load_chapter` for every factor (default: all five of the paper), same arguments."""
+def load_study(factors=None, exclude: dict[str, list[str]] | None = None,
+               **kwargs) -> dict[str, Chapter]:
+    """`load_chapter` for every factor (default: all five of the paper), same arguments.
+
+    `exclude` maps a factor to variants left out (e.g. runs still training); the page that
+    uses it should say so (`study_header` does).
+    """
     from .models import paper_variants
 
-    return {factor: load_chapter(factor, **kwargs) for factor in factors or paper_variants()}
+    exclude = exclude or {}
+    for factor, names in exclude.items():
+        check_choice("exclude", factor, tuple(paper_variants()))
+        for name in names:
+            check_choice(f"exclude[{factor!r}]", name, tuple(paper_variants()[factor]))
+    chapters = {}
+    for factor in factors or paper_variants():
+        keep = [v for v in paper_variants()[factor] if v not in exclude.get(factor, ())]
+        chapters[factor] = load_chapter(factor, variants=keep if factor in exclude else None,
+                                        **kwargs)
+    return chapters
 
 
 def study_header(chapters: dict[str, Chapter]) -> Text:
@@ -178,6 +193,13 @@ def study_header(chapters: dict[str, Chapter]) -> Text:
     first = next(iter(chapters.values()))
     p = first.profile
     n_runs = sum(len(ch.results) for ch in chapters.values())
+    from .models import paper_variants
+
+    left_out = [f"{factor} {v}" for factor, ch in chapters.items()
+                for v in paper_variants()[factor]
+                if v not in {r.variant for r in ch.results}]
+    note = (f" Left out (not yet computed for this horizon and these seeds): "
+            f"{', '.join(left_out)}." if left_out else "")
     return Text(f"**Runs judged:** profile `{p.name}`, horizon {p.epochs} epochs, seeds "
                 f"{list(p.seeds)}: {n_runs} runs over {len(chapters)} factors and "
-                f"{len(first.datasets)} datasets.")
+                f"{len(first.datasets)} datasets.{note}")
