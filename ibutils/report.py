@@ -183,8 +183,10 @@ def compression_counts(results, estimators, *, split: str = "test") -> list[dict
     """Per estimator: how many (configuration, layer) cells pass the `compression` test.
 
     Hidden layers and the softmax output are counted apart; ``from_init`` counts passing cells
-    whose peak is the first snapshot (a decrease from initialisation, not a fit-then-compress
-    trajectory). Configurations whose runs lack an estimator are skipped for it.
+    without a fitting phase: I(X;T) rose by less than `MIN_DROP_BITS` from the first snapshot
+    to its peak, so the cell decreases from (near) initialisation rather than fitting and then
+    compressing. Configurations whose runs lack an estimator are skipped for it. A
+    configuration that appears in two factors is counted in each.
     """
     out = []
     configs = by_config(results)
@@ -199,7 +201,7 @@ def compression_counts(results, estimators, *, split: str = "test") -> list[dict
                 kind = "output" if layer == "softmax" else "hidden"
                 row[f"{kind}_cells"] += 1
                 row[f"{kind}_pass"] += c["compressed"]
-                row[f"{kind}_from_init"] += c["compressed"] and c["rise"] == 0
+                row[f"{kind}_from_init"] += c["compressed"] and c["rise"] < MIN_DROP_BITS
                 if kind == "hidden" and c["compressed"]:
                     row["largest_hidden"] = max(row["largest_hidden"], c["drop"])
         out.append(row)
@@ -228,7 +230,7 @@ def compression_verdict(counts: dict) -> str:
     if counts["hidden_pass"] == 0:
         return "held"
     if counts["hidden_pass"] == counts["hidden_from_init"]:
-        return "held (only decreases from initialisation)"
+        return "held (only decreases without a fitting phase)"
     return "not held"
 
 
@@ -272,15 +274,21 @@ def claims_table(claims) -> str:
     return markdown_table(["factor", "claim", "our runs (values per variant)", "verdict"], rows)
 
 
+def _distinct_runs(study: dict) -> dict:
+    """{(key, dataset, seed): run} over all factors: a configuration in two factors once."""
+    return {(r.config.key(), r.dataset, r.seed): r
+            for results in study.values() for r in results}
+
+
 def saturation_table(study: dict, estimators, split: str = "test") -> str:
     """Per factor (study: factor -> runs) and binning estimator: hidden-layer points at log2 N."""
-    rows, totals = [], np.zeros(1 + len(estimators), dtype=int)
+    rows = []
     for factor, results in study.items():
         counts = [saturation_counts(results, est, split) for est in estimators]
-        row = np.array([counts[0]["points"]] + [c["saturated"] for c in counts])
-        totals += row
-        rows.append([factor, *row.tolist()])
-    rows.append(["all", *totals.tolist()])
+        rows.append([factor, counts[0]["points"], *[c["saturated"] for c in counts]])
+    distinct = list(_distinct_runs(study).values())
+    counts = [saturation_counts(distinct, est, split) for est in estimators]
+    rows.append(["all (distinct runs)", counts[0]["points"], *[c["saturated"] for c in counts]])
     for row in rows:
         row[2:] = [f"{v} ({100 * v / row[1]:.1f}%)" for v in row[2:]]
     return markdown_table(["factor", "hidden points", *[f"at log2 N: {e}" for e in estimators]],
@@ -292,8 +300,9 @@ def compression_verdict_table(study: dict, estimators, split: str = "test") -> s
     count of passing (configuration, layer) cells, and how many of them peak at initialisation."""
     rows = []
     for factor, results in study.items():
-        rows.append([factor] + [f"{compression_verdict(c)}: {c['hidden_pass']} of "
-                                f"{c['hidden_cells']} pass ({c['hidden_from_init']} from init)"
+        rows.append([factor] + [f"{compression_verdict(c)} ({c['hidden_pass']}/"
+                                f"{c['hidden_cells']} pass; {c['hidden_from_init']} of them "
+                                f"without a fitting phase)"
                                 for c in compression_counts(results, estimators, split=split)])
     return markdown_table(["factor", *estimators], rows)
 
@@ -305,8 +314,9 @@ def compression_counts_table(study: dict, estimators, split: str = "test") -> st
              f"{c['output_pass']} / {c['output_cells']}", c["output_from_init"]]
             for factor, results in study.items()
             for c in compression_counts(results, estimators, split=split)]
-    return markdown_table(["factor", "estimator", "hidden layers passing", "of which from init",
-                           "largest hidden drop", "outputs passing", "of which from init"], rows)
+    return markdown_table(["factor", "estimator", "hidden layers passing",
+                           "of which without a fitting phase", "largest hidden drop",
+                           "outputs passing", "of which without a fitting phase"], rows)
 
 
 def overfitting_table(study: dict, split: str = "test") -> str:
@@ -344,12 +354,14 @@ def overfitting_summary(study: dict, split: str = "test", rise: float = 0.10) ->
     """Per dataset: how many configurations overfit, i.e. end with a `split` loss more than
     `rise` (relative) above its minimum, and the median epoch of that minimum."""
     by_dataset: dict = defaultdict(list)
-    for results in study.values():
-        for runs in group(results, "label_config").values():
-            loss = np.mean([r.metric(split, "loss") for r in runs], axis=0)
-            k = int(np.argmin(loss))
-            by_dataset[runs[0].dataset].append((loss[-1] > (1 + rise) * loss[k],
-                                                int(runs[0].epochs()[k])))
+    configs: dict = defaultdict(list)  # a configuration in two factors counts once
+    for (key, dataset, _seed), r in _distinct_runs(study).items():
+        configs[(key, dataset)].append(r)
+    for runs in configs.values():
+        loss = np.mean([r.metric(split, "loss") for r in runs], axis=0)
+        k = int(np.argmin(loss))
+        by_dataset[runs[0].dataset].append((loss[-1] > (1 + rise) * loss[k],
+                                            int(runs[0].epochs()[k])))
     parts = []
     for dataset, rows in by_dataset.items():
         n_over = sum(over for over, _ in rows)

@@ -80,8 +80,10 @@ def test_compression_counts_separate_hidden_output_and_peaks_at_init():
     assert c["output_pass"] == 2 and c["output_from_init"] == 1
     assert c["largest_hidden"] == pytest.approx(2.0)
     assert report.compression_verdict(c) == "not held"
-    (c,) = report.compression_counts([from_init, flat], [EST])
-    assert report.compression_verdict(c) == "held (only decreases from initialisation)"
+    tiny_rise = fake_run([5, 5.01, 3], variant="w12")  # peak at epoch 1, rise below 0.05
+    (c,) = report.compression_counts([from_init, tiny_rise, flat], [EST])
+    assert c["hidden_pass"] == c["hidden_from_init"] == 2 * hidden
+    assert report.compression_verdict(c) == "held (only decreases without a fitting phase)"
     (c,) = report.compression_counts([flat], [EST])
     assert report.compression_verdict(c) == "held"
 

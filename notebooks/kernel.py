@@ -1,0 +1,159 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Kernel size
+#
+# **Question.** Li & Liu vary the size of the convolution kernels in two series: two conv
+# layers of 3 filters with k = 3, 7 or 11, and five conv layers of 3 filters with k = 3, 5 or
+# 7 {cite}`li2021ib`. Their released result files show the larger kernels of the five-layer
+# stack fitting *slower* and, as for every factor, no compression phase. This chapter reruns both series on
+# MNIST and Fashion-MNIST with the paper's estimator (bins 0.67 wide), 30 bins over each
+# layer's range, and the matrix-based Rényi estimator of the [estimators chapter](estimators).
+#
+# Note what a larger kernel changes here: the first conv is 'same'-padded and the later ones
+# 'valid', so each later k x k conv shrinks each side of the map by k - 1 pixels: the
+# 5-layer k = 7 net's last conv map is 4 x 4 x 3 = 48 units, against 20 x 20 x 3 = 1,200 for
+# k = 3. Kernel size and the width of the representation fed to the output move together.
+
+# %% tags=["parameters"]
+profile = "book"  # "smoke" (CI, seconds), "book" (what the book shows), "paper" (10,000 epochs)
+datasets = ["mnist", "fashion_mnist"]  # any of "mnist", "fashion_mnist"
+epochs = 200  # training horizon; None uses the profile's (book: 1,000)
+seeds = [0]  # None uses the profile's seeds (book: 0, 1, 2)
+split = "test"  # split the estimates are shown for: "train" or "test"
+bin_width = 0.67  # the paper's fixed bin width
+n_bins = 30  # bins over each layer's observed range (Shwartz-Ziv & Tishby)
+renyi_samples = 500  # inputs (seeded subsample) for the matrix-based Renyi estimator
+allow_training = True  # False: only load stored results, fail if any is missing
+
+# %%
+import matplotlib.pyplot as plt
+
+from ibutils.chapter import load_chapter
+
+series = {"2 conv": ["2conv-k3", "2conv-k7", "2conv-k11"],
+          "5 conv": ["5conv-k3", "5conv-k5", "5conv-k7"]}
+ch = load_chapter("kernel", profile=profile, datasets=datasets, epochs=epochs, seeds=seeds,
+                  split=split, bin_width=bin_width, n_bins=n_bins, renyi_samples=renyi_samples,
+                  allow_training=allow_training, series=series)
+ch.header()
+
+# %% [markdown]
+# ## The information plane with the paper's estimator
+#
+# One row per dataset and series (2 or 5 conv layers), one panel per kernel size. Markers are layers (the softmax output is always a star), colour is the epoch,
+# a black ring marks a point at log2 N (saturated), and dotted lines are the ceilings log2 N
+# and H(Y).
+
+# %% mystnb={"figure": {"caption": "Information planes of the kernel-size variants with the paper's estimator (bins 0.67 wide), test set.", "name": "fig-kernel-plane-paper"}}
+ch.planes(ch.paper)
+plt.show()
+
+# %%
+ch.saturation()
+
+# %% [markdown]
+# ## Thirty bins, and a scale-aware estimator
+#
+# The same runs with 30 bins over each layer's range ({numref}`fig-kernel-plane-30bins`)
+# and with the matrix-based Rényi estimator ({numref}`fig-kernel-plane-renyi`), whose values
+# are kernel-scale summaries compared only with each other.
+
+# %% mystnb={"figure": {"caption": "Information planes of the kernel-size variants with 30 bins over each layer's observed range, test set.", "name": "fig-kernel-plane-30bins"}}
+ch.planes(ch.by_count)
+plt.show()
+
+# %% mystnb={"figure": {"caption": "Information planes of the kernel-size variants under the matrix-based Renyi estimator (alpha = 1.01, seeded subsample), test set.", "name": "fig-kernel-plane-renyi"}}
+ch.planes(ch.renyi)
+plt.show()
+
+# %%
+ch.compression()
+
+# %% [markdown]
+# ## Fitting: loss, accuracy and output I(T;Y)
+
+# %%
+ch.fitting()
+
+# %% mystnb={"figure": {"caption": "Training (dashed) and test (solid) loss and accuracy of the kernel-size variants.", "name": "fig-kernel-curves"}}
+ch.curves()
+plt.show()
+
+# %% mystnb={"figure": {"caption": "Softmax-layer I(X;T) and I(T;Y) against epoch for every kernel-size variant, paper's estimator; test solid, train dashed.", "name": "fig-kernel-output-mi"}}
+ch.output_mi()
+plt.show()
+
+# %% [markdown]
+# ## Per-layer I(X;T) against epoch
+#
+# The five-layer nets with k = 3 and k = 7 under the three estimators; a compression phase would be a curve that rises
+# and then falls.
+
+# %% mystnb={"figure": {"caption": "I(X;T) of every layer against epoch (the five-layer nets with k = 3 and k = 7): paper's estimator, 30 bins, matrix-based Renyi (columns), test set.", "name": "fig-kernel-ixt-epoch"}}
+ch.layer_mi(('5conv-k3', '5conv-k7'))
+plt.show()
+
+# %% [markdown]
+# ## Training, frame by frame
+#
+# The five-layer k = 7 net on the first dataset under the Rényi estimator: drag the slider or press play (this works in the
+# static book, without a kernel).
+
+# %%
+ch.animation('5conv-k7')
+
+# %% [markdown]
+# In Jupyter, the next cell opens an explorer of every run of this chapter (dataset,
+# variant, seed, estimator, split, layers, epoch range); the static book leaves it out.
+
+# %% tags=["remove-output"]
+ch.explorer()
+
+# %% [markdown]
+# ## What we found
+#
+# Written for the `book` results committed with this chapter: seed 0, the first 200 of the
+# book profile's 1,000 epochs, both datasets (with other parameters, read the tables above,
+# not this text).
+#
+# - **In the five-layer stack, larger kernels fit slower and lower: the paper's claim
+#   holds.** The epoch at which the net reaches 95% of its final test accuracy grows with the
+#   kernel, 16, 19 and 44 for k = 3, 5 and 7 on MNIST and 13, 32 and 99 on Fashion-MNIST, and
+#   final test accuracy and output I(T;Y) fall (MNIST 0.968, 0.956, 0.946 and 3.05, 2.97,
+#   2.90 bits; Fashion-MNIST 0.841, 0.830, 0.806 and 2.42, 2.32, 2.18 bits). The k = 7 net
+#   does not even fit its training set in 200 epochs (training accuracy 0.962 and 0.838):
+#   with 'valid' convolutions its last conv map is 4 x 4 x 3 = 48 units, against 1,200 for
+#   k = 3, so the kernel size here also sets how narrow the representation is
+#   ({numref}`fig-kernel-curves`).
+# - **In the two-layer stack there is no such order.** Epochs to 95%: 16, 19, 10 (MNIST) and
+#   13, 19, 13 (Fashion-MNIST) for k = 3, 7, 11; final test accuracy 0.957, 0.971, 0.959 and
+#   0.851, 0.853, 0.844. The claim is about the deeper stack, and only there does it hold.
+# - **The paper's estimator is saturated almost everywhere.** 1,314 of the 1,386 hidden-layer
+#   points (94.8%) sit at log2 N with bins 0.67 wide. The exceptions are the 48-unit last
+#   conv layer of the k = 7 stack (every snapshot, on both datasets) and a few points of
+#   other layers in the first epochs, and they all *rise* towards log2 N with training
+#   (Fashion-MNIST k = 7 conv5: 5.1 bits at initialisation, 13.24 at epoch 200). No hidden
+#   layer passes the compression test under either binning.
+# - **Under the Rényi estimator some conv layers decrease from initialisation.** In the
+#   five-layer k = 5 and k = 7 nets and the two-layer nets, several conv layers fall by
+#   0.06-0.18 between their peak and epoch 200, but every such peak is at epoch 0 or 1: a
+#   drift away from the random initialisation, not a fitting phase followed by compression
+#   ({numref}`fig-kernel-plane-renyi`). The five-layer k = 3 net's conv layers do not move
+#   at all. With one seed these small drops cannot yet be told from the seed-to-seed spread
+#   the test asks for.
+# - **The output layer** "compresses" under 30 bins by 4.3-9.1 bits from epoch 0, the range
+#   artefact described in the [width chapter](width); with bins 0.67 wide the MNIST outputs
+#   lose 0.01-0.06 bits after a peak at epochs 16-79, as the "no class above 0.67" pattern
+#   disappears near the alphabet cap of log2 11 bits.
