@@ -61,6 +61,11 @@ class Chapter:
         return self.estimators[2]
 
     @property
+    def variants(self) -> list[str]:
+        """The variants shown, in the factor's order."""
+        return list(report.group(self.results, "variant"))
+
+    @property
     def datasets(self) -> list[str]:
         return list(report.group(self.results, "dataset"))
 

@@ -101,21 +101,21 @@ plt.show()
 # %% [markdown]
 # ## Per-layer I(X;T) against epoch
 #
-# The shallowest (1 conv layer) and the deepest (9 conv layers) net under the three estimators; a compression phase would be a curve that rises
-# and then falls.
+# The shallowest and the deepest net shown, under the three estimators; a compression phase
+# would be a curve that rises and then falls.
 
-# %% mystnb={"figure": {"caption": "I(X;T) of every layer against epoch (the shallowest (1 conv layer) and the deepest (9 conv layers) net): paper's estimator, 30 bins, matrix-based Renyi (columns), test set.", "name": "fig-depth-ixt-epoch"}}
-ch.layer_mi(('d1', 'd9'))
+# %% mystnb={"figure": {"caption": "I(X;T) of every layer against epoch, shallowest and deepest net shown: paper's estimator, 30 bins, matrix-based Renyi (columns), test set.", "name": "fig-depth-ixt-epoch"}}
+ch.layer_mi((ch.variants[0], ch.variants[-1]))
 plt.show()
 
 # %% [markdown]
 # ## Training, frame by frame
 #
-# The 9-layer net on the first dataset under the Rényi estimator: drag the slider or press play (this works in the
-# static book, without a kernel).
+# The deepest net shown, on the first dataset, under the Rényi estimator: drag the slider or
+# press play (this works in the static book, without a kernel).
 
 # %%
-ch.animation('d9')
+ch.animation(ch.variants[-1])
 
 # %% [markdown]
 # In Jupyter, the next cell opens an explorer of every run of this chapter (dataset,
@@ -139,7 +139,7 @@ ch.explorer()
 #   0.559. The 1-layer net reaches 95% of its final accuracy first (epoch 8 on both
 #   datasets; 13-14 for 6 layers).
 # - **Every hidden layer is saturated under the paper's estimator.** All 594 hidden-layer
-#   points sit at log2 N with bins 0.67 wide, so the chain I(X;T1) >= I(X;T2) >= ... that
+#   points sit at log2 N with bins 0.67 wide ({numref}`fig-depth-plane-paper`), so the chain I(X;T1) >= I(X;T2) >= ... that
 #   the data-processing inequality imposes holds only with equality, and no layer can show
 #   compression; none passes the test under either binning.
 # - **The Rényi estimator sees the chain, and a small drift from initialisation.** In the

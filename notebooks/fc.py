@@ -156,7 +156,8 @@ ch.explorer()
 #   layers, 0.968 and 3.05 without (MNIST); 0.831 and 2.37 against 0.841 and 2.42
 #   (Fashion-MNIST).
 # - **The paper's estimator sees nothing in the dense layers either.** All 858 hidden-layer
-#   points, conv and dense alike, sit at log2 N = 13.29 bits with bins 0.67 wide, and all do
+#   points, conv and dense alike, sit at log2 N = 13.29 bits with bins 0.67 wide
+#   ({numref}`fig-fc-plane-paper`), and all do
 #   with 30 bins: even a 500-unit tanh layer gives every test image its own pattern. No
 #   hidden layer passes the compression test under either binning. The softmax output
 #   "compresses" under 30 bins (by 6.3-9.4 bits from epoch 0) for the reason given in the
@@ -172,7 +173,8 @@ ch.explorer()
 #   initialisation, after early dips of up to 0.12 (epochs 3-4) that recover.
 # - **Drift turns into diffusion early, and no compression follows.** In every layer of both
 #   nets the gradient signal-to-noise ratio falls below 1 within the first 1-16 epochs, the
-#   transition Shwartz-Ziv & Tishby associate with the start of compression. With the dense
+#   transition Shwartz-Ziv & Tishby associate with the start of compression
+#   ({numref}`fig-fc-gradients`). With the dense
 #   layers it stays below 1 (0.13-0.92 at epoch 200, conv5 on MNIST 1.02); without them the
 #   conv layers' ratio returns to 1.6-2.2. Both the mean and the spread of the gradients of
 #   the dense net fall by two to three orders of magnitude after epoch 30, as its training

@@ -133,7 +133,7 @@ ch.explorer()
 #   final test accuracy by epoch 14 against 10 (MNIST) and 20 against 8 (Fashion-MNIST)
 #   ({numref}`fig-pooling-curves`).
 # - **The paper's estimator cannot see the pool.** All 396 hidden-layer points of both nets
-#   sit at log2 N with bins 0.67 wide (and with 30 bins), including the third conv layer of
+#   sit at log2 N with bins 0.67 wide (and with 30 bins; {numref}`fig-pooling-plane-paper`), including the third conv layer of
 #   the pooled net, which sees a map four times smaller: 1,728 tanh units still give every
 #   test image its own pattern. No hidden layer passes the compression test under either
 #   binning.

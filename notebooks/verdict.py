@@ -150,7 +150,7 @@ chapters["fc"].animation("fc")
 #   0.32, the third dense layer of the FC net on MNIST), and every one of them had no fitting
 #   phase before its peak: I(X;T) drifts down from the random initialisation, or dips within
 #   the first epochs and partly recovers (the dense layers of the [FC chapter](fc)). That is
-#   neither the two-phase picture of Shwartz-Ziv & Tishby nor "nothing happens"; with one
+#   neither the two-phase picture of Shwartz-Ziv & Tishby {cite}`shwartzziv2017opening` nor "nothing happens"; with one
 #   seed, the smallest of these drops are also within reach of seed-to-seed noise.
 # - **The output layer "compresses" under every estimator, for reasons that are not the IB
 #   theory's.** With 30 bins over its observed range every softmax layer loses 4-10 bits from
