@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from . import plots, report
 from .config import SPLITS, Profile, binning, check_choice, get_profile, renyi
+from .models import paper_variants
 from .runner import RunResult, run_study
 
 
@@ -178,8 +179,6 @@ def load_study(factors=None, exclude: dict[str, list[str]] | None = None,
     `exclude` maps a factor to variants left out (e.g. runs still training); the page that
     uses it should say so (`study_header` does).
     """
-    from .models import paper_variants
-
     exclude = exclude or {}
     for factor, names in exclude.items():
         check_choice("exclude", factor, tuple(paper_variants()))
@@ -198,8 +197,6 @@ def study_header(chapters: dict[str, Chapter]) -> Text:
     first = next(iter(chapters.values()))
     p = first.profile
     n_runs = sum(len(ch.results) for ch in chapters.values())
-    from .models import paper_variants
-
     left_out = [f"{factor} {v}" for factor, ch in chapters.items()
                 for v in paper_variants()[factor]
                 if v not in {r.variant for r in ch.results}]

@@ -15,7 +15,7 @@ from matplotlib import colors, ticker
 
 from .mi import SATURATION_TOL, softmax_alphabet_cap
 from .models import N_CLASSES
-from .report import group, ity_key, ixt_key
+from .report import MIN_DROP_BITS, compression, group, ity_key, ixt_key
 
 EPOCH_CMAP = "viridis"
 LAYER_CMAP = "plasma"
@@ -394,8 +394,6 @@ def compression_map(groups: dict, estimators: Sequence[str], *, split: str = "te
     snapshot (bits). A fit-then-compress trajectory lies in the upper right; the shaded band
     is below the `report.MIN_DROP_BITS` floor. Hidden layers are circles, outputs stars.
     """
-    from .report import MIN_DROP_BITS, compression
-
     fig, axes = _grid(1, len(estimators), width=size, height=size)
     for est, ax in zip(estimators, axes[0]):
         for kind, marker in (("hidden", "o"), ("output", OUTPUT_MARKER)):
