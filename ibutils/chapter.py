@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from . import plots, report
-from .config import SPLITS, Profile, binning, check_choice, get_profile, renyi
+from . import beyond, plots, report
+from .config import SPLITS, Profile, binning, check_choice, geometry, get_profile, kde, renyi
 from .models import paper_variants
 from .runner import RunResult, run_study
 
@@ -25,6 +25,14 @@ class Text(str):
 
     def _repr_markdown_(self) -> str:
         return str(self)
+
+
+def table(markdown: str, caption: str, name: str) -> Text:
+    """A Markdown table as a numbered, captioned MyST table that prose can cite with
+    {numref}`name` (the book renders Markdown outputs as MyST)."""
+    if not name.replace("-", "").isalnum():
+        raise ValueError(f"name: got {name!r}, allowed letters, digits and '-'")
+    return Text(f":::{{table}} {caption}\n:name: {name}\n\n{markdown.strip()}\n:::\n")
 
 
 class Html(str):
@@ -205,3 +213,113 @@ def study_header(chapters: dict[str, Chapter]) -> Text:
     return Text(f"**Runs judged:** profile `{p.name}`, horizon {p.epochs} epochs, seeds "
                 f"{list(p.seeds)}: {n_runs} runs over {len(chapters)} factors and "
                 f"{len(first.datasets)} datasets.{note}")
+
+
+BEYOND_ACTIVATIONS = ("tanh", "relu")
+
+
+@dataclass
+class Beyond:
+    """Runs of some factors under tanh and ReLU, with estimators that suit unbounded
+    activations and the geometric companions (the chapter "Compression, properly measured")."""
+
+    results: dict[tuple[str, str], list[RunResult]]  # (factor, activation) -> runs
+    profile: Profile
+    split: str
+    estimators: tuple[str, ...]  # ids: paper's bins, bins by count, adaptive, KDE, Renyi
+    left_out: list[str] = field(default_factory=list)
+
+    @property
+    def all_runs(self) -> list[RunResult]:
+        return [r for runs in self.results.values() for r in runs]
+
+    def header(self) -> Text:
+        p = self.profile
+        note = (f" Left out (not yet computed for this horizon and these seeds): "
+                f"{', '.join(self.left_out)}." if self.left_out else "")
+        parts = ", ".join(f"{f} {a}: {len(rs)}" for (f, a), rs in self.results.items())
+        return Text(f"**Runs shown:** profile `{p.name}`, horizon {p.epochs} epochs, seeds "
+                    f"{list(p.seeds)}; runs per factor and activation: {parts}.{note}")
+
+    def planes(self, factor: str, estimator: str, dataset: str = "mnist"):
+        """Information planes of one factor on one dataset: a row per activation."""
+        rows = [[r for r in self.results[(factor, a)] if r.dataset == dataset]
+                for a in BEYOND_ACTIVATIONS if (factor, a) in self.results]
+        axes = plots.info_planes(rows, split=self.split, estimator=estimator)
+        for row, act in zip(axes, [a for a in BEYOND_ACTIVATIONS if (factor, a) in self.results]):
+            row[0].set_ylabel(f"{act}\nI(T;Y) [bits]")
+        return axes
+
+    def cells(self) -> list[dict]:
+        return beyond.cell_rows(self.all_runs, self.estimators, split=self.split)
+
+    def gaps(self) -> list[dict]:
+        return beyond.gap_rows(self.all_runs, self.estimators, split=self.split)
+
+    def phases(self) -> Text:
+        """Per factor, activation and estimator: how many hidden layers compress."""
+        return Text(beyond.phase_table(self.cells()))
+
+    def coincidence(self) -> Text:
+        """Do compressing layers saturate or cluster while they compress?"""
+        return Text(beyond.coincidence_table(self.cells()))
+
+    def gap(self) -> Text:
+        """Correlation of the largest drop with the generalisation gap, per estimator."""
+        return Text(beyond.gap_table(self.gaps(), self.estimators))
+
+    def gap_scatter(self):
+        return plots.gap_scatter(self.gaps(), self.estimators)
+
+    def summary(self, gap_estimator: str | None = None) -> Text:
+        """The verdict's columns beyond the paper (`beyond.summary_table`)."""
+        return Text(beyond.summary_table(self.cells(), self.gaps(),
+                                         gap_estimator=gap_estimator or self.estimators[-1]))
+
+    def geometry(self, factor: str, variant: str, estimator: str, dataset: str = "mnist"):
+        """I(X;T), saturation and class clustering of one variant, a row per activation."""
+        groups = {f"{a} {dataset} {variant}": [r for r in self.results[(factor, a)]
+                                               if r.variant == variant and r.dataset == dataset]
+                  for a in BEYOND_ACTIVATIONS if (factor, a) in self.results}
+        groups = {k: v for k, v in groups.items() if v}
+        if not groups:
+            raise ValueError(f"variant: got {variant!r} for factor {factor!r}, allowed "
+                             f"{sorted({r.variant for r in self.all_runs if r.factor == factor})}")
+        return plots.geometry_grid(groups, estimator, split=self.split)
+
+
+def load_beyond(factors=("width", "depth"), activations=BEYOND_ACTIVATIONS, *,
+                profile: str = "book", datasets=("mnist", "fashion_mnist"),
+                epochs: int | None = None, seeds=None, split: str = "test",
+                exclude: dict[str, dict[str, list[str]]] | None = None,
+                allow_training: bool = True) -> Beyond:
+    """Run or load `factors` under each activation with the estimators of "Compression,
+    properly measured": the paper's 0.67 bins, 30 bins over each layer's range, 30 equal-mass
+    (adaptive) bins, the KDE upper bound (noise variance 0.1) and matrix-based Renyi, plus the
+    geometry measures. `exclude` maps an activation to {factor: variants left out}."""
+    check_choice("split", split, SPLITS)
+    exclude = exclude or {}
+    for act, by_factor in exclude.items():
+        check_choice("exclude", act, BEYOND_ACTIVATIONS)
+        for factor, names in by_factor.items():
+            check_choice(f"exclude[{act!r}]", factor, tuple(paper_variants()))
+            for name in names:
+                check_choice(f"exclude[{act!r}][{factor!r}]", name,
+                             tuple(paper_variants()[factor]))
+    for factor in factors:
+        check_choice("factors", factor, tuple(paper_variants()))
+    for act in activations:
+        check_choice("activations", act, BEYOND_ACTIVATIONS)
+    ests = (binning(bin_width=0.67), binning(n_bins=30), binning(equal_mass=30), kde(), renyi())
+    results, left_out = {}, []
+    for factor in factors:
+        for act in activations:
+            skip = exclude.get(act, {}).get(factor, [])
+            keep = [v for v in paper_variants()[factor] if v not in skip]
+            left_out += [f"{factor} {v} ({act})" for v in skip]
+            results[(factor, act)] = run_study(
+                factor, list(datasets), profile=profile, epochs=epochs, seeds=seeds,
+                variants=keep, estimators=(*ests, geometry()), activation=act,
+                allow_training=allow_training)
+    return Beyond(results, get_profile(profile, epochs=epochs, seeds=seeds), split,
+                  tuple(e.id for e in ests), left_out)

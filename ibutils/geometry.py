@@ -24,12 +24,14 @@ class GeometryResult:
     """Geometry of one layer's representation at one snapshot."""
 
     saturated: float  # fraction of unit activations with |a| > threshold (tanh saturation)
+    inactive: float  # fraction of unit activations exactly 0 (ReLU's one-sided saturation)
     within_between: float  # mean within-class distance / mean between-class distance
     silhouette: float  # mean silhouette coefficient by class (Euclidean)
     n: int  # inputs used
 
     def as_dict(self) -> dict:
-        return {"saturated": self.saturated, "within_between": self.within_between,
+        return {"saturated": self.saturated, "inactive": self.inactive,
+                "within_between": self.within_between,
                 "silhouette": self.silhouette}
 
 
@@ -39,6 +41,16 @@ def saturated_fraction(t, threshold: float = 0.9) -> float:
         raise ValueError(f"threshold: got {threshold!r}, allowed a positive number")
     t = np.asarray(t)
     return float(np.count_nonzero(np.abs(t) > threshold) / t.size)
+
+
+def inactive_fraction(t) -> float:
+    """Fraction of all unit activations exactly 0: ReLU units switched off for an input.
+
+    ReLU saturates on one side only (Saxe et al. 2018): a unit at 0 passes no gradient and
+    maps all the inputs that switch it off to one value. Near 0 for tanh.
+    """
+    t = np.asarray(t)
+    return float(np.count_nonzero(t == 0) / t.size)
 
 
 def _class_distances(d: np.ndarray, y: np.ndarray):
@@ -83,7 +95,8 @@ def class_separation(t, y) -> tuple[float, float]:
 def geometry(t, x, y, *, threshold: float = 0.9) -> GeometryResult:
     """All geometric measures of one layer (`x` is unused; the recorder's calling convention)."""
     ratio, sil = class_separation(t, y)
-    return GeometryResult(saturated_fraction(t, threshold), ratio, sil, len(t))
+    return GeometryResult(saturated_fraction(t, threshold), inactive_fraction(t), ratio, sil,
+                          len(t))
 
 
 # Per-layer measures the recorder applies like estimators (see `ibutils.mi.ESTIMATORS`).

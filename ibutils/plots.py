@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import colors, ticker
 
+from .beyond import activation_of, geometry_id
 from .mi import SATURATION_TOL, softmax_alphabet_cap
 from .models import N_CLASSES
 from .report import MIN_DROP_BITS, compression, group, ity_key, ixt_key
@@ -420,5 +421,51 @@ def compression_map(groups: dict, estimators: Sequence[str], *, split: str = "te
         ax.set_xlabel("rise to peak [bits]")
         ax.set_title(est, fontsize="small")
     axes[0, 0].set_ylabel("drop after peak [bits]")
+    axes[0, 0].legend(fontsize="x-small", frameon=False)
+    return axes
+
+
+def geometry_grid(groups: dict, estimator: str, *, split: str = "test"):
+    """Does compression coincide with saturation or clustering? Rows: configurations (label ->
+    seed runs); columns: every layer's I(X;T) under `estimator`, its saturation (tanh: fraction
+    of |a| > 0.9; ReLU: fraction of units at exactly 0) and its within/between class distance
+    ratio (lower = tighter class clusters), all against epoch on the same snapshot grid.
+    Seeds give a min-max band. The geometry is read from the run's stored geometry column."""
+    fig, axes = _grid(len(groups), 3, width=4.4, height=2.9, sharex=True)
+    for (label, runs), row in zip(groups.items(), axes):
+        runs = _as_list(runs)
+        geo = geometry_id(runs[0])
+        relu = activation_of(runs[0]) == "relu"
+        sat = "inactive" if relu else "saturated"
+        mi_curves(runs, ixt_key(estimator), split=split, estimator=estimator, ax=row[0],
+                  title=f"{label}: {estimator}")
+        mi_curves(runs, sat, split=split, estimator=geo, ax=row[1],
+                  title=f"{label}: {'units at 0' if relu else 'units with |a| > 0.9'}")
+        row[1].set_ylabel("fraction of activations")
+        mi_curves(runs, "within_between", split=split, estimator=geo, ax=row[2],
+                  title=f"{label}: class clustering")
+        row[2].set_ylabel("within / between distance")
+        row[0].legend(fontsize="x-small", ncol=2, frameon=False)
+    return axes
+
+
+def gap_scatter(rows: Sequence[dict], estimators: Sequence[str], *, size: float = 3.4):
+    """Per estimator, one point per run: its largest hidden-layer drop of I(X;T) after the peak
+    (x) against the final generalisation gap, train minus test accuracy (y). Circles tanh,
+    triangles ReLU; colour by dataset. `rows` come from `ibutils.beyond.gap_rows`."""
+    fig, axes = _grid(1, len(estimators), width=size, height=size, sharey=True)
+    datasets = list(dict.fromkeys(r["dataset"] for r in rows))
+    for est, ax in zip(estimators, axes[0]):
+        for act, marker in (("tanh", "o"), ("relu", "^")):
+            for i, ds in enumerate(datasets):
+                sel = [r for r in rows if r["activation"] == act and r["dataset"] == ds]
+                if sel:
+                    ax.scatter([r[est] for r in sel], [r["gap_acc"] for r in sel], s=28,
+                               marker=marker, color=variant_color(i), alpha=0.75,
+                               edgecolors="none", label=f"{act} {ds}")
+        ax.axvline(MIN_DROP_BITS, ls=":", color="0.5", lw=1)
+        ax.set_xlabel("largest drop after peak [bits]")
+        ax.set_title(est, fontsize="small")
+    axes[0, 0].set_ylabel("train - test accuracy")
     axes[0, 0].legend(fontsize="x-small", frameon=False)
     return axes

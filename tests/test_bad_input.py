@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from ibutils import group, mi, plots, report, runner
+from ibutils.chapter import load_beyond
 from ibutils.config import Estimator, RunConfig, binning, check_choice, kde, renyi
 from ibutils.data import load_dataset
 from ibutils.models import NetConfig
@@ -58,6 +59,10 @@ CASES = [
      "kind: got 'norms', allowed"),
     ("unknown trend direction", lambda: report.trend([], "acc", [], "sideways"),
      "direction: got 'sideways', allowed"),
+    ("unknown activation to compare", lambda: load_beyond(activations=["tanh", "gelu"]),
+     "activations: got 'gelu', allowed"),
+    ("unknown variant to leave out", lambda: load_beyond(exclude={"relu": {"depth": ["d3"]}}),
+     r"exclude\['relu'\]\['depth'\]: got 'd3', allowed"),
 ]
 CLI_CASES = [
     (["--factor", "width", "--epochs", "0"], "epochs: got 0"),

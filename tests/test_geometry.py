@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from ibutils.config import estimator_set, geometry
-from ibutils.geometry import class_separation, saturated_fraction
+from ibutils.geometry import class_separation, inactive_fraction, saturated_fraction
 
 from .conftest import needs_data
 
@@ -39,6 +39,12 @@ def test_saturated_fraction_counts_units_beyond_threshold():
     assert saturated_fraction(t, threshold=0.96) == pytest.approx(1 / 6)
 
 
+def test_inactive_fraction_counts_exact_zeros_only():
+    t = np.maximum(np.array([[-1.0, 0.5, 0.0], [2.0, -1e-9, 1e-9]]), 0.0)  # a ReLU layer
+    assert inactive_fraction(t) == pytest.approx(3 / 6)
+    assert inactive_fraction(np.tanh(np.array([[1e-9, -0.3]]))) == 0.0
+
+
 def test_bad_inputs_name_the_parameter():
     with pytest.raises(ValueError, match="y: got a single class"):
         class_separation(np.zeros((3, 2)), [1, 1, 1])
@@ -57,6 +63,10 @@ def test_geometry_is_recorded_like_an_estimator(tmp_store):
     for layer in r.layers:
         sat = r.mi("test", est, layer, "saturated")
         assert np.all((0 <= sat) & (sat <= 1))
+        # tanh(0) = 0 exactly: at init (zero biases) the blank background of an MNIST digit
+        # gives exact zeros; once Adam has moved the biases, no unit sits at exactly 0
+        inactive = r.mi("test", est, layer, "inactive")
+        assert np.all((0 <= inactive) & (inactive <= 1)) and inactive[-1] == 0
         sil = r.mi("test", est, layer, "silhouette")
         assert np.all((-1 <= sil) & (sil <= 1))
     # training makes the softmax output cluster by class: the ratio falls from epoch 0

@@ -1,0 +1,206 @@
+"""Beyond the paper: is measured compression saturation, clustering, or tied to generalisation?
+
+Two objections to information-plane results frame this module. Saxe et al. (2018): the
+compression seen in tanh networks comes from double-sided saturation and disappears with ReLU.
+Goldfeld et al. (2019): in a deterministic network I(X;T) is infinite or log2 N, and what a
+binned or noise-smoothed estimate calls "compression" is the clustering of the representation.
+
+Everything here is a pure function of stored runs (`ibutils.runner.RunResult`), taking the
+per-layer compression test of `ibutils.report.compression` and the geometric companions that
+`ibutils.geometry` records on the same snapshot grid:
+
+- `cell_rows`: one row per (configuration, hidden layer, estimator): the drop of I(X;T) after
+  its peak, whether a fitting phase preceded it, and how saturation and class clustering moved
+  over the same epochs (from the peak to the last snapshot).
+- `phase_table`: per factor, activation and estimator, how many layers compress.
+- `coincidence_table`: do compressing layers saturate or cluster while they compress, and does
+  the size of the drop track either (Pearson r with a 95% interval, n cells)?
+- `gap_rows`, `gap_table`: per run, the largest drop against the generalisation gap.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .report import MIN_DROP_BITS, compression, markdown_table, pearson_ci
+
+GEOMETRY_PREFIX = "geometry"
+
+
+def geometry_id(run) -> str:
+    """The id of the geometry measures stored with a run (the first such column)."""
+    ids = [e for e in run.snapshots()[0]["test"]["mi"] if e.startswith(GEOMETRY_PREFIX)]
+    if not ids:
+        raise KeyError(f"{run.label or run.config.key()}: stored without geometry measures; "
+                       f"run_study(..., estimators=estimator_set(['geometry'])) (CLI: "
+                       f"--estimators geometry) adds them from the cached snapshot weights")
+    return ids[0]
+
+
+def activation_of(run) -> str:
+    return run.config.net.activation
+
+
+def _configs(results) -> list[list]:
+    """Seed runs grouped per configuration; tanh and ReLU runs of one variant stay apart."""
+    configs: dict = {}
+    for r in results:
+        configs.setdefault((activation_of(r), r.label_config), []).append(r)
+    return list(configs.values())
+
+
+def cell_rows(results, estimators, *, split: str = "test") -> list[dict]:
+    """Per configuration (seeds averaged), hidden layer and estimator: the compression test and
+    the geometry over the same window.
+
+    Keys: factor, activation, dataset, variant, layer, estimator, drop, rise, peak_epoch,
+    compressed (passes `report.compression`), phase (compressed after a fitting phase: rise of
+    at least `MIN_DROP_BITS` before the peak), and over the snapshots from the peak to the last
+    one, the change of: saturated (fraction of |a| > 0.9), inactive (fraction of exact zeros),
+    within_between (class distance ratio; negative = tighter class clusters) and silhouette.
+    """
+    rows = []
+    for runs in _configs(results):
+        first = runs[0]
+        geo = geometry_id(first)
+        epochs = first.epochs()
+        for layer in first.layers:
+            if layer == "softmax":
+                continue
+            geometry = {q: np.mean([r.mi(split, geo, layer, q) for r in runs], axis=0)
+                        for q in ("saturated", "inactive", "within_between", "silhouette")}
+            for est in estimators:
+                c = compression(runs, layer, split=split, estimator=est)
+                k = int(np.flatnonzero(epochs == c["peak_epoch"])[0])
+                rows.append({
+                    "key": first.config.key(),
+                    "factor": first.factor, "activation": activation_of(first),
+                    "dataset": first.dataset, "variant": first.variant, "layer": layer,
+                    "estimator": est, "drop": c["drop"], "rise": c["rise"],
+                    "peak_epoch": c["peak_epoch"], "compressed": c["compressed"],
+                    "phase": c["compressed"] and c["rise"] >= MIN_DROP_BITS,
+                    **{f"d_{q}": float(v[-1] - v[k]) for q, v in geometry.items()},
+                })
+    return rows
+
+
+def _groups(rows, keys):
+    out: dict = {}
+    for row in rows:
+        out.setdefault(tuple(row[k] for k in keys), []).append(row)
+    return out
+
+
+def phase_table(rows) -> str:
+    """Per factor, activation and estimator: hidden layers that compress, how many of them
+    after a fitting phase (a compression *phase*), and the largest drop (bits)."""
+    table = []
+    for (factor, act, est), cells in _groups(rows, ("factor", "activation", "estimator")).items():
+        passing = [c for c in cells if c["compressed"]]
+        table.append([factor, act, est, f"{len(passing)} / {len(cells)}",
+                      sum(c["phase"] for c in cells),
+                      max((c["drop"] for c in passing), default=0.0)])
+    return markdown_table(["factor", "activation", "estimator", "hidden layers compressing",
+                           "of which after a fitting phase", "largest drop (bits)"], table)
+
+
+def _r(x, y) -> str:
+    c = pearson_ci(x, y)
+    if not np.isfinite(c["r"]):
+        return f"n/a (n = {c['n']})"
+    if not np.isfinite(c["lo"]):
+        return f"{c['r']:.2f} (n = {c['n']})"
+    return f"{c['r']:.2f} [{c['lo']:.2f}, {c['hi']:.2f}] (n = {c['n']})"
+
+
+def coincidence_table(rows, *, tol: float = 0.01) -> str:
+    """Per activation and estimator: of the compressing layers, how many saturated more (tanh:
+    |a| > 0.9; ReLU: exact zeros) or clustered more by class (within/between ratio down) by more
+    than `tol` from the peak to the end; and over all hidden layers, Pearson r (95% interval,
+    n layers) of the drop with the rise of saturation and with the tightening of clustering.
+    A network in two factors counts once."""
+    table = []
+    rows = _distinct(rows, "layer", "estimator")
+    for (act, est), cells in _groups(rows, ("activation", "estimator")).items():
+        sat_key = "d_inactive" if act == "relu" else "d_saturated"
+        passing = [c for c in cells if c["compressed"]]
+        drop = [c["drop"] for c in cells]
+        table.append([
+            act, est, f"{len(passing)} / {len(cells)}",
+            sum(c[sat_key] > tol for c in passing),
+            sum(c["d_within_between"] < -tol for c in passing),
+            _r(drop, [c[sat_key] for c in cells]),
+            _r(drop, [-c["d_within_between"] for c in cells]),
+        ])
+    return markdown_table(
+        ["activation", "estimator", "layers compressing", "of which saturating more",
+         "of which clustering more", "r(drop, saturation rise)", "r(drop, clustering gain)"],
+        table)
+
+
+def gap_rows(results, estimators, *, split: str = "test") -> list[dict]:
+    """Per run: the largest drop of I(X;T) after its peak over the hidden layers, per
+    estimator, and the final generalisation gap (train minus `split` accuracy; `split` minus
+    train loss)."""
+    rows = []
+    for r in results:
+        row = {"key": r.config.key(), "factor": r.factor, "activation": activation_of(r),
+               "dataset": r.dataset,
+               "variant": r.variant, "seed": r.seed,
+               "gap_acc": float(r.metric("train", "accuracy")[-1] - r.metric(split, "accuracy")[-1]),
+               "gap_loss": float(r.metric(split, "loss")[-1] - r.metric("train", "loss")[-1])}
+        for est in estimators:
+            row[est] = max(compression([r], layer, split=split, estimator=est)["drop"]
+                           for layer in r.layers if layer != "softmax")
+        rows.append(row)
+    return rows
+
+
+def _distinct(rows, *keys) -> list[dict]:
+    """Rows of a network shared by two factors (d6 = w6) counted once: unique by the run's
+    config key (which includes dataset, seed and activation) and `keys`."""
+    seen: dict = {}
+    for row in rows:
+        seen.setdefault((row["key"], *(row[k] for k in keys)), row)
+    return list(seen.values())
+
+
+def gap_table(rows, estimators) -> str:
+    """Per estimator (and activation, then all runs): Pearson r of the largest hidden-layer drop
+    with the final accuracy gap and with the final loss gap, 95% interval and n runs (a network
+    in two factors counts once)."""
+    table = []
+    rows = _distinct(rows)
+    for est in estimators:
+        for act in [*dict.fromkeys(r["activation"] for r in rows), "all"]:
+            sel = [r for r in rows if act in ("all", r["activation"])]
+            x = [r[est] for r in sel]
+            table.append([est, act, _r(x, [r["gap_acc"] for r in sel]),
+                          _r(x, [r["gap_loss"] for r in sel])])
+    return markdown_table(["estimator", "activation", "r(largest drop, train - test acc)",
+                           "r(largest drop, test - train loss)"], table)
+
+
+def summary_table(cells, gaps, *, gap_estimator: str) -> str:
+    """The verdict's columns beyond the paper, per factor and activation: which estimators
+    show a compression phase (layers compressing after a fitting phase / hidden layers), how
+    many compressing layers (any estimator) saturated or clustered more while compressing, and
+    Pearson r of the largest drop under `gap_estimator` with the final accuracy gap."""
+    table = []
+    for (factor, act), rows in _groups(cells, ("factor", "activation")).items():
+        sat_key = "d_inactive" if act == "relu" else "d_saturated"
+        phases = [f"{est}: {sum(c['phase'] for c in rs)}/{len(rs)}"
+                  for (est,), rs in _groups(rows, ("estimator",)).items()
+                  if any(c["phase"] for c in rs)]
+        passing = [c for c in rows if c["compressed"]]
+        runs = [g for g in gaps if g["factor"] == factor and g["activation"] == act]
+        table.append([
+            factor, act, "; ".join(phases) or "none",
+            f"{sum(c[sat_key] > 0.01 for c in passing)} / {len(passing)}",
+            f"{sum(c['d_within_between'] < -0.01 for c in passing)} / {len(passing)}",
+            _r([g[gap_estimator] for g in runs], [g["gap_acc"] for g in runs]),
+        ])
+    return markdown_table(
+        ["factor", "activation", "compression phase (layers / hidden layers)",
+         "compressing cells (layer x estimator) saturating more",
+         "compressing cells clustering more", f"r(largest drop, acc gap), {gap_estimator}"],
+        table)

@@ -1,0 +1,122 @@
+"""Compression against saturation, clustering and the generalisation gap, on constructed runs
+whose curves, and so whose drops, geometry changes and correlations, are known exactly."""
+import numpy as np
+import pytest
+
+from ibutils import beyond
+from ibutils.config import geometry, get_profile
+from ibutils.models import get_variant
+from ibutils.runner import RunResult
+
+EST = "binning_n_bins30"
+GEO = geometry().id
+
+
+def fake_run(curve, *, saturated, within, variant="w1", factor="width", activation="tanh",
+             seed=0, train_acc=0.9, test_acc=0.8):
+    """Every layer's I(X;T) follows `curve` (epochs 0..), its saturation (tanh: |a| > 0.9;
+    ReLU: exact zeros) `saturated` and its within/between ratio `within`; the final
+    accuracies are `train_acc` and `test_acc`."""
+    net = get_variant(factor, variant, activation)
+    run = get_profile("smoke").run_config(net, "mnist", seed)
+    layers = list(run.net.layer_names)
+    snaps = []
+    for e, v in enumerate(curve):
+        geo = {"saturated": saturated[e] if activation == "tanh" else 0.0,
+               "inactive": saturated[e] if activation == "relu" else 0.0,
+               "within_between": within[e], "silhouette": 0.0}
+        last = e == len(curve) - 1
+        snaps.append({"epoch": e, **{
+            split: {"loss": 1.0 - acc if last else 1.0, "accuracy": acc if last else 0.1,
+                    "mi": {EST: {la: {"i_xt": float(v), "i_ty": 1.0} for la in layers},
+                           GEO: {la: dict(geo) for la in layers}}}
+            for split, acc in (("train", train_acc), ("test", test_acc))}})
+    payload = {"config": run.to_dict(), "layers": layers, "n": {"train": 100, "test": 100},
+               "h_y": {"train": 1.0, "test": 1.0}, "snapshots": snaps,
+               "epochs_trained": len(curve) - 1, "epoch_loss": [], "train_seconds": 0.0}
+    return RunResult(payload, label=f"{factor}/{variant}/mnist/s{seed}", factor=factor,
+                     variant=variant)
+
+
+def test_cell_rows_measure_geometry_from_the_peak_to_the_end():
+    fit_then_compress = fake_run([1, 5, 3], saturated=[0.1, 0.2, 0.5], within=[1, 0.9, 0.6])
+    from_init = fake_run([5, 4, 3], saturated=[0.3, 0.3, 0.3], within=[1, 1, 1],
+                         variant="w3", activation="relu")
+    rows = beyond.cell_rows([fit_then_compress, from_init], [EST])
+    hidden = len(fit_then_compress.layers) - 1
+    assert len(rows) == 2 * hidden  # the softmax is not a hidden layer
+    a = next(r for r in rows if r["variant"] == "w1")
+    assert a["drop"] == pytest.approx(2) and a["peak_epoch"] == 1 and a["phase"]
+    assert a["d_saturated"] == pytest.approx(0.3) and a["d_within_between"] == pytest.approx(-0.3)
+    b = next(r for r in rows if r["variant"] == "w3")
+    assert b["activation"] == "relu" and b["compressed"] and not b["phase"]  # from epoch 0
+    assert b["d_inactive"] == pytest.approx(0) and b["d_saturated"] == 0
+
+
+def test_coincidence_correlates_drop_with_saturation_and_clustering():
+    # drops 1, 2, 3 bits; saturation rises 0.1, 0.2, 0.3; clustering tightens 0.3, 0.2, 0.1
+    runs = [fake_run([1, 1 + d, 1], saturated=[0, 0, 0.1 * d], within=[1, 1, 1 - 0.1 * (4 - d)],
+                     variant=v) for d, v in zip((1, 2, 3), ("w1", "w3", "w6"))]
+    table = beyond.coincidence_table(beyond.cell_rows(runs, [EST]))
+    n = 3 * (len(runs[0].layers) - 1)
+    assert f"| tanh | {EST} | {n} / {n} | {n} | {n} | 1.00 [1.00, 1.00] (n = {n}) | " \
+           f"-1.00 [-1.00, -1.00] (n = {n}) |" in table
+
+
+def test_tanh_and_relu_runs_of_one_variant_are_separate_configurations():
+    tanh = fake_run([1, 5, 3], saturated=[0] * 3, within=[1] * 3)
+    relu = fake_run([1, 2, 3], saturated=[0] * 3, within=[1] * 3, activation="relu")
+    rows = beyond.cell_rows([tanh, relu], [EST])
+    by_act = {a: [r for r in rows if r["activation"] == a] for a in ("tanh", "relu")}
+    assert all(r["drop"] == pytest.approx(2) for r in by_act["tanh"])
+    assert all(r["drop"] == 0 for r in by_act["relu"]) and len(by_act["relu"]) == len(by_act["tanh"])
+
+
+def test_relu_saturation_is_the_fraction_of_zeros():
+    runs = [fake_run([1, 1 + d, 1], saturated=[0, 0, 0.1 * d], within=[1, 1, 1],
+                     variant=v, activation="relu") for d, v in zip((1, 2, 3), ("w1", "w3", "w6"))]
+    table = beyond.coincidence_table(beyond.cell_rows(runs, [EST]))
+    n = 3 * (len(runs[0].layers) - 1)
+    assert f"| relu | {EST} | {n} / {n} | {n} | 0 | 1.00 [1.00, 1.00] (n = {n}) | n/a" in table
+
+
+def test_gap_rows_take_the_largest_drop_and_count_shared_networks_once():
+    gaps = [0.05, 0.10, 0.20, 0.30]
+    runs = [fake_run([1, 1 + 10 * g, 1], saturated=[0] * 3, within=[1] * 3, variant=v,
+                     train_acc=0.9 + g / 2, test_acc=0.9 - g / 2)
+            for g, v in zip(gaps, ("w1", "w3", "w6", "w12"))]
+    # d6 of the depth factor is the network w6: the same run seen again
+    w6 = runs[2]
+    d6 = RunResult(w6.payload, label="depth/d6/mnist/s0", factor="depth", variant="d6")
+    rows = beyond.gap_rows([*runs, d6], [EST])
+    assert [r[EST] for r in rows] == pytest.approx([10 * g for g in gaps] + [2.0])
+    assert [r["gap_acc"] for r in rows] == pytest.approx(gaps + [0.2])
+    assert [r["gap_loss"] for r in rows] == pytest.approx(gaps + [0.2])
+    table = beyond.gap_table(rows, [EST])
+    assert f"| {EST} | tanh | 1.00 [1.00, 1.00] (n = 4) | 1.00 [1.00, 1.00] (n = 4) |" in table
+
+
+def test_summary_names_the_estimators_with_a_phase():
+    phase = fake_run([1, 5, 3], saturated=[0, 0.1, 0.4], within=[1, 1, 1])
+    flat = fake_run([2, 2, 2], saturated=[0] * 3, within=[1] * 3, variant="w3")
+    cells = beyond.cell_rows([phase, flat], [EST])
+    hidden = len(phase.layers) - 1
+    table = beyond.summary_table(cells, beyond.gap_rows([phase, flat], [EST]), gap_estimator=EST)
+    assert f"| width | tanh | {EST}: {hidden}/{2 * hidden} | {hidden} / {hidden} | 0 / {hidden} |" \
+        in table
+
+
+def test_runs_without_geometry_name_the_fix():
+    r = fake_run([1, 2], saturated=[0, 0], within=[1, 1])
+    for s in r.payload["snapshots"]:
+        for split in ("train", "test"):
+            del s[split]["mi"][GEO]
+    with pytest.raises(KeyError, match="--estimators geometry"):
+        beyond.cell_rows([r], [EST])
+
+
+def test_pearson_is_independent_truth():
+    # the interval of the table's r comes from report.pearson_ci; check r against numpy here
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=20), rng.normal(size=20)
+    assert beyond._r(x, y).startswith(f"{np.corrcoef(x, y)[0, 1]:.2f} [")
