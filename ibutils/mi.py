@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 from math import comb
 
 import numpy as np
@@ -55,6 +56,17 @@ def label_entropy(y) -> float:
 EQUAL_MASS_SAMPLE = 1_000_000  # pooled values used to place equal-mass bin edges
 
 
+@lru_cache(maxsize=16)
+def _equal_mass_sample(size: int) -> np.ndarray:
+    """The seeded sample of value positions for a layer of `size` values, sorted (the
+    quantiles do not depend on the order; sorted positions gather faster). Cached: every
+    snapshot of a layer has the same size, and drawing it costs ~0.6 s for 47 M values."""
+    idx = np.random.default_rng(0).choice(size, EQUAL_MASS_SAMPLE, replace=False)
+    idx = np.sort(idx).astype(np.int32 if size < 2**31 else np.int64)
+    idx.flags.writeable = False
+    return idx
+
+
 def _equal_mass_edges(t: np.ndarray, k: int) -> np.ndarray:
     """Interior edges of k bins holding equal shares of the layer's pooled activations.
 
@@ -64,8 +76,57 @@ def _equal_mass_edges(t: np.ndarray, k: int) -> np.ndarray:
     """
     flat = t.reshape(-1)
     if flat.size > EQUAL_MASS_SAMPLE:
-        flat = flat[np.random.default_rng(0).choice(flat.size, EQUAL_MASS_SAMPLE, replace=False)]
+        flat = flat[_equal_mass_sample(flat.size)]
     return np.unique(np.quantile(flat, np.linspace(0, 1, k + 1)[1:-1]).astype(np.float32))
+
+
+EDGE_GRID = 16384  # uniform cells that locate a value among equal-mass edges (`_edge_binner`)
+EDGE_SHARED = 4  # edges per cell compared directly; values in more crowded cells are searched
+
+
+def _edge_binner(edges: np.ndarray, lo: float, hi: float):
+    """``to_bins(blk, out)``: ``out = searchsorted(edges, blk, side="right")``, exactly, for
+    values in [lo, hi], mostly without a binary search per value.
+
+    A uniform grid of `EDGE_GRID` cells over [lo, hi] is indexed with float32 operations,
+    which are monotone, so an edge in a lower cell than a value is <= it and an edge in a
+    higher cell is > it; only the edges sharing the value's cell are compared. Values in a
+    cell with more than `EDGE_SHARED` edges (strongly saturated layers, where equal-mass edges
+    crowd near +-1) fall back to `np.searchsorted`. Measured here on a (10,000 x 4,704) tanh
+    layer: about 7x faster than searching every value.
+    """
+    edges = np.asarray(edges, dtype=np.float32)
+    lo32 = np.float32(lo)
+    scale = np.float32(EDGE_GRID / (hi - lo)) if hi > lo else np.float32(0.0)
+
+    def cells(v, out):
+        np.subtract(v, lo32, out=out)
+        out *= scale
+        np.floor(out, out=out)
+        np.clip(out, 0, EDGE_GRID - 1, out=out)
+        return out
+
+    edge_cells = cells(edges, np.empty_like(edges)).astype(np.intp)
+    per_cell = np.bincount(edge_cells, minlength=EDGE_GRID)
+    first = np.searchsorted(edge_cells, np.arange(EDGE_GRID), side="left")
+    below = first.astype(np.float32)  # edges in lower cells
+    m = min(int(per_cell.max()) if len(edges) else 0, EDGE_SHARED)
+    shared = np.full((m, EDGE_GRID), np.inf, dtype=np.float32)  # the edges of each cell
+    for j in range(m):
+        has = per_cell > j
+        shared[j, has] = edges[first[has] + j]
+    crowded = per_cell > EDGE_SHARED
+
+    def to_bins(blk, out):
+        c = cells(blk, out).astype(np.intp)
+        np.take(below, c, out=out)
+        for j in range(m):
+            out += blk >= np.take(shared[j], c)
+        if crowded.any():
+            mask = np.take(crowded, c)
+            if mask.any():
+                out[mask] = np.searchsorted(edges, blk[mask], side="right")
+    return to_bins
 
 
 def _binner(t: np.ndarray, bin_width: float | None, n_bins: int | None,
@@ -103,10 +164,7 @@ def _binner(t: np.ndarray, bin_width: float | None, n_bins: int | None,
         if int(equal_mass) != equal_mass or equal_mass < 1:
             raise ValueError(f"equal_mass: got {equal_mass!r}, allowed a positive integer")
         edges = _equal_mass_edges(t, int(equal_mass))
-
-        def to_bins(blk, out):
-            out[...] = np.searchsorted(edges, blk, side="right")
-        return to_bins, len(edges), 0.0
+        return _edge_binner(edges, lo, hi), len(edges), 0.0
     if int(n_bins) != n_bins or n_bins < 1:
         raise ValueError(f"n_bins: got {n_bins!r}, allowed a positive integer")
     scale = np.float32(n_bins / (hi - lo)) if hi > lo else np.float32(0.0)

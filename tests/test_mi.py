@@ -170,3 +170,22 @@ def test_both_hash_plans_match_exact_row_uniqueness(d, scale, rule, plan):
     assert mi._hash_keys(d, max_value).dtype == plan
     _, exact = np.unique(mi.bin_indices(t, **rule), axis=0, return_inverse=True)
     assert _same_partition(mi.binned_symbols(t, **rule), exact.reshape(-1))
+
+
+@pytest.mark.parametrize("case", ["tanh", "relu", "crowded", "on-edges"])
+def test_edge_grid_lookup_equals_binary_search(case):
+    """The grid lookup of equal-mass bins gives np.searchsorted's answer for every value,
+    including values exactly on an edge and cells crowded with edges (saturated tanh)."""
+    rng = np.random.default_rng(3)
+    t = {"tanh": np.tanh(rng.normal(size=(300, 200))),
+         "relu": np.maximum(rng.normal(size=(300, 200)), 0),
+         "crowded": np.tanh(8 * rng.normal(size=(300, 200))),
+         "on-edges": rng.integers(0, 5, size=(300, 200)) / 4}[case].astype(np.float32)
+    edges = mi._equal_mass_edges(t, 30)
+    to_bins = mi._edge_binner(edges, float(t.min()), float(t.max()))
+    out = np.empty_like(t)
+    to_bins(t, out)
+    np.testing.assert_array_equal(out, np.searchsorted(edges, t, side="right"))
+    if case == "crowded":  # the fallback path is exercised
+        cells = np.floor((edges - t.min()) * np.float32(mi.EDGE_GRID / (t.max() - t.min())))
+        assert np.bincount(cells.astype(int)).max() > mi.EDGE_SHARED
