@@ -369,3 +369,58 @@ def overfitting_summary(study: dict, split: str = "test", rise: float = 0.10) ->
                      f"loss more than {100 * rise:.0f}% above its minimum (median epoch of the "
                      f"minimum: {int(np.median([e for _, e in rows]))})")
     return "; ".join(parts) + "."
+
+
+def _curves(runs, quantity: tuple, split: str, epochs) -> np.ndarray:
+    """(runs, snapshots) values of one quantity: ("metric", name) or ("mi", est, layer, q)."""
+    out = []
+    for r in runs:
+        keep = np.isin(r.epochs(), epochs)
+        vals = (r.metric(split, quantity[1]) if quantity[0] == "metric"
+                else r.mi(split, *quantity[1:]))
+        out.append(vals[keep])
+    return np.array(out)
+
+
+def precision_check(reference, candidate, estimators, *, split: str = "test") -> list[dict]:
+    """Does `candidate` (e.g. a bf16 run) differ from the `reference` seeds (fp32, >= 3) by no
+    more than those seeds differ from each other?
+
+    For each quantity (loss, accuracy, and I(X;T), I(T;Y) of every layer under each
+    estimator) on the snapshots all runs share: the candidate's mean absolute distance from
+    the reference mean, over the mean across snapshots of the largest leave-one-out distance of
+    a reference seed (|x_i - mean of the other seeds|). ``ratio <= 1`` means the candidate
+    lies within the seed-to-seed spread. Returns one dict per quantity: ``quantity``,
+    ``candidate`` (mean distance), ``seeds`` (mean leave-one-out spread), ``ratio``, ``within``.
+    """
+    reference = list(reference)
+    if len(reference) < 3:
+        raise ValueError(f"reference: got {len(reference)} runs, allowed at least 3 seeds")
+    runs = [*reference, candidate]
+    epochs = sorted(set.intersection(*(set(r.epochs().tolist()) for r in runs)))
+    quantities = [("metric", "loss"), ("metric", "accuracy")]
+    quantities += [("mi", est, layer, q) for est in estimators for layer in candidate.layers
+                   for q in (ixt_key(est), ity_key(est))]
+    rows = []
+    for q in quantities:
+        ref = _curves(reference, q, split, epochs)
+        cand = _curves([candidate], q, split, epochs)[0]
+        k = len(ref)
+        loo = np.abs(ref - (ref.sum(0) - ref) / (k - 1))  # each seed against the others
+        seeds = float(loo.max(0).mean())
+        dist = float(np.abs(cand - ref.mean(0)).mean())
+        ratio = dist / seeds if seeds > 0 else (0.0 if dist == 0 else float("inf"))
+        rows.append({"quantity": " ".join(q[1:]), "candidate": dist, "seeds": seeds,
+                     "ratio": ratio, "within": ratio <= 1.0})
+    return rows
+
+
+def precision_table(rows, *, top: int = 8) -> str:
+    """`precision_check` as Markdown: how many quantities lie within the seed spread, then the
+    `top` quantities with the largest ratio."""
+    worst = sorted(rows, key=lambda r: -r["ratio"])[:top]
+    head = (f"{sum(r['within'] for r in rows)} of {len(rows)} quantities within the spread of "
+            f"the reference seeds.\n\n")
+    return head + markdown_table(
+        ["quantity", "distance from seed mean", "seed-to-seed spread", "ratio"],
+        [[r["quantity"], r["candidate"], r["seeds"], r["ratio"]] for r in worst])
