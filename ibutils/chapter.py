@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from . import beyond, plots, report
 from .config import SPLITS, Profile, binning, check_choice, geometry, get_profile, kde, renyi
 from .models import paper_variants
-from .runner import RunResult, run_study
+from .runner import MissingResultError, RunResult, run_study
 
 
 class Text(str):
@@ -92,8 +92,13 @@ class Chapter:
     def header(self) -> Text:
         """Which runs the chapter shows (profile, horizon, seeds) and their summary table."""
         p = self.profile
+        fewer = [f"{runs[0].dataset} {runs[0].variant} ({len(runs)})"
+                 for runs in report.group(self.results, "label_config").values()
+                 if len(runs) < len(p.seeds)]
+        note = (f" Configurations with fewer seeds (still computing): {', '.join(fewer)}."
+                if fewer else "")
         return Text(f"**Runs shown:** profile `{p.name}`, horizon {p.epochs} epochs, seeds "
-                    f"{list(p.seeds)}, {len(self.results)} runs.\n\n"
+                    f"{list(p.seeds)}, {len(self.results)} runs.{note}\n\n"
                     + report.summary_table(self.results, self.paper))
 
     def planes(self, estimator: str):
@@ -164,20 +169,39 @@ def load_chapter(factor: str, *, profile: str = "book", datasets=("mnist", "fash
                  epochs: int | None = None, seeds=None, split: str = "test",
                  bin_width: float = 0.67, n_bins: int = 30, renyi_samples: int = 500,
                  allow_training: bool = True, gradients: bool = False,
-                 series: dict[str, list[str]] | None = None, variants=None) -> Chapter:
+                 series: dict[str, list[str]] | None = None, variants=None,
+                 stored_seeds: bool = False) -> Chapter:
     """Run or load every run of `factor` (see `ibutils.runner.run_study`) with the chapter's
     three estimators: the paper's fixed bin width, a fixed bin count over each layer's range,
     and the matrix-based Renyi estimator on a seeded subsample. `variants` (default: all of
-    the factor's) restricts the chapter to some variants."""
+    the factor's) restricts the chapter to some variants.
+
+    `stored_seeds`: the first of `seeds` is run or loaded for every configuration; the others
+    only where they are already stored (never trained), so a chapter can show seed bands for
+    the configurations that have them while the rest are still computing. The header names
+    the configurations with fewer seeds."""
     check_choice("split", split, SPLITS)
     ests = (binning(bin_width=bin_width), binning(n_bins=n_bins), renyi(n_samples=renyi_samples))
-    results = run_study(factor, list(datasets), profile=profile, epochs=epochs, seeds=seeds,
+    prof = get_profile(profile, epochs=epochs, seeds=seeds)
+    first = list(prof.seeds)[:1] if stored_seeds else seeds
+    results = run_study(factor, list(datasets), profile=profile, epochs=epochs, seeds=first,
                         variants=variants, estimators=ests, allow_training=allow_training,
                         gradients=gradients)
+    if stored_seeds:
+        for seed in list(prof.seeds)[1:]:
+            for r in list(results[: len(results)]):
+                if r.seed != first[0]:
+                    continue
+                try:
+                    results += run_study(factor, [r.dataset], profile=profile, epochs=epochs,
+                                         seeds=[seed], variants=[r.variant], estimators=ests,
+                                         allow_training=False, gradients=gradients,
+                                         progress=False)
+                except MissingResultError:
+                    pass
     if variants is not None:
         series = {k: [v for v in vs if v in variants] for k, vs in (series or {}).items()}
-    return Chapter(factor, results, get_profile(profile, epochs=epochs, seeds=seeds), split,
-                   tuple(e.id for e in ests), dict(series or {}))
+    return Chapter(factor, results, prof, split, tuple(e.id for e in ests), dict(series or {}))
 
 
 def load_study(factors=None, exclude: dict[str, list[str]] | None = None,

@@ -4,6 +4,7 @@ import pytest
 from ibutils.chapter import Chapter, Text
 from ibutils.config import get_profile
 
+from .conftest import needs_data
 from .test_report import EST, fake_run
 
 
@@ -34,3 +35,23 @@ def test_tables_render_as_markdown():
 def test_animation_names_the_allowed_variants():
     with pytest.raises(ValueError, match=r"variant: got 'w6', allowed \('w1', 'w3', 'w12'\)"):
         _chapter().animation("w6")
+
+
+@needs_data
+def test_stored_seeds_adds_only_the_seeds_already_stored(tmp_store):
+    from ibutils.chapter import load_chapter
+    from ibutils.runner import MissingResultError, run_study
+
+    from ibutils.config import binning, renyi
+
+    kw = {"profile": "smoke", "epochs": 2, "datasets": ["mnist"], "variants": ["w1", "w3"]}
+    ests = (binning(bin_width=0.67), binning(n_bins=30), renyi(n_samples=500))  # the chapter's
+    run_study("width", kw["datasets"], profile="smoke", epochs=2, seeds=[0, 1],
+              variants=["w1"], estimators=ests, progress=False)
+    run_study("width", kw["datasets"], profile="smoke", epochs=2, seeds=[0], variants=["w3"],
+              estimators=ests, progress=False)
+    with pytest.raises(MissingResultError):
+        load_chapter("width", seeds=[0, 1], allow_training=False, **kw)
+    ch = load_chapter("width", seeds=[0, 1], allow_training=False, stored_seeds=True, **kw)
+    assert sorted((r.variant, r.seed) for r in ch.results) == [("w1", 0), ("w1", 1), ("w3", 0)]
+    assert "fewer seeds (still computing): mnist w3 (1)" in ch.header()
