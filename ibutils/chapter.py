@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from . import beyond, plots, report
 from .config import SPLITS, Profile, binning, check_choice, geometry, get_profile, kde, renyi
 from .models import paper_variants
@@ -347,3 +349,86 @@ def load_beyond(factors=("width", "depth"), activations=BEYOND_ACTIVATIONS, *,
                 allow_training=allow_training)
     return Beyond(results, get_profile(profile, epochs=epochs, seeds=seeds), split,
                   tuple(e.id for e in ests), left_out)
+
+
+@dataclass
+class PrecisionCheck:
+    """fp32 seeds and one bf16 run per configuration: is bf16 within the seeds' spread?"""
+
+    fp32: dict[str, list[RunResult]]  # configuration label -> fp32 seed runs
+    bf16: dict[str, RunResult]  # configuration label -> the bf16 run (first seed)
+    profile: Profile
+    split: str
+    estimators: tuple[str, ...]
+
+    def checks(self) -> dict[str, list[dict]]:
+        return {label: report.precision_check(self.fp32[label], self.bf16[label],
+                                              self.estimators, split=self.split)
+                for label in self.fp32}
+
+    def summary(self) -> Text:
+        """Per configuration: quantities within the seed spread, the worst ratio, final test
+        accuracy (fp32 seeds: mean and range; bf16) and the training time per epoch."""
+        rows = []
+        for label, rows_ in self.checks().items():
+            fp32, bf16 = self.fp32[label], self.bf16[label]
+            acc = [r.metric(self.split, "accuracy")[-1] for r in fp32]
+            worst = max(rows_, key=lambda r: r["ratio"])
+            speed = [r.payload["train_seconds"] / max(r.payload["epochs_trained"], 1)
+                     for r in (*fp32, bf16)]
+            rows.append([label, f"{sum(r['within'] for r in rows_)} / {len(rows_)}",
+                         f"{worst['ratio']:.2f} ({worst['quantity']})",
+                         f"{np.mean(acc):.4f} [{min(acc):.4f}, {max(acc):.4f}]",
+                         f"{bf16.metric(self.split, 'accuracy')[-1]:.4f}",
+                         f"{np.mean(speed[:-1]):.2f} / {speed[-1]:.2f}"])
+        return Text(report.markdown_table(
+            ["configuration", "quantities within the fp32 seed spread", "worst ratio",
+             f"final {self.split} acc, fp32 seeds", f"final {self.split} acc, bf16",
+             "s/epoch fp32 / bf16 (as stored)"], rows))
+
+    def verdict(self) -> Text:
+        """The rule of the methods chapter: bf16 may become the default only if every
+        configuration stays within the fp32 seed spread in every quantity."""
+        failing = {label: [r["quantity"] for r in rows if not r["within"]]
+                   for label, rows in self.checks().items()}
+        failing = {k: v for k, v in failing.items() if v}
+        if not failing:
+            return Text(f"**bf16 stays within the fp32 seed spread** in every quantity of all "
+                        f"{len(self.fp32)} configurations.")
+        parts = "; ".join(f"{label}: {len(q)} quantities (e.g. {q[0]})"
+                          for label, q in failing.items())
+        return Text(f"**bf16 leaves the fp32 seed spread** in {parts}. It stays an option, "
+                    f"not the default.")
+
+    def figure(self, estimator: str | None = None):
+        """A row per configuration: loss and accuracy (fp32 seeds as a band, bf16 as a line),
+        then every layer's I(X;T) of the fp32 seeds and of the bf16 run (default: Renyi)."""
+        return plots.precision_grid(self.fp32, self.bf16, estimator=estimator or
+                                    self.estimators[-1], split=self.split)
+
+
+def load_precision(configs, *, dataset: str = "mnist", profile: str = "book",
+                   epochs: int | None = None, seeds=None, split: str = "test",
+                   allow_training: bool = True) -> PrecisionCheck:
+    """fp32 runs of every seed and a bf16 run of the first seed, per (factor, variant) in
+    `configs`, with the chapters' three estimators. `seeds` None means 0, 1, 2 whatever the
+    profile (the comparison needs a spread)."""
+    check_choice("split", split, SPLITS)
+    seeds = [0, 1, 2] if seeds is None else seeds
+    for factor, variant in configs:
+        check_choice("factor", factor, tuple(paper_variants()))
+        check_choice("variant", variant, tuple(paper_variants()[factor]))
+    prof = get_profile(profile, epochs=epochs, seeds=seeds)
+    if len(prof.seeds) < 3:
+        raise ValueError(f"seeds: got {list(prof.seeds)}, allowed at least 3 seeds (the "
+                         f"spread bf16 is compared with)")
+    ests = (binning(bin_width=0.67), binning(n_bins=30), renyi())
+    fp32, bf16 = {}, {}
+    for factor, variant in configs:
+        kw = {"profile": profile, "epochs": epochs, "variants": [variant], "estimators": ests,
+              "allow_training": allow_training}
+        label = f"{factor} {variant}"
+        fp32[label] = run_study(factor, [dataset], seeds=list(prof.seeds), **kw)
+        bf16[label] = run_study(factor, [dataset], seeds=list(prof.seeds)[:1],
+                                precision="bf16", **kw)[0]
+    return PrecisionCheck(fp32, bf16, prof, split, tuple(e.id for e in ests))

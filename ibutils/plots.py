@@ -469,3 +469,24 @@ def gap_scatter(rows: Sequence[dict], estimators: Sequence[str], *, size: float 
     axes[0, 0].set_ylabel("train - test accuracy")
     axes[0, 0].legend(fontsize="x-small", frameon=False)
     return axes
+
+
+def precision_grid(fp32: dict, bf16: dict, *, estimator: str, split: str = "test"):
+    """Is bf16 training within the spread of fp32 seeds? A row per configuration (label ->
+    fp32 seed runs in `fp32`, -> one run in `bf16`): train (dashed) and test (solid) loss and
+    accuracy with the seeds' min-max band, then every layer's I(X;T) under `estimator` for the
+    fp32 seeds (band) and for the bf16 run, on a shared y axis."""
+    fig, axes = _grid(len(fp32), 4, width=3.9, height=2.9)
+    for (label, seeds), row in zip(fp32.items(), axes):
+        groups = {"fp32": seeds, "bf16": [bf16[label]]}
+        for metric, ax in zip(("loss", "accuracy"), row[:2]):
+            training_curves(groups, metric, ax=ax, title=f"{label}: {metric}")
+        for runs, name, ax in ((seeds, "fp32", row[2]), ([bf16[label]], "bf16", row[3])):
+            mi_curves(runs, ixt_key(estimator), split=split, estimator=estimator, ax=ax,
+                      title=f"{label}: {name}")
+        lo = min(ax.get_ylim()[0] for ax in row[2:])
+        hi = max(ax.get_ylim()[1] for ax in row[2:])
+        for ax in row[2:]:
+            ax.set_ylim(lo, hi)
+        row[2].legend(fontsize="xx-small", ncol=2, frameon=False)
+    return axes

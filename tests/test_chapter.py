@@ -55,3 +55,21 @@ def test_stored_seeds_adds_only_the_seeds_already_stored(tmp_store):
     ch = load_chapter("width", seeds=[0, 1], allow_training=False, stored_seeds=True, **kw)
     assert sorted((r.variant, r.seed) for r in ch.results) == [("w1", 0), ("w1", 1), ("w3", 0)]
     assert "fewer seeds (still computing): mnist w3 (1)" in ch.header()
+
+
+def test_precision_check_verdict_and_summary():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from ibutils.chapter import PrecisionCheck
+
+    fp32 = {"width w1": [fake_run([v, v + 1, v + 2], seed=s) for s, v in enumerate((1, 2, 3))]}
+    close = PrecisionCheck(fp32, {"width w1": fake_run([2, 3, 4], seed=0)},
+                           get_profile("smoke"), "test", (EST,))
+    far = PrecisionCheck(fp32, {"width w1": fake_run([6, 7, 8], seed=0)},
+                         get_profile("smoke"), "test", (EST,))
+    assert close.verdict().startswith("**bf16 stays within the fp32 seed spread**")
+    assert far.verdict().startswith("**bf16 leaves the fp32 seed spread** in width w1:")
+    n = 2 + 2 * len(fp32["width w1"][0].layers)  # loss, accuracy, I(X;T) and I(T;Y) per layer
+    assert f"| width w1 | {n} / {n} |" in close.summary()
+    assert far.figure().shape == (1, 4)
