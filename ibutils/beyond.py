@@ -19,6 +19,8 @@ per-layer compression test of `ibutils.report.compression` and the geometric com
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from .report import MIN_DROP_BITS, compression, markdown_table, pearson_ci
@@ -204,3 +206,42 @@ def summary_table(cells, gaps, *, gap_estimator: str) -> str:
          "compressing cells (layer x estimator) saturating more",
          "compressing cells clustering more", f"r(largest drop, acc gap), {gap_estimator}"],
         table)
+
+
+def ceiling(run, estimator: str, split: str) -> float | None:
+    """The largest value an estimator's I(X;T) can take on a run's inputs, or None: log2 N for
+    binning (N inputs of the split), log2 n of the subsample for the KDE bound; Renyi has no
+    such ceiling in bits."""
+    n = run.n[split]
+    if estimator.startswith("binning"):
+        return float(np.log2(n))
+    if estimator.startswith("kde"):
+        k = re.search(r"n_samples(\d+)", estimator)
+        return float(np.log2(min(n, int(k.group(1))) if k else n))
+    return None
+
+
+def ceiling_table(results, estimators, *, split: str = "test", tol: float = 0.01) -> str:
+    """Per activation and estimator: hidden-layer snapshot points (every hidden layer of every
+    run at every snapshot; a network in two factors once) within `tol` bits of the estimator's
+    ceiling (`ceiling`), i.e. points at which it cannot register a fall."""
+    table = []
+    runs = {(r.config.key()): r for r in results}.values()
+    for act in dict.fromkeys(activation_of(r) for r in runs):
+        sel = [r for r in runs if activation_of(r) == act]
+        for est in estimators:
+            if ceiling(sel[0], est, split) is None:
+                continue
+            points = at = 0
+            for r in sel:
+                top = ceiling(r, est, split)
+                for layer in r.layers:
+                    if layer == "softmax":
+                        continue
+                    v = r.mi(split, est, layer, "i_xt_upper" if est.startswith("kde") else "i_xt")
+                    points += len(v)
+                    at += int((v >= top - tol).sum())
+            table.append([act, est, f"log2 {round(2 ** ceiling(sel[0], est, split))}", points,
+                          f"{at} ({100 * at / points:.1f}%)"])
+    return markdown_table(["activation", "estimator", "ceiling", "hidden-layer points",
+                           "at the ceiling"], table)

@@ -282,6 +282,10 @@ class Beyond:
     def gaps(self) -> list[dict]:
         return beyond.gap_rows(self.all_runs, self.estimators, split=self.split)
 
+    def ceilings(self) -> Text:
+        """Hidden-layer points at the ceiling of each binning and KDE estimator."""
+        return Text(beyond.ceiling_table(self.all_runs, self.estimators, split=self.split))
+
     def phases(self) -> Text:
         """Per factor, activation and estimator: how many hidden layers compress."""
         return Text(beyond.phase_table(self.cells()))

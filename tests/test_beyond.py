@@ -120,3 +120,15 @@ def test_pearson_is_independent_truth():
     rng = np.random.default_rng(0)
     x, y = rng.normal(size=20), rng.normal(size=20)
     assert beyond._r(x, y).startswith(f"{np.corrcoef(x, y)[0, 1]:.2f} [")
+
+
+def test_ceiling_table_counts_points_at_log2_n():
+    # n = 100 test inputs: the binning ceiling is log2 100; one run at it, one below
+    top = fake_run([np.log2(100)] * 3, saturated=[0] * 3, within=[1] * 3)
+    low = fake_run([1.0] * 3, saturated=[0] * 3, within=[1] * 3, variant="w3")
+    table = beyond.ceiling_table([top, low, top], [EST])  # the repeated run counts once
+    hidden = len(top.layers) - 1
+    assert f"| tanh | {EST} | log2 100 | {6 * hidden} | {3 * hidden} (50.0%) |" in table
+    assert beyond.ceiling(top, "kde_noise_var0.1_n_samples1000", "test") == np.log2(100)
+    assert beyond.ceiling(top, "kde_noise_var0.1_n_samples50", "test") == np.log2(50)
+    assert beyond.ceiling(top, "renyi_alpha1.01_n_samples500", "test") is None
