@@ -157,17 +157,19 @@ def test_overfitting_summary_counts_configurations_whose_loss_rises():
                     "its minimum (median epoch of the minimum: 1).")
 
 
-def test_precision_check_compares_with_leave_one_out_seed_spread():
-    # reference seeds 1, 2, 3 bits everywhere: leave-one-out distances 1.5, 0, 1.5 -> spread 1.5
+def test_precision_check_compares_with_the_same_seed_and_seed_to_seed_distance():
+    # fp32 seeds at 1, 2, 3 bits everywhere: pairwise distances 1, 2, 1 -> mean 4/3
     ref = [fake_run([v] * 4, seed=s) for s, v in enumerate((1.0, 2.0, 3.0))]
-    inside = report.precision_check(ref, fake_run([3.0] * 4, seed=9), [EST])
-    outside = report.precision_check(ref, fake_run([4.0] * 4, seed=9), [EST])
+    near = report.precision_check(ref, fake_run([1.5] * 4, seed=0), [EST])  # 0.5 from seed 0
+    far = report.precision_check(ref, fake_run([3.0] * 4, seed=0), [EST])  # 2 from seed 0
     ixt = lambda rows: next(r for r in rows if r["quantity"] == f"{EST} conv1 i_xt")  # noqa: E731
-    assert ixt(inside)["seeds"] == pytest.approx(1.5)
-    assert ixt(inside)["candidate"] == pytest.approx(1.0) and ixt(inside)["within"]
-    assert ixt(outside)["ratio"] == pytest.approx(2.0 / 1.5) and not ixt(outside)["within"]
+    assert ixt(near)["seeds"] == pytest.approx(4 / 3)
+    assert ixt(near)["ratio"] == pytest.approx(0.5 / (4 / 3)) and ixt(near)["within"]
+    assert ixt(far)["ratio"] == pytest.approx(2 / (4 / 3)) and not ixt(far)["within"]
     # losses and accuracies of identical fake runs: no spread, no distance -> within
-    loss = next(r for r in inside if r["quantity"] == "loss")
+    loss = next(r for r in near if r["quantity"] == "loss")
     assert loss["ratio"] == 0 and loss["within"]
     with pytest.raises(ValueError, match="reference: got 2 runs, allowed at least 3"):
         report.precision_check(ref[:2], ref[2], [EST])
+    with pytest.raises(ValueError, match="no run of the candidate's seed 7"):
+        report.precision_check(ref, fake_run([1.0] * 4, seed=7), [EST])
