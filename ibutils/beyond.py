@@ -23,9 +23,11 @@ import re
 
 import numpy as np
 
+from .mi import SATURATION_TOL
 from .report import MIN_DROP_BITS, compression, markdown_table, pearson_ci
 
 GEOMETRY_PREFIX = "geometry"
+GEOMETRY_TOL = 0.01  # a change of saturation or distance ratio smaller than this is "no change"
 
 
 def geometry_id(run) -> str:
@@ -114,7 +116,7 @@ def _r(x, y) -> str:
     return f"{c['r']:.2f} [{c['lo']:.2f}, {c['hi']:.2f}] (n = {c['n']})"
 
 
-def coincidence_table(rows, *, tol: float = 0.01) -> str:
+def coincidence_table(rows, *, tol: float = GEOMETRY_TOL) -> str:
     """Per activation and estimator: of the compressing layers, how many saturated more (tanh:
     |a| > 0.9; ReLU: exact zeros) or clustered more by class (within/between ratio down) by more
     than `tol` from the peak to the end; and over all hidden layers, Pearson r (95% interval,
@@ -197,8 +199,8 @@ def summary_table(cells, gaps, *, gap_estimator: str) -> str:
         runs = [g for g in gaps if g["factor"] == factor and g["activation"] == act]
         table.append([
             factor, act, "; ".join(phases) or "none",
-            f"{sum(c[sat_key] > 0.01 for c in passing)} / {len(passing)}",
-            f"{sum(c['d_within_between'] < -0.01 for c in passing)} / {len(passing)}",
+            f"{sum(c[sat_key] > GEOMETRY_TOL for c in passing)} / {len(passing)}",
+            f"{sum(c['d_within_between'] < -GEOMETRY_TOL for c in passing)} / {len(passing)}",
             _r([g[gap_estimator] for g in runs], [g["gap_acc"] for g in runs]),
         ])
     return markdown_table(
@@ -221,7 +223,7 @@ def ceiling(run, estimator: str, split: str) -> float | None:
     return None
 
 
-def ceiling_table(results, estimators, *, split: str = "test", tol: float = 0.01) -> str:
+def ceiling_table(results, estimators, *, split: str = "test", tol: float = SATURATION_TOL) -> str:
     """Per activation and estimator: hidden-layer snapshot points (every hidden layer of every
     run at every snapshot; a network in two factors once) within `tol` bits of the estimator's
     ceiling (`ceiling`), i.e. points at which it cannot register a fall."""

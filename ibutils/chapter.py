@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -191,9 +192,7 @@ def load_chapter(factor: str, *, profile: str = "book", datasets=("mnist", "fash
                         gradients=gradients)
     if stored_seeds:
         for seed in list(prof.seeds)[1:]:
-            for r in list(results[: len(results)]):
-                if r.seed != first[0]:
-                    continue
+            for r in [r for r in results if r.seed == first[0]]:
                 try:
                     results += run_study(factor, [r.dataset], profile=profile, epochs=epochs,
                                          seeds=[seed], variants=[r.variant], estimators=ests,
@@ -276,10 +275,14 @@ class Beyond:
             row[0].set_ylabel(f"{act}\nI(T;Y) [bits]")
         return axes
 
+    @cached_property
     def cells(self) -> list[dict]:
+        """`beyond.cell_rows` of every run, computed once for all the tables."""
         return beyond.cell_rows(self.all_runs, self.estimators, split=self.split)
 
+    @cached_property
     def gaps(self) -> list[dict]:
+        """`beyond.gap_rows` of every run, computed once for the table and the figure."""
         return beyond.gap_rows(self.all_runs, self.estimators, split=self.split)
 
     def ceilings(self) -> Text:
@@ -288,22 +291,22 @@ class Beyond:
 
     def phases(self) -> Text:
         """Per factor, activation and estimator: how many hidden layers compress."""
-        return Text(beyond.phase_table(self.cells()))
+        return Text(beyond.phase_table(self.cells))
 
     def coincidence(self) -> Text:
         """Do compressing layers saturate or cluster while they compress?"""
-        return Text(beyond.coincidence_table(self.cells()))
+        return Text(beyond.coincidence_table(self.cells))
 
     def gap(self) -> Text:
         """Correlation of the largest drop with the generalisation gap, per estimator."""
-        return Text(beyond.gap_table(self.gaps(), self.estimators))
+        return Text(beyond.gap_table(self.gaps, self.estimators))
 
     def gap_scatter(self):
-        return plots.gap_scatter(self.gaps(), self.estimators)
+        return plots.gap_scatter(self.gaps, self.estimators)
 
     def summary(self, gap_estimator: str | None = None) -> Text:
         """The verdict's columns beyond the paper (`beyond.summary_table`)."""
-        return Text(beyond.summary_table(self.cells(), self.gaps(),
+        return Text(beyond.summary_table(self.cells, self.gaps,
                                          gap_estimator=gap_estimator or self.estimators[-1]))
 
     def geometry(self, factor: str, variant: str, estimator: str, dataset: str = "mnist"):
