@@ -235,6 +235,14 @@ def study_header(chapters: dict[str, Chapter]) -> Text:
                 if v not in {r.variant for r in ch.results}]
     note = (f" Left out (not yet computed for this horizon and these seeds): "
             f"{', '.join(left_out)}." if left_out else "")
+    n_configs = n_fewer = 0
+    for ch in chapters.values():
+        for runs in report.group(ch.results, "label_config").values():
+            n_configs += 1
+            n_fewer += len(runs) < len(p.seeds)
+    if n_fewer:
+        note += (f" {n_fewer} of the {n_configs} configurations have fewer seeds so far (each "
+                 "chapter's header names them).")
     return Text(f"**Runs judged:** profile `{p.name}`, horizon {p.epochs} epochs, seeds "
                 f"{list(p.seeds)}: {n_runs} runs over {len(chapters)} factors and "
                 f"{len(first.datasets)} datasets.{note}")

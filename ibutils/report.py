@@ -5,6 +5,7 @@ Functions return plain strings (Markdown tables) or dicts; notebooks display the
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 
 import numpy as np
 
@@ -150,33 +151,54 @@ def fitting_rows(results, estimator: str = "binning_bin_width0.67", split: str =
     Keys: dataset, variant, seeds, acc (final accuracy), ity (final softmax I(T;Y), bits),
     fast (first snapshot epoch reaching `level` of the final accuracy), min_loss_epoch (epoch
     of the lowest loss: where overfitting starts), loss (final loss), gap (final train minus
-    `split` accuracy).
+    `split` accuracy). The first four are taken on the seed-mean curves; ``per_seed`` holds
+    acc, ity and fast of each seed's own curves (lists in seed order), for the spread.
     """
     rows = []
     for runs in group(results, "label_config").values():
         first = runs[0]
-        acc = np.mean([r.metric(split, "accuracy") for r in runs], axis=0)
+        accs = np.array([r.metric(split, "accuracy") for r in runs])
+        acc = accs.mean(axis=0)
         train_acc = np.mean([r.metric("train", "accuracy") for r in runs], axis=0)
         loss = np.mean([r.metric(split, "loss") for r in runs], axis=0)
-        ity = np.mean([r.mi(split, estimator, "softmax", "i_ty") for r in runs], axis=0)
+        itys = np.array([r.mi(split, estimator, "softmax", "i_ty") for r in runs])
         epochs = first.epochs()
+        reach = lambda a: int(epochs[np.argmax(a >= level * a[-1])])  # noqa: E731
         rows.append({"dataset": first.dataset, "variant": first.variant, "seeds": len(runs),
-                     "acc": float(acc[-1]), "ity": float(ity[-1]),
-                     "fast": int(epochs[np.argmax(acc >= level * acc[-1])]),
+                     "acc": float(acc[-1]), "ity": float(itys.mean(axis=0)[-1]),
+                     "fast": reach(acc),
                      "min_loss_epoch": int(epochs[np.argmin(loss)]), "loss": float(loss[-1]),
-                     "gap": float(train_acc[-1] - acc[-1])})
+                     "gap": float(train_acc[-1] - acc[-1]),
+                     "per_seed": {"acc": [float(a[-1]) for a in accs],
+                                  "ity": [float(i[-1]) for i in itys],
+                                  "fast": [reach(a) for a in accs]}})
     return rows
+
+
+def _with_range(value, per_seed, fmt: str) -> str:
+    """``value`` formatted, followed by the seeds' [min, max] when there are several."""
+    text = format(value, fmt)
+    if len(per_seed) > 1:
+        text += f" [{format(min(per_seed), fmt)}, {format(max(per_seed), fmt)}]"
+    return text
 
 
 def fitting_table(results, estimator: str = "binning_bin_width0.67", split: str = "test",
                   level: float = 0.95) -> str:
-    """`fitting_rows` as a Markdown table."""
+    """`fitting_rows` as a Markdown table; with several seeds, the final accuracy, I(T;Y) and
+    epoch to `level` carry the [min, max] over the seeds' own curves."""
     rows = fitting_rows(results, estimator, split, level)
     header = ["dataset", "variant", "seeds", f"final {split} acc", f"final {split} I(T;Y) softmax",
               f"epoch to {int(level * 100)}% of final acc", f"epoch of min {split} loss",
               f"final {split} loss", "train - test acc"]
-    keys = ["dataset", "variant", "seeds", "acc", "ity", "fast", "min_loss_epoch", "loss", "gap"]
-    return markdown_table(header, [[r[k] for k in keys] for r in rows])
+    body = [[r["dataset"], r["variant"], r["seeds"],
+             _with_range(r["acc"], r["per_seed"]["acc"], ".3f"),
+             _with_range(r["ity"], r["per_seed"]["ity"], ".3f"),
+             _with_range(r["fast"], r["per_seed"]["fast"], "d"),
+             r["min_loss_epoch"], r["loss"], r["gap"]] for r in rows]
+    return markdown_table(header, body) + (
+        "\n\nMeans over the seeds (epochs on the seed-mean curve); in brackets the lowest and "
+        "highest of the seeds' own values, where a configuration has several.")
 
 
 def compression_counts(results, estimators, *, split: str = "test") -> list[dict]:
@@ -355,8 +377,8 @@ def overfitting_summary(study: dict, split: str = "test", rise: float = 0.10) ->
     `rise` (relative) above its minimum, and the median epoch of that minimum."""
     by_dataset: dict = defaultdict(list)
     configs: dict = defaultdict(list)  # a configuration in two factors counts once
-    for (key, dataset, _seed), r in _distinct_runs(study).items():
-        configs[(key, dataset)].append(r)
+    for r in _distinct_runs(study).values():  # its seeds are one configuration
+        configs[(replace(r.config, seed=0).key(), r.dataset)].append(r)
     for runs in configs.values():
         loss = np.mean([r.metric(split, "loss") for r in runs], axis=0)
         k = int(np.argmin(loss))

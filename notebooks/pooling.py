@@ -29,7 +29,8 @@
 profile = "book"  # "smoke" (CI, seconds), "book" (what the book shows), "paper" (10,000 epochs)
 datasets = ["mnist", "fashion_mnist"]  # any of "mnist", "fashion_mnist"
 epochs = 200  # training horizon; None uses the profile's (book: 1,000)
-seeds = [0]  # None uses the profile's seeds (book: 0, 1, 2)
+seeds = [0, 1, 2]  # None uses the profile's seeds (book: 0, 1, 2)
+stored_seeds = True  # True: the first seed everywhere, the others only where already stored
 split = "test"  # split the estimates are shown for: "train" or "test"
 bin_width = 0.67  # the paper's fixed bin width
 n_bins = 30  # bins over each layer's observed range (Shwartz-Ziv & Tishby)
@@ -43,7 +44,7 @@ from ibutils.chapter import load_chapter
 
 ch = load_chapter("pooling", profile=profile, datasets=datasets, epochs=epochs, seeds=seeds,
                   split=split, bin_width=bin_width, n_bins=n_bins, renyi_samples=renyi_samples,
-                  allow_training=allow_training)
+                  allow_training=allow_training, stored_seeds=stored_seeds)
 ch.header()
 
 # %% [markdown]

@@ -101,6 +101,16 @@ def test_trend_needs_a_net_change_and_allows_ties():
     # the first snapshot reaching 95% of the final accuracy
     fast = report.fitting_rows([fake_run([1, 2, 3], accuracy=[0.1, 0.96, 1.0])])[0]["fast"]
     assert fast == 1
+    # several seeds: the table gives the mean and each seed's own [min, max]
+    seeds = [fake_run([1, 2, 3], seed=0, accuracy=[0.1, 0.96, 1.0]),
+             fake_run([1, 2, 3], seed=1, accuracy=[0.1, 0.5, 0.8])]
+    row = report.fitting_rows(seeds)[0]
+    assert row["acc"] == pytest.approx(0.9)
+    assert row["per_seed"]["acc"] == pytest.approx([1.0, 0.8])
+    assert row["per_seed"]["fast"] == [1, 2]
+    assert row["fast"] == 2  # mean curve 0.1, 0.73, 0.9 first reaches 0.95 * 0.9 at epoch 2
+    table = report.fitting_table(seeds)
+    assert "| 0.900 [0.800, 1.000] |" in table and "| 2 [1, 2] |" in table
     with pytest.raises(ValueError, match="direction.*allowed"):
         report.trend(runs, "acc", ["w1"], "sideways")
 
@@ -155,6 +165,9 @@ def test_overfitting_summary_counts_configurations_whose_loss_rises():
     text = report.overfitting_summary({"width": [falling, rising]})
     assert text == ("mnist: 1 of 2 configurations end with a test loss more than 10% above "
                     "its minimum (median epoch of the minimum: 1).")
+    # a second seed of a configuration is not a second configuration
+    text = report.overfitting_summary({"width": [falling, rising, fake_run([1, 2, 3], seed=1)]})
+    assert text.startswith("mnist: 1 of 2 configurations")
 
 
 def test_precision_check_compares_with_the_same_seed_and_seed_to_seed_distance():
