@@ -130,7 +130,7 @@ def _edge_binner(edges: np.ndarray, lo: float, hi: float):
 
 
 def _binner(t: np.ndarray, bin_width: float | None, n_bins: int | None,
-            equal_mass: int | None = None):
+            equal_mass: int | None = None, value_range: tuple[float, float] | None = None):
     """Validate a binning rule and return ``(to_bins, max_abs_index, offset)``.
 
     ``to_bins(block, out)`` writes the bin index of every float32 value of `block` into the
@@ -144,10 +144,12 @@ def _binner(t: np.ndarray, bin_width: float | None, n_bins: int | None,
         the maximum falls in the last bin.
     equal_mass : that many bins holding equal shares of the layer's values (adaptive binning,
         Chelombiev et al. 2019); see `_equal_mass_edges`.
+    value_range : (min, max) to use instead of a pass over `t`; only the fixed-width rule may
+        be given an estimate (`binned_symbols` checks it afterwards).
     """
     if sum(v is not None for v in (bin_width, n_bins, equal_mass)) != 1:
         raise ValueError("binning: give exactly one of bin_width, n_bins or equal_mass")
-    lo, hi = (float(t.min()), float(t.max())) if t.size else (0.0, 0.0)
+    lo, hi = _value_range(t) if value_range is None else value_range
     if not (np.isfinite(lo) and np.isfinite(hi)):  # min/max propagate NaN and inf
         raise ValueError("t: activations contain NaN or inf")
     if bin_width is not None:
@@ -193,30 +195,56 @@ def bin_indices(t: np.ndarray, *, bin_width: float | None = None, n_bins: int | 
 
 
 HASH_BLOCK = 64  # rows per block: the scratch stays in cache (16-64 measured, 64 fastest)
+
+
 def _hash_threads() -> int:
     """Threads for row hashing: the BLAS limit when one is set (`--threads`), else the cores."""
     limit = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS")
     return max(1, min(4, int(limit) if limit and limit.isdigit() else os.cpu_count() or 1))
 
 
-HASH_BITS = 48  # collision bits per pair of distinct rows (float32 plan: at least this many)
+def _over_rows(n: int, work) -> list:
+    """``work(lo, hi)`` over contiguous row ranges, one per `_hash_threads()` thread (numpy
+    releases the GIL in its loops); small arrays run in the calling thread. Results in order."""
+    threads = _hash_threads()
+    if threads == 1 or n < 64 * HASH_BLOCK:
+        return [work(0, n)]
+    bounds = np.linspace(0, n, threads + 1).astype(int)
+    with ThreadPoolExecutor(threads) as pool:
+        return list(pool.map(work, bounds[:-1], bounds[1:]))
+
+
+def _value_range(t: np.ndarray) -> tuple[float, float]:
+    """(min, max) of a 2-D array in one blocked pass (each block's max is read from cache);
+    NaN propagates to both."""
+    if not t.size:
+        return 0.0, 0.0
+
+    def work(lo: int, hi: int):
+        mins, maxs = [], []
+        for i in range(lo, hi, HASH_BLOCK):
+            blk = t[i:i + HASH_BLOCK]
+            mins.append(blk.min())
+            maxs.append(blk.max())
+        return np.min(mins), np.max(maxs)  # np.min/np.max keep a NaN; Python's min() may not
+    parts = np.array(_over_rows(len(t), work), dtype=np.float64)
+    return float(np.min(parts[:, 0])), float(np.max(parts[:, 1]))
 
 
 def _hash_keys(d: int, max_value: int) -> np.ndarray:
-    """Random integer keys small enough that every row's dot product with them is exact.
+    """Two columns of random integer keys, small enough that every row's dot product with them
+    is exact.
 
     With |bin index| <= max_value and D units, sum_j b_j k_j with keys below 2**bits stays
     below 2**(log2(D + 1) + log2(max_value + 1) + bits). Float32 (exact below 2**24) is used
-    when that leaves at least 4 key bits, with ceil(HASH_BITS / bits) key columns; otherwise
-    float64 (exact below 2**53) with 2 columns of up to 40 bits. Returns a (D, K) array whose
-    dtype is the GEMM's.
+    when that leaves at least 4 key bits; otherwise float64 (exact below 2**53) with keys of
+    up to 40 bits. Two columns keep the product a matrix-vector kernel (three or more columns
+    take a ~5x slower GEMM path here). Returns a (D, 2) array whose dtype is the GEMM's.
     """
     used = int(np.ceil(np.log2(max(max_value, 1) + 1))) + int(np.ceil(np.log2(d + 1)))
     rng = np.random.default_rng(0x1B)  # fixed: the same rows always get the same hashes
-    bits32 = 24 - used
-    if bits32 >= 4:
-        cols = int(np.ceil(HASH_BITS / bits32))
-        return rng.integers(0, 2 ** bits32, size=(d, cols)).astype(np.float32)
+    if 24 - used >= 4:
+        return rng.integers(0, 2 ** (24 - used), size=(d, 2)).astype(np.float32)
     bits = 52 - used
     if bits < 20:
         raise ValueError(f"binning: {d} units with bin indices up to {max_value} leave only "
@@ -224,52 +252,90 @@ def _hash_keys(d: int, max_value: int) -> np.ndarray:
     return rng.integers(0, 2 ** min(bits, 40), size=(d, 2)).astype(np.float64)
 
 
-def _hash_rows(t: np.ndarray, to_bins, max_value: int) -> np.ndarray:
-    """(N, K) exact integer hashes (int64) of the binned rows of `t`, reading `t` once.
+def _hash_rows(t: np.ndarray, to_bins, max_value: int, track: list | None = None) -> np.ndarray:
+    """(N,) or (N, 2) exact integer hashes (int64) of the binned rows of `t`, reading `t` once.
 
     Each hash column is sum_j bin_ij * key_j with integer keys small enough that every partial
-    sum is an exactly representable integer (`_hash_keys`): the GEMM is exact whatever order
-    it adds in, so equal rows always get equal hashes. Two different rows differ in some unit
-    j; for each column the hashes agree for at most one value of key_j, so all columns agree
-    with probability <= 2**-48 (float32 plan) or 2**-40 (float64 plan). The float32 plan
-    (the common case: tanh layers at width 0.67, 30 bins) bins a block of rows in the cache
-    and multiplies it directly; there is no float64 copy. Row ranges are split over
-    `_hash_threads()` threads (numpy releases the GIL in these loops).
+    sum is an exactly representable integer (`_hash_keys`): the product is exact whatever
+    order it adds in, so equal rows always get equal hashes. Different rows may collide;
+    `_split_collisions` separates them exactly. A block of rows is binned in the cache and
+    multiplied directly; row ranges are split over threads. Float32 hashes (the common case)
+    are packed into one int64 per row. Given a list as `track`, the largest sum of squared
+    bin indices of any row (from the binned blocks, in cache; NaN if a value was NaN or
+    infinite) is appended to it, so a caller that chose `max_value` from an estimate can check
+    it: by Cauchy-Schwarz, sum_j |b_j| <= sqrt(D * sum_j b_j**2), so every hash is exact
+    when that is at most D * max_value.
     """
     n, d = t.shape
     keys = _hash_keys(d, max_value)
     out = np.empty((n, keys.shape[1]), dtype=keys.dtype)
 
-    def work(lo: int, hi: int) -> None:
+    def work(lo: int, hi: int):
         bins = np.empty((HASH_BLOCK, d), dtype=np.float32)
         wide = bins if keys.dtype == np.float32 else np.empty((HASH_BLOCK, d), np.float64)
+        seen = np.float32(0.0)
         for i in range(lo, hi, HASH_BLOCK):
             m = min(HASH_BLOCK, hi - i)
             to_bins(t[i:i + m], bins[:m])
+            if track is not None:  # one read of the block; np.maximum keeps a NaN
+                seen = np.maximum(seen, np.vecdot(bins[:m], bins[:m]).max())
             if wide is not bins:
                 wide[:m] = bins[:m]
             np.matmul(wide[:m], keys, out=out[i:i + m])
+        return seen
 
-    threads = _hash_threads()
-    bounds = np.linspace(0, n, threads + 1).astype(int)
-    if threads == 1 or n < 64 * HASH_BLOCK:
-        work(0, n)
-    else:
-        with ThreadPoolExecutor(threads) as pool:
-            list(pool.map(work, bounds[:-1], bounds[1:]))
+    seen = np.array(_over_rows(n, work), dtype=np.float64)
+    if track is not None:
+        track.append(float(np.max(seen)))
     if keys.dtype == np.float64:
         return out.astype(np.int64)
-    # pack pairs of 25-bit (shifted non-negative) float32 hashes into one int64 each
-    ints = out.astype(np.int64) + 2 ** 24
-    if ints.shape[1] % 2:
-        ints = np.concatenate([ints, np.zeros((n, 1), np.int64)], axis=1)
-    return (ints[:, 0::2] << 25) | ints[:, 1::2]
+    with np.errstate(invalid="ignore"):  # a NaN hash is reported by the caller's check
+        ints = out.astype(np.int64) + 2 ** 24  # two 25-bit non-negative hashes -> one int64
+    return (ints[:, 0] << 25) | ints[:, 1]
 
 
 def _rank_rows(rows: np.ndarray) -> np.ndarray:
-    """Dense ids 0..K-1 of the distinct rows of a 2-D array."""
+    """Dense ids 0..K-1 of the distinct values (1-D) or distinct rows (2-D) of an array."""
+    if rows.ndim == 1:
+        return np.unique(rows, return_inverse=True)[1].reshape(-1)
     _, symbols = np.unique(rows, axis=0, return_inverse=True)
     return symbols.reshape(-1)
+
+
+def _split_collisions(t: np.ndarray, to_bins, ids: np.ndarray) -> np.ndarray:
+    """Make hash ids exact: rows that share an id but differ after binning get new ids.
+
+    Every row in a group of two or more is binned again and compared with its group's first
+    row; the groups where some row differs (hash collisions, rare) are re-partitioned by
+    comparing whole binned rows. Rows alone in their group need nothing, so a saturated layer
+    costs almost nothing here; a layer of few patterns costs about one more pass. Returns
+    dense ids 0..K-1.
+    """
+    counts = np.bincount(ids)
+    shared = np.flatnonzero(counts[ids] > 1)
+    if not shared.size:
+        return ids
+    first = np.full(len(counts), -1)
+    first[ids[shared[::-1]]] = shared[::-1]  # the first row of each group
+    d = t.shape[1]
+    a, b = np.empty((HASH_BLOCK, d), np.float32), np.empty((HASH_BLOCK, d), np.float32)
+    differ = []
+    for i in range(0, len(shared), HASH_BLOCK):
+        rows = shared[i:i + HASH_BLOCK]
+        m = len(rows)
+        to_bins(t[rows], a[:m])
+        to_bins(t[first[ids[rows]]], b[:m])
+        differ.append(rows[~(a[:m] == b[:m]).all(axis=1)])
+    differ = np.concatenate(differ)
+    if not differ.size:
+        return ids
+    members = np.flatnonzero(np.isin(ids, ids[differ]))
+    exact = np.empty((len(members), d), np.float32)
+    to_bins(t[members], exact)
+    pairs = np.concatenate([ids[members, None].astype(np.float64), exact], axis=1)
+    ids = ids.copy()
+    ids[members] = len(counts) + _rank_rows(pairs)
+    return _rank_rows(ids)
 
 
 def binned_symbols(t: np.ndarray, *, bin_width: float | None = None,
@@ -280,8 +346,39 @@ def binned_symbols(t: np.ndarray, *, bin_width: float | None = None,
     without materialising the (N, D) integer array; no per-sample Python loop.
     """
     t = np.ascontiguousarray(np.asarray(t, dtype=np.float32).reshape(len(t), -1))
-    to_bins, max_value, _ = _binner(t, bin_width, n_bins, equal_mass)
-    return _rank_rows(_hash_rows(t, to_bins, max_value))
+    if bin_width is None or n_bins is not None or equal_mass is not None or len(t) < 1000:
+        to_bins, max_value, _ = _binner(t, bin_width, n_bins, equal_mass)
+        hashes = _hash_rows(t, to_bins, max_value)
+    else:
+        # Fixed width needs the range only to size the hash keys: estimate it from every 64th
+        # row, allow twice that, and check the rows actually binned during the hashing pass
+        # (this saves a pass over `t`); redo it the exact way in the rare case the estimate
+        # was too small. The 0.99 leaves room for float32 rounding of the squared sums.
+        sample = t[::64]
+        guess = (float(sample.min()), float(sample.max()))
+        to_bins, max_value, _ = _binner(t, bin_width, None, value_range=guess)
+        allowed = 2 * max_value + 1
+        seen: list = []
+        hashes = _hash_rows(t, to_bins, allowed, track=seen)
+        if not np.isfinite(seen[0]):
+            raise ValueError("t: activations contain NaN or inf")
+        if seen[0] > 0.99 * t.shape[1] * allowed ** 2:
+            to_bins, max_value, _ = _binner(t, bin_width, None)
+            hashes = _hash_rows(t, to_bins, max_value)
+    ids = _rank_rows(hashes)
+    return _split_collisions(t, to_bins, ids)
+
+
+def _small_ids(a: np.ndarray) -> np.ndarray:
+    """`a` itself when it already holds non-negative integers below 2 * len(a) (the dense ids
+    of `binned_symbols`, class labels), else dense ids 0..K-1 of its distinct values."""
+    if a.size and np.issubdtype(a.dtype, np.integer) and a.min() >= 0 and a.max() < 2 * a.size:
+        return a
+    return _rank_rows(a)
+
+
+def _nonzero(counts: np.ndarray) -> np.ndarray:
+    return counts[counts > 0]
 
 
 def discrete_mi(symbols: np.ndarray, y: np.ndarray, x_ids: np.ndarray | None = None):
@@ -292,17 +389,17 @@ def discrete_mi(symbols: np.ndarray, y: np.ndarray, x_ids: np.ndarray | None = N
     """
     symbols = np.asarray(symbols).reshape(-1)
     y = np.asarray(y).reshape(-1)
-    _, t_counts = np.unique(symbols, return_counts=True)
+    symbols, y_ids = _small_ids(symbols), _small_ids(y)  # pairs then fit one int64 key
+    t_counts = _nonzero(np.bincount(symbols))
     h_t = entropy_from_counts(t_counts)
     # H(T|Y) = H(T,Y) - H(Y)
-    _, ty_counts = np.unique(np.stack([symbols, y], axis=1), axis=0, return_counts=True)
-    _, y_counts = np.unique(y, return_counts=True)
-    h_t_given_y = entropy_from_counts(ty_counts) - entropy_from_counts(y_counts)
+    ty_counts = _nonzero(np.bincount(symbols * (y_ids.max() + 1) + y_ids))
+    h_t_given_y = entropy_from_counts(ty_counts) - entropy_from_counts(_nonzero(np.bincount(y_ids)))
     h_t_given_x = 0.0
     if x_ids is not None:
-        _, tx_counts = np.unique(np.stack([symbols, x_ids], axis=1), axis=0, return_counts=True)
-        _, x_counts = np.unique(x_ids, return_counts=True)
-        h_t_given_x = entropy_from_counts(tx_counts) - entropy_from_counts(x_counts)
+        x_ids = _rank_rows(np.asarray(x_ids).reshape(-1))
+        _, tx_counts = np.unique(symbols * (x_ids.max() + 1) + x_ids, return_counts=True)
+        h_t_given_x = entropy_from_counts(tx_counts) - entropy_from_counts(np.bincount(x_ids))
     return h_t, h_t - h_t_given_x, h_t - h_t_given_y, len(t_counts)
 
 

@@ -113,6 +113,42 @@ def test_hashed_symbols_match_exact_row_uniqueness(rule):
     assert _same_partition(mi.binned_symbols(t, **rule), exact.reshape(-1))
 
 
+@pytest.mark.parametrize("keys", ["zero", "one-unit"])
+def test_hash_collisions_are_split_exactly(monkeypatch, keys):
+    # force collisions: all-zero keys give every row the same hash; keys that only see unit 0
+    # merge every pair of rows that agree there. The partition must still be exact.
+    rng = np.random.default_rng(5)
+    protos = np.tanh(rng.normal(scale=2, size=(50, 40))).astype(np.float32)
+    t = protos[rng.integers(0, 50, size=2000)]
+
+    def colliding(d, max_value):
+        k = np.zeros((d, 2), np.float32)
+        if keys == "one-unit":
+            k[0] = 1.0
+        return k
+    _, exact = np.unique(mi.bin_indices(t, bin_width=0.67), axis=0, return_inverse=True)
+    monkeypatch.setattr(mi, "_hash_keys", colliding)
+    symbols = mi.binned_symbols(t, bin_width=0.67)
+    assert _same_partition(symbols, exact.reshape(-1))
+    assert sorted(np.unique(symbols)) == list(range(len(np.unique(exact))))  # dense ids
+
+
+def test_fixed_width_range_estimate_is_checked():
+    # the fixed-width path sizes its hash keys from every 64th row; values far outside that
+    # sample (row 1, never sampled) must trigger a rehash, not a wrong partition, and a NaN
+    # outside the sample must still be rejected
+    rng = np.random.default_rng(6)
+    protos = np.tanh(rng.normal(scale=2, size=(40, 300))).astype(np.float32)
+    t = protos[rng.integers(0, 40, size=3000)]
+    t[1, :] = 500.0  # bin 746 at width 0.67, against |bin| <= 2 in the sample
+    t[2, :] = 500.0  # a duplicate of row 1
+    _, exact = np.unique(mi.bin_indices(t, bin_width=0.67), axis=0, return_inverse=True)
+    assert _same_partition(mi.binned_symbols(t, bin_width=0.67), exact.reshape(-1))
+    t[1, 5] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        mi.binned_symbols(t, bin_width=0.67)
+
+
 def test_plug_in_entropy_matches_formula():
     counts = np.array([1, 2, 3, 4])
     p = counts / 10
