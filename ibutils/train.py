@@ -20,6 +20,7 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
+from . import kernels
 from . import mi as mi_mod
 from .config import LAYER_MEASURES, Estimator, RunConfig
 from .data import Split
@@ -265,14 +266,19 @@ def train_run(
 
 
 def _train_epoch(model, opt, x, y, run: RunConfig, epoch: int) -> float:
-    """One epoch of minibatch Adam; returns the mean batch loss. Stops on NaN/inf."""
+    """One epoch of minibatch Adam; returns the mean batch loss. Stops on NaN/inf.
+
+    In float32, conv layers narrow enough for `ibutils.kernels` run through its direct
+    kernels (same parameters, same results up to floating-point reordering)."""
     model.train()
     order = epoch_order(run.seed, epoch, len(x))
+    direct = run.precision == "fp32" and kernels.used_by(model)
     total, n_batches = 0.0, 0
     for i in range(0, len(x), run.batch_size):
         idx = order[i:i + run.batch_size]
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=run.precision == "bf16"):
-            loss = F.cross_entropy(model(x[idx]), y[idx])
+            logits = kernels.forward(model, x[idx]) if direct else model(x[idx])
+            loss = F.cross_entropy(logits, y[idx])
         if not torch.isfinite(loss):
             raise NumericalError(f"epoch {epoch + 1}: training loss is {loss.item()} "
                                  f"(batch {n_batches}); results up to epoch {epoch} are kept")

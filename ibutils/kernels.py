@@ -1,0 +1,139 @@
+"""Direct convolutions for the study's narrow nets, and a training forward pass that uses them.
+
+The paper's nets have 1-12 filters per layer. oneDNN, which PyTorch uses for CPU
+convolutions, vectorises over channels, so at these widths most of its vector lanes idle; its
+backward pass was about half of a training epoch. `_smallconv.cpp` vectorises along image rows
+instead (16 output columns of every output channel in registers). It is compiled with
+`torch.utils.cpp_extension` on first use, once per machine (about a minute), into PyTorch's
+extension cache (``$TORCH_EXTENSIONS_DIR``, default ``~/.cache/torch_extensions``).
+
+`forward(model, x)` computes a `CNN`'s logits with these kernels wherever a conv layer fits
+them (1 or 3 input and output channels, rows of at least 16 output columns), and with
+PyTorch's own ops elsewhere, from the model's own parameters: the optimiser, checkpoints and the
+snapshot recorder see the same `CNN`. The result equals ``model(x)`` up to floating-point
+reordering (tested), like every other training path here. When no compiler is available, or
+with ``IBUTILS_FAST_CONV=0``, `available()` is False and training uses ``model(x)``.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import warnings
+from functools import lru_cache
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .models import INPUT_SHAPE, Block
+
+INPUT_WIDTH = INPUT_SHAPE[2]
+
+SOURCE = Path(__file__).with_name("_smallconv.cpp")
+CHANNELS = (1, 3)  # channels routed to the kernels (6 and 12 are compiled, but oneDNN wins)
+MIN_COLUMNS = 16  # output columns per row the kernels need
+
+
+@lru_cache(maxsize=1)
+def _extension():
+    """The compiled kernels, or None (no compiler, build error, or IBUTILS_FAST_CONV=0)."""
+    if os.environ.get("IBUTILS_FAST_CONV", "1") == "0":
+        return None
+    from torch.utils import cpp_extension
+    # -march=native binds the binary to this CPU: the source, the torch version and the CPU's
+    # flags name the build, so a shared cache never loads a build made for another CPU
+    flags = ""
+    try:
+        flags = next(line for line in Path("/proc/cpuinfo").read_text().splitlines()
+                     if line.startswith("flags"))
+    except (OSError, StopIteration):
+        pass
+    digest = hashlib.sha256(SOURCE.read_bytes() + torch.__version__.encode()
+                            + flags.encode()).hexdigest()[:12]
+    try:
+        return cpp_extension.load(name=f"ibutils_smallconv_{digest}", sources=[str(SOURCE)],
+                                  extra_cflags=["-O3", "-march=native"], verbose=False)
+    except Exception as exc:  # no compiler, missing headers: fall back, say why once
+        warnings.warn(f"ibutils.kernels: could not build the direct convolutions ({exc}); "
+                      "training uses PyTorch's convolutions", RuntimeWarning, stacklevel=2)
+        return None
+
+
+def used_by(model) -> bool:
+    """Whether `forward` would route any conv layer of `model` to the direct kernels."""
+    width = INPUT_WIDTH
+    for module in model.net:
+        if isinstance(module, Block) and isinstance(module.linear, nn.Conv2d):
+            conv = module.linear
+            if fits(conv, width):
+                return available()
+            width = width if conv.padding == "same" else width - conv.kernel_size[0] + 1
+        elif isinstance(module, nn.MaxPool2d):
+            width = -(-width // 2)
+    return False
+
+
+def available() -> bool:
+    """True when the compiled kernels can be used (builds them on the first call)."""
+    return _extension() is not None
+
+
+class _DirectConv(torch.autograd.Function):
+    """'valid' conv2d of an NCHW float32 batch: `_smallconv.cpp` forward and backward."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias):
+        ext = _extension()
+        ctx.save_for_backward(x, weight)
+        return ext.conv_forward(x, weight, bias)
+
+    @staticmethod
+    def backward(ctx, grad):
+        ext = _extension()
+        x, weight = ctx.saved_tensors
+        grad = grad.contiguous()
+        k = weight.shape[-1]
+        grad_x = None
+        if ctx.needs_input_grad[0]:
+            # the input gradient is the 'full' convolution of the output gradient with the
+            # flipped, transposed kernel: a 'valid' one of the gradient padded by k - 1
+            flipped = weight.flip(2, 3).transpose(0, 1).contiguous()
+            zero = torch.zeros(flipped.shape[0], dtype=grad.dtype)
+            grad_x = ext.conv_forward(F.pad(grad, (k - 1,) * 4), flipped, zero)
+        grad_w, grad_b = ext.conv_weight_grad(x, grad, k)
+        return grad_x, grad_w, grad_b
+
+
+def fits(conv: nn.Conv2d, width: int) -> bool:
+    """Whether a conv layer whose input rows are `width` wide can use the direct kernels."""
+    k = conv.kernel_size[0]
+    same = conv.padding == "same"
+    out_cols = width if same else width - k + 1
+    return (conv.out_channels in CHANNELS and conv.in_channels in CHANNELS
+            and conv.stride == (1, 1) and conv.dilation == (1, 1) and conv.groups == 1
+            and conv.kernel_size[0] == conv.kernel_size[1] and (not same or k % 2 == 1)
+            and out_cols >= MIN_COLUMNS)
+
+
+def conv2d(conv: nn.Conv2d, x: torch.Tensor) -> torch.Tensor:
+    """`conv(x)` through the direct kernels when it `fits` (NCHW), else through PyTorch
+    (channels-last, oneDNN's fast layout)."""
+    if not (x.dtype == torch.float32 and fits(conv, x.shape[-1]) and available()):
+        return conv(x.contiguous(memory_format=torch.channels_last))
+    if conv.padding == "same":
+        p = conv.kernel_size[0] // 2
+        x = F.pad(x, (p, p, p, p))
+    return _DirectConv.apply(x.contiguous(), conv.weight, conv.bias)
+
+
+def forward(model, x: torch.Tensor) -> torch.Tensor:
+    """Logits of a `CNN` (see `ibutils.models`) computed with `conv2d` for its conv layers;
+    every other layer (activation, pooling, flatten, dense) runs as in ``model(x)``."""
+    h = x
+    for module in model.net:
+        if isinstance(module, Block) and isinstance(module.linear, nn.Conv2d):
+            h = module.act(conv2d(module.linear, h))
+        else:
+            h = module(h)
+    return h

@@ -1,0 +1,82 @@
+"""The direct convolutions of `ibutils.kernels` against PyTorch's in float64 (independent
+truth), and a training step through them against the plain model."""
+import shutil
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ibutils import kernels
+from ibutils.models import build_cnn, get_variant
+
+pytestmark = pytest.mark.skipif(
+    (shutil.which("c++") is None and shutil.which("g++") is None) or shutil.which("ninja") is None,
+    reason="no C++ compiler or ninja: ibutils.kernels falls back to PyTorch's convolutions")
+
+
+def test_kernels_build_here():
+    assert kernels.available()
+
+
+@pytest.mark.parametrize("c_in, c_out, k, padding, width", [
+    (1, 1, 3, "same", 28), (1, 6, 3, "same", 28), (3, 3, 3, "valid", 26),
+    (6, 6, 3, "valid", 26), (3, 3, 5, "valid", 24), (3, 3, 7, "valid", 22),
+    (3, 3, 11, "valid", 28), (6, 3, 3, "valid", 18), (12, 12, 3, "valid", 26),
+])
+def test_direct_conv_matches_float64_reference(c_in, c_out, k, padding, width):
+    torch.manual_seed(0)
+    conv = nn.Conv2d(c_in, c_out, k, padding=padding)
+    x = torch.randn(7, c_in, width, width, requires_grad=True)
+    x64 = x.detach().double().requires_grad_(True)
+    w64, b64 = (conv.weight.detach().double().requires_grad_(True),
+                conv.bias.detach().double().requires_grad_(True))
+    ref = F.conv2d(x64, w64, b64, padding=padding)
+    g = torch.randn_like(ref)
+    ref.backward(g)
+    saved = kernels.CHANNELS
+    kernels.CHANNELS = (1, 3, 6, 12)  # route every case here to the kernels
+    try:
+        assert kernels.fits(conv, width)
+        out = kernels.conv2d(conv, x)
+    finally:
+        kernels.CHANNELS = saved
+    out.backward(g.float())
+    assert out.shape == ref.shape
+    for got, want in ((out, ref), (x.grad, x64.grad), (conv.weight.grad, w64.grad),
+                      (conv.bias.grad, b64.grad)):
+        scale = want.abs().max().item()
+        assert (got.double() - want).abs().max().item() <= 1e-5 * scale + 1e-6
+
+
+def test_layers_that_do_not_fit_fall_back():
+    assert not kernels.fits(nn.Conv2d(3, 3, 7), 16)  # 10 output columns < 16
+    assert not kernels.fits(nn.Conv2d(3, 12, 3), 26)  # 12 channels: oneDNN is faster
+    assert not kernels.used_by(build_cnn(get_variant("depth", "d1")))  # 6 channels too
+    assert not kernels.fits(nn.Conv2d(3, 3, 3, stride=2), 26)
+    assert kernels.fits(nn.Conv2d(3, 3, 3), 26)
+    assert not kernels.used_by(build_cnn(get_variant("width", "w12")))
+    assert kernels.used_by(build_cnn(get_variant("kernel", "5conv-k7")))  # its first layers
+
+
+@pytest.mark.parametrize("variant", [("width", "w1"), ("width", "w6"), ("kernel", "5conv-k7"),
+                                     ("fc", "fc")])
+def test_forward_and_gradients_are_as_accurate_as_pytorch(variant):
+    # truth: the same model in float64; in float32 the direct path must be within 1e-5 of
+    # the logits and no less accurate than PyTorch's own float32 path on any gradient (a
+    # deep 1-filter tanh net loses ~1e-4 of relative accuracy either way)
+    torch.manual_seed(1)
+    model = build_cnn(get_variant(*variant))
+    truth = build_cnn(get_variant(*variant)).double()
+    truth.load_state_dict({k: v.double() for k, v in model.state_dict().items()})
+    x, y = torch.rand(64, 1, 28, 28), torch.randint(0, 10, (64,))
+    F.cross_entropy(truth(x.double()), y).backward()
+    F.cross_entropy(model(x), y).backward()
+    plain = [p.grad.clone() for p in model.parameters()]
+    model.zero_grad()
+    logits = kernels.forward(model, x)
+    assert (logits.double() - truth(x.double())).abs().max().item() < 1e-5
+    F.cross_entropy(logits, y).backward()
+    for got, ref, torch_f32 in zip(model.parameters(), truth.parameters(), plain):
+        err = lambda g: (g.double() - ref.grad).abs().max().item()  # noqa: E731
+        assert err(got.grad) <= 2 * err(torch_f32) + 1e-6 * ref.grad.abs().max().item()
