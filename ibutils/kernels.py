@@ -90,19 +90,42 @@ class _DirectConv(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, grad):
-        ext = _extension()
         x, weight = ctx.saved_tensors
-        grad = grad.contiguous()
-        k = weight.shape[-1]
-        grad_x = None
-        if ctx.needs_input_grad[0]:
-            # the input gradient is the 'full' convolution of the output gradient with the
-            # flipped, transposed kernel: a 'valid' one of the gradient padded by k - 1
-            flipped = weight.flip(2, 3).transpose(0, 1).contiguous()
-            zero = torch.zeros(flipped.shape[0], dtype=grad.dtype)
-            grad_x = ext.conv_forward(F.pad(grad, (k - 1,) * 4), flipped, zero)
-        grad_w, grad_b = ext.conv_weight_grad(x, grad, k)
-        return grad_x, grad_w, grad_b
+        return _conv_backward(ctx, x, weight, grad)
+
+
+class _DirectConvTanh(torch.autograd.Function):
+    """tanh of a 'valid' conv2d, fused: the tanh is applied in registers before the store
+    (`vtanh` in `_smallconv.cpp`, within 2 ulp of the exact value; PyTorch's is within 1); the backward pass is
+    `_DirectConv`'s on the gradient through tanh, g * (1 - out**2)."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias):
+        out = _extension().conv_tanh_forward(x, weight, bias)
+        ctx.save_for_backward(x, weight, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, weight, out = ctx.saved_tensors
+        inner = torch.ops.aten.tanh_backward(grad, out)
+        return _conv_backward(ctx, x, weight, inner)
+
+
+def _conv_backward(ctx, x, weight, grad):
+    """Input (when needed), weight and bias gradients of a direct 'valid' convolution."""
+    ext = _extension()
+    grad = grad.contiguous()
+    k = weight.shape[-1]
+    grad_x = None
+    if ctx.needs_input_grad[0]:
+        # the input gradient is the 'full' convolution of the output gradient with the
+        # flipped, transposed kernel: a 'valid' one of the gradient padded by k - 1
+        flipped = weight.flip(2, 3).transpose(0, 1).contiguous()
+        zero = torch.zeros(flipped.shape[0], dtype=grad.dtype)
+        grad_x = ext.conv_forward(F.pad(grad, (k - 1,) * 4), flipped, zero)
+    grad_w, grad_b = ext.conv_weight_grad(x, grad, k)
+    return grad_x, grad_w, grad_b
 
 
 def fits(conv: nn.Conv2d, width: int) -> bool:
@@ -116,15 +139,19 @@ def fits(conv: nn.Conv2d, width: int) -> bool:
             and out_cols >= MIN_COLUMNS)
 
 
-def conv2d(conv: nn.Conv2d, x: torch.Tensor) -> torch.Tensor:
-    """`conv(x)` through the direct kernels when it `fits` (NCHW), else through PyTorch
+def conv2d(conv: nn.Conv2d, x: torch.Tensor, act: nn.Module | None = None) -> torch.Tensor:
+    """``act(conv(x))`` (``act`` None: no activation) through the direct kernels when the
+    layer `fits` (NCHW; a tanh fused into the convolution), else through PyTorch
     (channels-last, oneDNN's fast layout)."""
+    act = act if act is not None else nn.Identity()
     if not (x.dtype == torch.float32 and fits(conv, x.shape[-1]) and available()):
-        return conv(x.contiguous(memory_format=torch.channels_last))
+        return act(conv(x.contiguous(memory_format=torch.channels_last)))
     if conv.padding == "same":
         p = conv.kernel_size[0] // 2
         x = F.pad(x, (p, p, p, p))
-    return _DirectConv.apply(x.contiguous(), conv.weight, conv.bias)
+    if isinstance(act, nn.Tanh):
+        return _DirectConvTanh.apply(x.contiguous(), conv.weight, conv.bias)
+    return act(_DirectConv.apply(x.contiguous(), conv.weight, conv.bias))
 
 
 def forward(model, x: torch.Tensor) -> torch.Tensor:
@@ -133,7 +160,7 @@ def forward(model, x: torch.Tensor) -> torch.Tensor:
     h = x
     for module in model.net:
         if isinstance(module, Block) and isinstance(module.linear, nn.Conv2d):
-            h = module.act(conv2d(module.linear, h))
+            h = conv2d(module.linear, h, module.act)
         else:
             h = module(h)
     return h

@@ -49,6 +49,34 @@ def test_direct_conv_matches_float64_reference(c_in, c_out, k, padding, width):
         assert (got.double() - want).abs().max().item() <= 1e-5 * scale + 1e-6
 
 
+def test_fused_tanh_is_within_two_ulp():
+    # every float32 in [-12, 12] at a fine grid, tiny values, both branch edges and the clamp
+    x = torch.cat([torch.linspace(-12, 12, 2_000_001), torch.tensor(
+        [0.0, -0.0, 1e-30, -1e-20, 1e-7, 0.625, -0.625, 0.62499994, 9.0, 9.0001, 88.0, -100.0])])
+    got = kernels._extension().tanh(x).double()
+    exact = torch.tanh(x.double())
+    ulp = torch.nextafter(exact.float().abs(), torch.tensor(float("inf"))).double() \
+        - exact.float().abs().double()
+    assert ((got - exact).abs() <= 2 * ulp).all()
+
+
+def test_fused_conv_tanh_matches_float64_reference():
+    torch.manual_seed(2)
+    conv = nn.Conv2d(3, 3, 3)
+    x = torch.randn(5, 3, 26, 26, requires_grad=True)
+    x64 = x.detach().double().requires_grad_(True)
+    w64, b64 = (conv.weight.detach().double().requires_grad_(True),
+                conv.bias.detach().double().requires_grad_(True))
+    ref = torch.tanh(F.conv2d(x64, w64, b64))
+    g = torch.randn_like(ref)
+    ref.backward(g)
+    out = kernels.conv2d(conv, x, nn.Tanh())
+    out.backward(g.float())
+    for got, want in ((out, ref), (x.grad, x64.grad), (conv.weight.grad, w64.grad),
+                      (conv.bias.grad, b64.grad)):
+        assert (got.double() - want).abs().max().item() <= 1e-5 * want.abs().max().item() + 1e-6
+
+
 def test_layers_that_do_not_fit_fall_back():
     assert not kernels.fits(nn.Conv2d(3, 3, 7), 16)  # 10 output columns < 16
     assert not kernels.fits(nn.Conv2d(3, 12, 3), 26)  # 12 channels: oneDNN is faster
