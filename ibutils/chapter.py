@@ -168,6 +168,20 @@ class Chapter:
         return explorer(self.results)
 
 
+def _with_stored_seeds(results: list[RunResult], factor: str, seeds, **kwargs) -> list:
+    """`results` plus the runs of the same configurations under `seeds` that are already
+    stored (with every estimator asked for); nothing is trained. `kwargs` go to `run_study`."""
+    out = list(results)
+    for seed in seeds:
+        for r in results:
+            try:
+                out += run_study(factor, [r.dataset], seeds=[seed], variants=[r.variant],
+                                 allow_training=False, progress=False, **kwargs)
+            except MissingResultError:
+                pass
+    return out
+
+
 def load_chapter(factor: str, *, profile: str = "book", datasets=("mnist", "fashion_mnist"),
                  epochs: int | None = None, seeds=None, split: str = "test",
                  bin_width: float = 0.67, n_bins: int = 30, renyi_samples: int = 500,
@@ -191,15 +205,8 @@ def load_chapter(factor: str, *, profile: str = "book", datasets=("mnist", "fash
                         variants=variants, estimators=ests, allow_training=allow_training,
                         gradients=gradients)
     if stored_seeds:
-        for seed in list(prof.seeds)[1:]:
-            for r in [r for r in results if r.seed == first[0]]:
-                try:
-                    results += run_study(factor, [r.dataset], profile=profile, epochs=epochs,
-                                         seeds=[seed], variants=[r.variant], estimators=ests,
-                                         allow_training=False, gradients=gradients,
-                                         progress=False)
-                except MissingResultError:
-                    pass
+        results = _with_stored_seeds(results, factor, list(prof.seeds)[1:], profile=profile,
+                                     epochs=epochs, estimators=ests, gradients=gradients)
     if variants is not None:
         series = {k: [v for v in vs if v in variants] for k, vs in (series or {}).items()}
     return Chapter(factor, results, prof, split, tuple(e.id for e in ests), dict(series or {}))
@@ -271,6 +278,13 @@ class Beyond:
         note = (f" Left out (not yet computed for this horizon and these seeds): "
                 f"{', '.join(self.left_out)}." if self.left_out else "")
         parts = ", ".join(f"{f} {a}: {len(rs)}" for (f, a), rs in self.results.items())
+        fewer = [f"{runs[0].dataset} {runs[0].variant} {a}"
+                 for (_, a), rs in self.results.items()
+                 for runs in report.group(rs, "label_config").values()
+                 if len(runs) < len(p.seeds)]
+        if fewer and len(p.seeds) > 1:
+            note += (f" Configurations with fewer than {len(p.seeds)} seeds (still computing): "
+                     f"{', '.join(fewer)}.")
         return Text(f"**Runs shown:** profile `{p.name}`, horizon {p.epochs} epochs, seeds "
                     f"{list(p.seeds)}; runs per factor and activation: {parts}.{note}")
 
@@ -333,11 +347,12 @@ def load_beyond(factors=("width", "depth"), activations=BEYOND_ACTIVATIONS, *,
                 profile: str = "book", datasets=("mnist", "fashion_mnist"),
                 epochs: int | None = None, seeds=None, split: str = "test",
                 exclude: dict[str, dict[str, list[str]]] | None = None,
-                allow_training: bool = True) -> Beyond:
+                allow_training: bool = True, stored_seeds: bool = False) -> Beyond:
     """Run or load `factors` under each activation with the estimators of "Compression,
     properly measured": the paper's 0.67 bins, 30 bins over each layer's range, 30 equal-mass
     (adaptive) bins, the KDE upper bound (noise variance 0.1) and matrix-based Renyi, plus the
-    geometry measures. `exclude` maps an activation to {factor: variants left out}."""
+    geometry measures. `exclude` maps an activation to {factor: variants left out}.
+    `stored_seeds` as in `load_chapter`: the first seed everywhere, the others where stored."""
     check_choice("split", split, SPLITS)
     exclude = exclude or {}
     for act, by_factor in exclude.items():
@@ -352,18 +367,23 @@ def load_beyond(factors=("width", "depth"), activations=BEYOND_ACTIVATIONS, *,
     for act in activations:
         check_choice("activations", act, BEYOND_ACTIVATIONS)
     ests = (binning(bin_width=0.67), binning(n_bins=30), binning(equal_mass=30), kde(), renyi())
+    prof = get_profile(profile, epochs=epochs, seeds=seeds)
+    first = list(prof.seeds)[:1] if stored_seeds else seeds
     results, left_out = {}, []
     for factor in factors:
         for act in activations:
             skip = exclude.get(act, {}).get(factor, [])
             keep = [v for v in paper_variants()[factor] if v not in skip]
             left_out += [f"{factor} {v} ({act})" for v in skip]
-            results[(factor, act)] = run_study(
-                factor, list(datasets), profile=profile, epochs=epochs, seeds=seeds,
-                variants=keep, estimators=(*ests, geometry()), activation=act,
-                allow_training=allow_training)
-    return Beyond(results, get_profile(profile, epochs=epochs, seeds=seeds), split,
-                  tuple(e.id for e in ests), left_out)
+            runs = run_study(factor, list(datasets), profile=profile, epochs=epochs,
+                             seeds=first, variants=keep, estimators=(*ests, geometry()),
+                             activation=act, allow_training=allow_training)
+            if stored_seeds:
+                runs = _with_stored_seeds(runs, factor, list(prof.seeds)[1:], profile=profile,
+                                          epochs=epochs, estimators=(*ests, geometry()),
+                                          activation=act)
+            results[(factor, act)] = runs
+    return Beyond(results, prof, split, tuple(e.id for e in ests), left_out)
 
 
 @dataclass

@@ -1,6 +1,8 @@
 """The chapter object: rows per dataset and series, tables as Markdown, checked choices."""
 import pytest
 
+from ibutils.runner import MissingResultError
+
 from ibutils.chapter import Chapter, Text
 from ibutils.config import get_profile
 
@@ -55,6 +57,22 @@ def test_stored_seeds_adds_only_the_seeds_already_stored(tmp_store):
     ch = load_chapter("width", seeds=[0, 1], allow_training=False, stored_seeds=True, **kw)
     assert sorted((r.variant, r.seed) for r in ch.results) == [("w1", 0), ("w1", 1), ("w3", 0)]
     assert "fewer seeds (still computing): mnist w3 (1)" in ch.header()
+
+
+@needs_data
+def test_beyond_stored_seeds_adds_only_the_seeds_already_stored(tmp_store):
+    from ibutils.chapter import load_beyond
+
+    kw = {"profile": "smoke", "epochs": 1, "datasets": ["mnist"], "factors": ["width"],
+          "activations": ["tanh"], "exclude": {"tanh": {"width": ["w6", "w12"]}}}
+    load_beyond(seeds=[0], **kw)  # trains seed 0 of w1 and w3 with the chapter's estimators
+    load_beyond(seeds=[1], **{**kw, "exclude": {"tanh": {"width": ["w3", "w6", "w12"]}}})
+    with pytest.raises(MissingResultError):
+        load_beyond(seeds=[0, 1], allow_training=False, **kw)
+    b = load_beyond(seeds=[0, 1], allow_training=False, stored_seeds=True, **kw)
+    runs = b.results[("width", "tanh")]
+    assert sorted((r.variant, r.seed) for r in runs) == [("w1", 0), ("w1", 1), ("w3", 0)]
+    assert "fewer than 2 seeds (still computing): mnist w3 tanh" in b.header()
 
 
 def test_precision_check_verdict_and_summary():
