@@ -356,12 +356,16 @@ def pearson_ci(x, y) -> dict:
     """Pearson correlation of paired values with a 95% interval (Fisher's z transform).
 
     Returns ``{"n", "r", "lo", "hi"}``; the interval is tanh(atanh(r) -+ 1.96 / sqrt(n - 3)),
-    so it needs n >= 4 (else lo and hi are NaN). Constant inputs give r = NaN.
+    so it needs n >= 4 (else lo and hi are NaN). Constant inputs give r = NaN. Pairs with a
+    NaN or infinite member are left out, and ``n`` counts only the pairs used (a geometry
+    measure is undefined, NaN, for a layer whose every unit is 0: a dead ReLU layer).
     """
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if x.shape != y.shape or x.ndim != 1:
         raise ValueError(f"x, y: expected two 1-D arrays of one length, got {x.shape} and "
                          f"{y.shape}")
+    keep = np.isfinite(x) & np.isfinite(y)
+    x, y = x[keep], y[keep]
     n = len(x)
     if n < 2 or x.std() == 0 or y.std() == 0:
         return {"n": n, "r": float("nan"), "lo": float("nan"), "hi": float("nan")}

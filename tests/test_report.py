@@ -152,6 +152,9 @@ def test_pearson_ci_against_numpy_and_the_fisher_formula():
     line = report.pearson_ci([1, 2, 3, 4, 5], [2, 4, 6, 8, 10])
     assert line["r"] == pytest.approx(1.0) and line["hi"] == pytest.approx(1.0, abs=1e-5)
     assert np.isnan(report.pearson_ci([1, 1, 1, 1], [1, 2, 3, 4])["r"])
+    # undefined pairs (a dead layer's geometry) are left out and not counted
+    gappy = report.pearson_ci([1, 2, np.nan, 3, 4, 5], [2, 4, 1, 6, np.inf, 10])
+    assert gappy["n"] == 4 and gappy["r"] == pytest.approx(1.0)
     with pytest.raises(ValueError, match="x, y: expected"):
         report.pearson_ci([1, 2], [1, 2, 3])
 
