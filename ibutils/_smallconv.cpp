@@ -150,6 +150,64 @@ void weight_grad_image(const float* x, const float* g, float* gw, float* gb,
   }
 }
 
+// The same gradient for a kernel size known at compile time: for each input row (ci, h + i)
+// and block of columns, the CO output-gradient vectors are loaded once and the K shifted
+// input vectors once, feeding CO x K accumulators held in registers (about half the loads
+// per multiply-add of the version above).
+template <int CO, int K>
+void weight_grad_image_k(const float* x, const float* g, float* gw, float* gb,
+                         int64_t ci_n, int64_t H, int64_t W) {
+  const int64_t Ho = H - K + 1, Wo = W - K + 1;
+  vf tail = {};
+  const int64_t last = std::min(((Wo - 1) / V) * V, Wo - V), skip = ((Wo - 1) / V) * V - last;
+  for (int l = 0; l < V; ++l) tail[l] = l >= skip ? 1.0f : 0.0f;
+  for (int64_t ci = 0; ci < ci_n; ++ci) {
+    for (int i = 0; i < K; ++i) {
+      vf acc[CO][K];
+      for (int co = 0; co < CO; ++co)
+        for (int j = 0; j < K; ++j) acc[co][j] = vf{};
+      for (int64_t h = 0; h < Ho; ++h) {
+        const float* row = x + (ci * H + h + i) * W;
+        for (int64_t w0 = 0; w0 < Wo; w0 += V) {
+          const int64_t s = std::min(w0, Wo - V);
+          vf gv[CO];
+          for (int co = 0; co < CO; ++co) {
+            gv[co] = load(g + (co * Ho + h) * Wo + s);
+            if (w0 != s) gv[co] *= tail;
+          }
+          for (int j = 0; j < K; ++j) {
+            const vf xv = load(row + s + j);
+            for (int co = 0; co < CO; ++co) acc[co][j] += gv[co] * xv;
+          }
+        }
+      }
+      for (int co = 0; co < CO; ++co)
+        for (int j = 0; j < K; ++j) {
+          float total = 0.0f;
+          for (int l = 0; l < V; ++l) total += acc[co][j][l];
+          gw[((co * ci_n + ci) * K + i) * K + j] += total;
+        }
+    }
+  }
+  for (int co = 0; co < CO; ++co) {
+    float total = 0.0f;
+    const float* gr = g + co * Ho * Wo;
+    for (int64_t p = 0; p < Ho * Wo; ++p) total += gr[p];
+    gb[co] += total;
+  }
+}
+
+template <int CO>
+void weight_grad_any(const float* x, const float* g, float* gw, float* gb, int64_t ci_n,
+                     int64_t H, int64_t W, int64_t k) {
+  switch (k) {
+    case 3: return weight_grad_image_k<CO, 3>(x, g, gw, gb, ci_n, H, W);
+    case 5: return weight_grad_image_k<CO, 5>(x, g, gw, gb, ci_n, H, W);
+    case 7: return weight_grad_image_k<CO, 7>(x, g, gw, gb, ci_n, H, W);
+  }
+  weight_grad_image<CO>(x, g, gw, gb, ci_n, H, W, k);
+}
+
 void check(const torch::Tensor& x, const torch::Tensor& wt) {
   TORCH_CHECK(x.dim() == 4 && wt.dim() == 4, "x and weight must be 4-D (NCHW, OIHW)");
   TORCH_CHECK(x.scalar_type() == torch::kFloat && wt.scalar_type() == torch::kFloat,
@@ -187,8 +245,8 @@ std::vector<torch::Tensor> weight_grad_impl(torch::Tensor x, torch::Tensor g, in
   at::parallel_for(0, B, 1, [&](int64_t b0, int64_t b1) {
     float* mine = pp + at::get_thread_num() * (nw + CO);
     for (int64_t b = b0; b < b1; ++b)
-      weight_grad_image<CO>(xp + b * ci_n * H * W, gp + b * CO * Ho * Wo, mine, mine + nw,
-                            ci_n, H, W, k);
+      weight_grad_any<CO>(xp + b * ci_n * H * W, gp + b * CO * Ho * Wo, mine, mine + nw,
+                          ci_n, H, W, k);
   });
   auto total = partial.sum(0);
   return {total.narrow(0, 0, nw).view({CO, ci_n, k, k}), total.narrow(0, nw, CO)};
