@@ -44,6 +44,21 @@ def activation_of(run) -> str:
     return run.config.net.activation
 
 
+DID_NOT_TRAIN = 0.2  # final training accuracy at or below this (10 classes: chance is 0.1)
+
+
+def set_apart_untrained(runs) -> tuple[list, list]:
+    """``(trained, untrained)``: runs whose final training accuracy is at most `DID_NOT_TRAIN`
+    never learned (a 1-filter ReLU net can die in its first epoch, every unit stuck at 0).
+    Such a run has no fitting to follow and no generalisation gap, and its collapsed I(X;T)
+    would read as a huge "drop"; the chapter names it instead of averaging it in."""
+    trained, untrained = [], []
+    for r in runs:
+        dead = r.snapshots()[-1]["train"]["accuracy"] <= DID_NOT_TRAIN
+        (untrained if dead else trained).append(r)
+    return trained, untrained
+
+
 def _configs(results) -> list[list]:
     """Seed runs grouped per configuration; tanh and ReLU runs of one variant stay apart."""
     configs: dict = {}

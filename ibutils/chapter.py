@@ -268,6 +268,7 @@ class Beyond:
     split: str
     estimators: tuple[str, ...]  # ids: paper's bins, bins by count, adaptive, KDE, Renyi
     left_out: list[str] = field(default_factory=list)
+    untrained: list[RunResult] = field(default_factory=list)  # `beyond.set_apart_untrained`
 
     @property
     def all_runs(self) -> list[RunResult]:
@@ -285,6 +286,12 @@ class Beyond:
         if fewer and len(p.seeds) > 1:
             note += (f" Configurations with fewer than {len(p.seeds)} seeds (still computing): "
                      f"{', '.join(fewer)}.")
+        if self.untrained:
+            dead = ", ".join(f"{r.dataset} {r.variant} {beyond.activation_of(r)} seed {r.seed} "
+                             f"({r.snapshots()[-1]['train']['accuracy']:.3f})"
+                             for r in self.untrained)
+            note += (f" Set apart, did not train (final training accuracy at most "
+                     f"{beyond.DID_NOT_TRAIN}, chance 0.1): {dead}.")
         return Text(f"**Runs shown:** profile `{p.name}`, horizon {p.epochs} epochs, seeds "
                     f"{list(p.seeds)}; runs per factor and activation: {parts}.{note}")
 
@@ -352,7 +359,8 @@ def load_beyond(factors=("width", "depth"), activations=BEYOND_ACTIVATIONS, *,
     properly measured": the paper's 0.67 bins, 30 bins over each layer's range, 30 equal-mass
     (adaptive) bins, the KDE upper bound (noise variance 0.1) and matrix-based Renyi, plus the
     geometry measures. `exclude` maps an activation to {factor: variants left out}.
-    `stored_seeds` as in `load_chapter`: the first seed everywhere, the others where stored."""
+    `stored_seeds` as in `load_chapter`: the first seed everywhere, the others where stored.
+    Runs that did not train are set apart (`beyond.set_apart_untrained`) and named."""
     check_choice("split", split, SPLITS)
     exclude = exclude or {}
     for act, by_factor in exclude.items():
@@ -369,7 +377,7 @@ def load_beyond(factors=("width", "depth"), activations=BEYOND_ACTIVATIONS, *,
     ests = (binning(bin_width=0.67), binning(n_bins=30), binning(equal_mass=30), kde(), renyi())
     prof = get_profile(profile, epochs=epochs, seeds=seeds)
     first = list(prof.seeds)[:1] if stored_seeds else seeds
-    results, left_out = {}, []
+    results, left_out, untrained = {}, [], []
     for factor in factors:
         for act in activations:
             skip = exclude.get(act, {}).get(factor, [])
@@ -382,8 +390,10 @@ def load_beyond(factors=("width", "depth"), activations=BEYOND_ACTIVATIONS, *,
                 runs = _with_stored_seeds(runs, factor, list(prof.seeds)[1:], profile=profile,
                                           epochs=epochs, estimators=(*ests, geometry()),
                                           activation=act)
-            results[(factor, act)] = runs
-    return Beyond(results, prof, split, tuple(e.id for e in ests), left_out)
+            results[(factor, act)], dead = beyond.set_apart_untrained(runs)
+            untrained += [r for r in dead if r.config.key() not in {u.config.key()
+                                                                   for u in untrained}]
+    return Beyond(results, prof, split, tuple(e.id for e in ests), left_out, untrained)
 
 
 @dataclass

@@ -132,3 +132,12 @@ def test_ceiling_table_counts_points_at_log2_n():
     assert beyond.ceiling(top, "kde_noise_var0.1_n_samples1000", "test") == np.log2(100)
     assert beyond.ceiling(top, "kde_noise_var0.1_n_samples50", "test") == np.log2(50)
     assert beyond.ceiling(top, "renyi_alpha1.01_n_samples500", "test") is None
+
+
+def test_runs_that_did_not_train_are_set_apart():
+    ok = fake_run([1, 5, 3], saturated=[0.1] * 3, within=[1] * 3, train_acc=0.9)
+    dead = fake_run([5, 0, 0], saturated=[0.1] * 3, within=[1] * 3, seed=2, train_acc=0.1,
+                    test_acc=0.1, activation="relu")
+    edge = fake_run([1, 2, 3], saturated=[0.1] * 3, within=[1] * 3, seed=1, train_acc=0.21)
+    trained, untrained = beyond.set_apart_untrained([ok, dead, edge])
+    assert trained == [ok, edge] and untrained == [dead]
