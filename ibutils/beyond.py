@@ -44,17 +44,22 @@ def activation_of(run) -> str:
     return run.config.net.activation
 
 
-DID_NOT_TRAIN = 0.2  # final training accuracy at or below this (10 classes: chance is 0.1)
-
-
-def set_apart_untrained(runs) -> tuple[list, list]:
-    """``(trained, untrained)``: runs whose final training accuracy is at most `DID_NOT_TRAIN`
-    never learned (a 1-filter ReLU net can die in its first epoch, every unit stuck at 0).
-    Such a run has no fitting to follow and no generalisation gap, and its collapsed I(X;T)
-    would read as a huge "drop"; the chapter names it instead of averaging it in."""
+def set_apart_untrained(runs, split: str = "test") -> tuple[list, list]:
+    """``(trained, untrained)``: a run is *dead* when, at its last snapshot, some hidden layer
+    outputs exactly 0 for every input of `split` (every unit inactive, a dead ReLU layer):
+    everything after that layer is constant, so the net predicts one class whatever the input.
+    A 1-filter ReLU net can die in its first epoch. Such a run has no fitting to follow and
+    no generalisation gap, and its collapsed I(X;T) would read as a huge "drop"; the chapter
+    names it instead of averaging it in. Runs stored without geometry are kept."""
     trained, untrained = [], []
     for r in runs:
-        dead = r.snapshots()[-1]["train"]["accuracy"] <= DID_NOT_TRAIN
+        try:
+            geo = geometry_id(r)
+        except KeyError:
+            trained.append(r)
+            continue
+        last = r.snapshots()[-1][split]["mi"][geo]
+        dead = any(last[la]["inactive"] >= 1.0 for la in r.layers if la != "softmax")
         (untrained if dead else trained).append(r)
     return trained, untrained
 

@@ -290,8 +290,9 @@ class Beyond:
             dead = ", ".join(f"{r.dataset} {r.variant} {beyond.activation_of(r)} seed {r.seed} "
                              f"({r.snapshots()[-1]['train']['accuracy']:.3f})"
                              for r in self.untrained)
-            note += (f" Set apart, did not train (final training accuracy at most "
-                     f"{beyond.DID_NOT_TRAIN}, chance 0.1): {dead}.")
+            note += (" Set apart, dead (at the last snapshot a hidden layer outputs exactly 0 "
+                     f"for every input, so the output is constant; final training accuracy in "
+                     f"brackets): {dead}.")
         return Text(f"**Runs shown:** profile `{p.name}`, horizon {p.epochs} epochs, seeds "
                     f"{list(p.seeds)}; runs per factor and activation: {parts}.{note}")
 
@@ -360,7 +361,7 @@ def load_beyond(factors=("width", "depth"), activations=BEYOND_ACTIVATIONS, *,
     (adaptive) bins, the KDE upper bound (noise variance 0.1) and matrix-based Renyi, plus the
     geometry measures. `exclude` maps an activation to {factor: variants left out}.
     `stored_seeds` as in `load_chapter`: the first seed everywhere, the others where stored.
-    Runs that did not train are set apart (`beyond.set_apart_untrained`) and named."""
+    Dead runs are set apart (`beyond.set_apart_untrained`) and named."""
     check_choice("split", split, SPLITS)
     exclude = exclude or {}
     for act, by_factor in exclude.items():
@@ -390,7 +391,7 @@ def load_beyond(factors=("width", "depth"), activations=BEYOND_ACTIVATIONS, *,
                 runs = _with_stored_seeds(runs, factor, list(prof.seeds)[1:], profile=profile,
                                           epochs=epochs, estimators=(*ests, geometry()),
                                           activation=act)
-            results[(factor, act)], dead = beyond.set_apart_untrained(runs)
+            results[(factor, act)], dead = beyond.set_apart_untrained(runs, split)
             untrained += [r for r in dead if r.config.key() not in {u.config.key()
                                                                    for u in untrained}]
     return Beyond(results, prof, split, tuple(e.id for e in ests), left_out, untrained)

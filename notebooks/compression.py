@@ -188,9 +188,10 @@ table(study.summary(), "Beyond the paper, per factor and activation: compression
 #   Fashion-MNIST stays at chance (training accuracy 0.100) from its first epoch to epoch
 #   200, with 94-100% of its conv activations at 0 by the end, and seed 1 of the same net
 #   sits at chance until epoch 50 and recovers between epochs 50 and 63 (final training
-#   accuracy 0.82). The dead run is set apart and named in the header (rule: final training
-#   accuracy at most 0.2): it has no fitting to follow and no generalisation gap, and its
-#   collapsed I(X;T) would read as a huge "drop". No tanh run and no wider ReLU run fails.
+#   accuracy 0.82). The dead run is set apart and named in the header (rule: at its last
+#   snapshot some hidden layer outputs exactly 0 for every input, here conv6, so the net's
+#   output is constant): it has no fitting to follow and no generalisation gap, and its
+#   collapsed I(X;T) would read as a huge "drop". No tanh run and no wider ReLU run dies.
 # - **Every binning and the KDE bound sit at their ceiling in almost every tanh layer; ReLU
 #   layers fall below it where their units switch off** ({numref}`tab-compression-ceilings`).
 #   Of the 3,696 tanh hidden-layer points, 30 bins over each layer's range and 30 equal-mass

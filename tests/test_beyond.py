@@ -134,10 +134,13 @@ def test_ceiling_table_counts_points_at_log2_n():
     assert beyond.ceiling(top, "renyi_alpha1.01_n_samples500", "test") is None
 
 
-def test_runs_that_did_not_train_are_set_apart():
-    ok = fake_run([1, 5, 3], saturated=[0.1] * 3, within=[1] * 3, train_acc=0.9)
-    dead = fake_run([5, 0, 0], saturated=[0.1] * 3, within=[1] * 3, seed=2, train_acc=0.1,
-                    test_acc=0.1, activation="relu")
-    edge = fake_run([1, 2, 3], saturated=[0.1] * 3, within=[1] * 3, seed=1, train_acc=0.21)
-    trained, untrained = beyond.set_apart_untrained([ok, dead, edge])
-    assert trained == [ok, edge] and untrained == [dead]
+def test_dead_runs_are_set_apart():
+    # `saturated` is the fraction of units at 0 for ReLU runs: 1.0 at the end = a dead layer
+    ok = fake_run([1, 5, 3], saturated=[0.1, 0.5, 0.9], within=[1] * 3, activation="relu")
+    dead = fake_run([5, 0, 0], saturated=[0.5, 1.0, 1.0], within=[1] * 3, seed=2,
+                    activation="relu", train_acc=0.1, test_acc=0.1)
+    revived = fake_run([5, 0, 3], saturated=[0.5, 1.0, 0.3], within=[1] * 3, seed=1,
+                       activation="relu")
+    tanh = fake_run([1, 2, 3], saturated=[0.1] * 3, within=[1] * 3, train_acc=0.15)
+    trained, untrained = beyond.set_apart_untrained([ok, dead, revived, tanh])
+    assert trained == [ok, revived, tanh] and untrained == [dead]
