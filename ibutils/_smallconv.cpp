@@ -102,6 +102,22 @@ void forward_image(const float* x, const float* wt, const float* bias, float* ou
   }
 }
 
+inline float hsum(vf v) {  // sum of a vector's lanes
+  float total = 0.0f;
+  for (int l = 0; l < V; ++l) total += v[l];
+  return total;
+}
+
+// gb[co] += sum of one image's output gradient of channel co (both weight-gradient kernels)
+template <int CO>
+void add_bias_grad(const float* g, float* gb, int64_t pixels) {
+  for (int co = 0; co < CO; ++co) {
+    float total = 0.0f;
+    for (int64_t p = 0; p < pixels; ++p) total += g[co * pixels + p];
+    gb[co] += total;
+  }
+}
+
 // gw[co, ci, i, j] += sum_{h, w} g[co, h, w] * x[ci, h + i, w + j] and gb[co] += sum g[co],
 // one image. Overlapping lanes of a row's last block are masked so no column counts twice.
 template <int CO>
@@ -134,20 +150,12 @@ void weight_grad_image(const float* x, const float* g, float* gw, float* gb,
           }
         }
         for (int co = 0; co < CO; ++co) {
-          const vf both = a0[co] + a1[co];
-          float total = 0.0f;
-          for (int l = 0; l < V; ++l) total += both[l];
-          gw[((co * ci_n + ci) * k + i) * k + j] += total;
+          gw[((co * ci_n + ci) * k + i) * k + j] += hsum(a0[co] + a1[co]);
         }
       }
     }
   }
-  for (int co = 0; co < CO; ++co) {
-    float total = 0.0f;
-    const float* gr = g + co * Ho * Wo;
-    for (int64_t p = 0; p < Ho * Wo; ++p) total += gr[p];
-    gb[co] += total;
-  }
+  add_bias_grad<CO>(g, gb, Ho * Wo);
 }
 
 // The same gradient for a kernel size known at compile time: for each input row (ci, h + i)
@@ -182,19 +190,10 @@ void weight_grad_image_k(const float* x, const float* g, float* gw, float* gb,
         }
       }
       for (int co = 0; co < CO; ++co)
-        for (int j = 0; j < K; ++j) {
-          float total = 0.0f;
-          for (int l = 0; l < V; ++l) total += acc[co][j][l];
-          gw[((co * ci_n + ci) * K + i) * K + j] += total;
-        }
+        for (int j = 0; j < K; ++j) gw[((co * ci_n + ci) * K + i) * K + j] += hsum(acc[co][j]);
     }
   }
-  for (int co = 0; co < CO; ++co) {
-    float total = 0.0f;
-    const float* gr = g + co * Ho * Wo;
-    for (int64_t p = 0; p < Ho * Wo; ++p) total += gr[p];
-    gb[co] += total;
-  }
+  add_bias_grad<CO>(g, gb, Ho * Wo);
 }
 
 template <int CO>
