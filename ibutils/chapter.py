@@ -18,7 +18,8 @@ from functools import cached_property
 import numpy as np
 
 from . import beyond, plots, report
-from .config import SPLITS, Profile, binning, check_choice, geometry, get_profile, kde, renyi
+from .config import (PAPER_OUTPUT_ITY, PROFILES, SPLITS, Profile, binning, check_choice,
+                     geometry, get_profile, kde, renyi)
 from .models import paper_variants
 from .runner import MissingResultError, RunResult, run_study
 
@@ -253,6 +254,67 @@ def study_header(chapters: dict[str, Chapter]) -> Text:
     return Text(f"**Runs judged:** profile `{p.name}`, horizon {p.epochs} epochs, seeds "
                 f"{list(p.seeds)}: {n_runs} runs over {len(chapters)} factors and "
                 f"{len(first.datasets)} datasets.{note}")
+
+
+@dataclass
+class Reproduction(Chapter):
+    """Runs at the paper's own horizon (`paper` profile: 10,000 epochs, its 36 snapshots)
+    beside what Li & Liu's released files show, and beside the same runs stored under a
+    shorter profile (`shorter`), which must agree on the epochs both record."""
+
+    shorter: list[RunResult] = field(default_factory=list)
+
+    def against_paper(self) -> Text:
+        """Our numbers beside the paper's released ones (`report.reproduction_table`)."""
+        rows = report.reproduction_rows(self.results, self.paper, self.split, PAPER_OUTPUT_ITY)
+        return Text(report.reproduction_table(rows, self.split))
+
+    def agreement(self) -> Text:
+        """The same seeds stored under the shorter profile, compared where both record."""
+        if not self.shorter:
+            return Text("No run of these configurations and seeds is stored under the "
+                        "shorter profile, so there is nothing to compare.")
+        rows = report.agreement_rows(self.results, self.shorter, list(self.estimators),
+                                     split=self.split)
+        p = self.shorter[0].payload.get("profile", "shorter")
+        return Text(f"Runs compared with profile `{p}`: {len(rows)}.\n\n"
+                    + report.agreement_table(rows, list(self.estimators), self.split))
+
+
+def load_reproduction(picks: dict[str, list[str]], *, profile: str = "paper",
+                      datasets=("mnist",), epochs: int | None = None, seeds=None,
+                      split: str = "test", bin_width: float = 0.67, n_bins: int = 30,
+                      renyi_samples: int = 500, allow_training: bool = True,
+                      shorter_profile: str | None = "book",
+                      shorter_epochs: int | None = 200) -> Reproduction:
+    """Run or load some configurations (`picks`: factor -> variants) under `profile` with the
+    chapter estimators of `load_chapter`, plus the same configurations and seeds already
+    stored under `shorter_profile` and `shorter_epochs` (never trained; None: no comparison)."""
+    check_choice("split", split, SPLITS)
+    for factor, names in picks.items():
+        check_choice("picks", factor, tuple(paper_variants()))
+        for name in names:
+            check_choice(f"picks[{factor!r}]", name, tuple(paper_variants()[factor]))
+    if shorter_profile is not None:
+        check_choice("shorter_profile", shorter_profile, tuple(PROFILES))
+    ests = (binning(bin_width=bin_width), binning(n_bins=n_bins), renyi(n_samples=renyi_samples))
+    prof = get_profile(profile, epochs=epochs, seeds=seeds)
+    results, shorter = [], []
+    for factor, names in picks.items():
+        runs = run_study(factor, list(datasets), profile=profile, epochs=epochs, seeds=seeds,
+                         variants=names, estimators=ests, allow_training=allow_training)
+        results += runs
+        if shorter_profile is None:
+            continue
+        for r in runs:
+            try:
+                shorter += run_study(factor, [r.dataset], profile=shorter_profile,
+                                     epochs=shorter_epochs, seeds=[r.seed], variants=[r.variant],
+                                     estimators=ests, allow_training=False, progress=False)
+            except MissingResultError:
+                pass
+    return Reproduction("reproduction", results, prof, split, tuple(e.id for e in ests),
+                        shorter=shorter)
 
 
 BEYOND_ACTIVATIONS = ("tanh", "relu")

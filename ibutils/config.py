@@ -39,6 +39,18 @@ def paper_snapshots() -> tuple[int, ...]:
     return tuple(epochs)
 
 
+# What Li & Liu's released result files show (read from them in ../shared/PAPER.md; "about":
+# read off their curves to one decimal). Final test-set I(T;Y) of the softmax output in bits,
+# under their estimator (bins 0.67 wide), per (dataset, variant); no other configuration has a
+# number there. Every hidden layer sits at I(X;T) = log2 N and I(T;Y) = H(Y) throughout.
+PAPER_OUTPUT_ITY = {
+    ("mnist", "w1"): 2.5, ("mnist", "w3"): 3.0, ("mnist", "w6"): 3.1, ("mnist", "w12"): 3.1,
+    ("fashion_mnist", "w1"): 2.1, ("fashion_mnist", "w3"): 2.3, ("fashion_mnist", "w6"): 2.4,
+    ("fashion_mnist", "w12"): 2.5,
+}
+PAPER_OUTPUT_IXT_CAP = float(np.log2(11))  # softmax I(X;T) "capped near log2 11" (PAPER.md)
+
+
 def log_snapshots(horizon: int, per_decade: int = 10) -> tuple[int, ...]:
     """Paper epochs plus a fixed log-spaced grid (`per_decade` points per decade), up to horizon.
 
@@ -272,5 +284,6 @@ def get_profile(name: str, *, epochs: int | None = None, seeds=None) -> Profile:
 
 __all__ = [
     "RunConfig", "Profile", "Estimator", "PROFILES", "get_profile", "binning",
-    "PAPER_ESTIMATOR", "DEFAULT_ESTIMATORS", "paper_snapshots", "snapshot_epochs", "stable_hash",
+    "PAPER_ESTIMATOR", "DEFAULT_ESTIMATORS", "PAPER_OUTPUT_ITY", "PAPER_OUTPUT_IXT_CAP",
+    "paper_snapshots", "snapshot_epochs", "stable_hash",
 ]

@@ -376,6 +376,48 @@ def pearson_ci(x, y) -> dict:
     return {"n": n, "r": r, "lo": float(np.tanh(z - half)), "hi": float(np.tanh(z + half))}
 
 
+def cluster_bootstrap_ci(x, y, groups, *, n_boot: int = 2000, seed: int = 0) -> dict:
+    """Pearson correlation with a 95% interval that resamples whole groups (e.g. the seeds
+    and layers of one configuration), not single pairs.
+
+    Pairs in one group are not independent, so `pearson_ci`'s interval, which counts every
+    pair as a new observation, is too narrow for them. This is the percentile interval of r
+    over `n_boot` bootstrap samples, each drawing as many groups as there are, with
+    replacement, and keeping every pair of a drawn group (the cluster bootstrap; Davison &
+    Hinkley 1997, sec. 3.8). Samples in which x or y is constant are dropped. Pairs with a
+    non-finite member are left out first. Returns ``{"n", "groups", "r", "lo", "hi"}``; the
+    interval needs at least 4 groups (else NaN). Seeded: the same input gives the same
+    interval.
+    """
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    groups = np.asarray(groups)
+    if not (x.shape == y.shape == groups.shape) or x.ndim != 1:
+        raise ValueError(f"x, y, groups: expected three 1-D arrays of one length, got "
+                         f"{x.shape}, {y.shape} and {groups.shape}")
+    keep = np.isfinite(x) & np.isfinite(y)
+    x, y, groups = x[keep], y[keep], groups[keep]
+    labels, index = np.unique(groups, return_inverse=True)
+    point = pearson_ci(x, y)
+    out = {"n": len(x), "groups": len(labels), "r": point["r"], "lo": float("nan"),
+           "hi": float("nan")}
+    if len(labels) < 4 or not np.isfinite(point["r"]):
+        return out
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, len(labels), size=(n_boot, len(labels)))
+    counts = np.zeros((n_boot, len(labels)))
+    np.add.at(counts, (np.arange(n_boot)[:, None], draws), 1)
+    w = counts[:, index]  # weight of every pair in every sample: how often its group was drawn
+    total = w.sum(1, keepdims=True)
+    dx = x - (w @ x)[:, None] / total
+    dy = y - (w @ y)[:, None] / total
+    sxy, sxx, syy = (w * dx * dy).sum(1), (w * dx * dx).sum(1), (w * dy * dy).sum(1)
+    ok = (sxx > 1e-12 * np.sum((x - x.mean()) ** 2)) & (syy > 1e-12 * np.sum((y - y.mean()) ** 2))
+    r = sxy[ok] / np.sqrt(sxx[ok] * syy[ok])
+    lo, hi = np.percentile(r, [2.5, 97.5])
+    out.update(lo=float(lo), hi=float(hi))
+    return out
+
+
 def overfitting_summary(study: dict, split: str = "test", rise: float = 0.10) -> str:
     """Per dataset: how many configurations overfit, i.e. end with a `split` loss more than
     `rise` (relative) above its minimum, and the median epoch of that minimum."""
@@ -395,6 +437,103 @@ def overfitting_summary(study: dict, split: str = "test", rise: float = 0.10) ->
                      f"loss more than {100 * rise:.0f}% above its minimum (median epoch of the "
                      f"minimum: {int(np.median([e for _, e in rows]))})")
     return "; ".join(parts) + "."
+
+
+def reproduction_rows(results, estimator: str = "binning_bin_width0.67", split: str = "test",
+                      reported: dict | None = None) -> list[dict]:
+    """Per run: the quantities ../shared/PAPER.md reads from Li & Liu's released files, ours.
+
+    Keys: dataset, variant, seed, last_epoch; points (hidden-layer snapshot points), at_log2n
+    and at_hy (how many sit within `SATURATION_TOL` of log2 N in I(X;T) and of H(Y) in
+    I(T;Y)); softmax_ixt_max (largest softmax I(X;T) over training); ity (final softmax
+    I(T;Y)) beside paper_ity (`reported[(dataset, variant)]`, None where the paper gives no
+    number); acc and train_acc (final); min_loss_epoch, min_loss and loss (final) of `split`.
+    """
+    reported = reported or {}
+    rows = []
+    for r in results:
+        sat = saturation_counts([r], estimator, split)
+        hy = r.h_y(split)
+        at_hy = sum(int((r.mi(split, estimator, layer, "i_ty") >= hy - SATURATION_TOL).sum())
+                    for layer in r.layers if layer != "softmax")
+        loss = r.metric(split, "loss")
+        k = int(np.argmin(loss))
+        rows.append({
+            "dataset": r.dataset, "variant": r.variant, "seed": r.seed,
+            "last_epoch": int(r.epochs()[-1]), "points": sat["points"],
+            "at_log2n": sat["saturated"], "at_hy": at_hy,
+            "softmax_ixt_max": float(r.mi(split, estimator, "softmax", "i_xt").max()),
+            "ity": float(r.mi(split, estimator, "softmax", "i_ty")[-1]),
+            "paper_ity": reported.get((r.dataset, r.variant)),
+            "acc": float(r.metric(split, "accuracy")[-1]),
+            "train_acc": float(r.metric("train", "accuracy")[-1]),
+            "min_loss_epoch": int(r.epochs()[k]), "min_loss": float(loss[k]),
+            "loss": float(loss[-1])})
+    return rows
+
+
+def reproduction_table(rows: list[dict], split: str = "test") -> str:
+    """`reproduction_rows` as a Markdown table, the paper's value beside ours."""
+    header = ["dataset", "variant", "seed", "last epoch",
+              "hidden points at log2 N (paper: all)", "hidden points at H(Y) (paper: all)",
+              "max softmax I(X;T) (paper: near log2 11 = 3.46)",
+              f"final {split} I(T;Y) softmax: ours", "paper's",
+              f"final train / {split} acc", f"{split} loss: min (epoch) -> final"]
+    body = [[r["dataset"], r["variant"], r["seed"], r["last_epoch"],
+             f"{r['at_log2n']} of {r['points']}", f"{r['at_hy']} of {r['points']}",
+             r["softmax_ixt_max"], r["ity"],
+             "not reported" if r["paper_ity"] is None else f"about {r['paper_ity']:.1f}",
+             f"{r['train_acc']:.3f} / {r['acc']:.3f}",
+             f"{r['min_loss']:.3f} ({r['min_loss_epoch']}) -> {r['loss']:.3f}"] for r in rows]
+    return markdown_table(header, body)
+
+
+def _same_run_key(r) -> str:
+    """A run's configuration with the snapshot schedule left out: the same net, data, seed
+    and precision under two profiles train the same trajectory."""
+    return replace(r.config, schedule="paper").key()
+
+
+def agreement_rows(runs, others, estimators, *, split: str = "test") -> list[dict]:
+    """The same configuration and seed stored under two profiles (e.g. `paper` and `book`),
+    compared on the snapshot epochs both record.
+
+    Per pair: the shared epochs (count and last) and the largest absolute differences of
+    `split` accuracy and loss and, per estimator, of any layer's I(X;T) and I(T;Y) (bits).
+    Runs without a partner in `others` are left out.
+    """
+    partners = {_same_run_key(o): o for o in others}
+    rows = []
+    for r in runs:
+        o = partners.get(_same_run_key(r))
+        if o is None:
+            continue
+        shared = np.intersect1d(r.epochs(), o.epochs())
+        pick = lambda run, values: values[np.isin(run.epochs(), shared)]  # noqa: E731
+        diff = lambda f: float(np.max(np.abs(pick(r, f(r)) - pick(o, f(o)))))  # noqa: E731
+        row = {"dataset": r.dataset, "variant": r.variant, "seed": r.seed,
+               "epochs": len(shared), "last": int(shared[-1]),
+               "acc": diff(lambda run: run.metric(split, "accuracy")),
+               "loss": diff(lambda run: run.metric(split, "loss"))}
+        for est in estimators:
+            for q in ("i_xt", "i_ty"):
+                row[f"{est}:{q}"] = max(diff(lambda run, layer=layer: run.mi(split, est, layer, q))
+                                        for layer in r.layers)
+        rows.append(row)
+    return rows
+
+
+def agreement_table(rows: list[dict], estimators, split: str = "test") -> str:
+    """`agreement_rows` as a Markdown table."""
+    header = ["dataset", "variant", "seed", "shared snapshots (last epoch)", f"{split} acc",
+              f"{split} loss", *[f"{q} {est}" for est in estimators for q in ("I(X;T)", "I(T;Y)")]]
+    body = [[r["dataset"], r["variant"], r["seed"], f"{r['epochs']} ({r['last']})",
+             *[f"{r[k]:.1e}" for k in ("acc", "loss", *[f"{est}:{q}" for est in estimators
+                                                         for q in ("i_xt", "i_ty")])]]
+            for r in rows]
+    return markdown_table(header, body) + (
+        "\n\nLargest absolute difference over the shared snapshots (for I(X;T) and I(T;Y): "
+        "over every layer too; bits, or the Rényi estimator's units).")
 
 
 def _curves(runs, quantity: tuple, split: str, epochs) -> np.ndarray:

@@ -19,8 +19,9 @@ NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.py"))
 
 
 def _execute(out, tmp_path, *params):
+    # a cell limit with one retry: nbclient can hang on a widget cell (jupyter/nbclient#312)
     cmd = [sys.executable, str(ROOT / "tools" / "execute_notebooks.py"), "--out", str(out),
-           "--build-dir", str(tmp_path / "converted")]
+           "--build-dir", str(tmp_path / "converted"), "--cell-timeout", "900", "--retries", "1"]
     for name, value in params:
         cmd += ["-p", name, value]
     subprocess.run(cmd, check=True, cwd=ROOT)

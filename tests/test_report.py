@@ -189,3 +189,68 @@ def test_precision_check_compares_with_the_same_seed_and_seed_to_seed_distance()
         report.precision_check(ref[:2], ref[2], [EST])
     with pytest.raises(ValueError, match="no run of the candidate's seed 7"):
         report.precision_check(ref, fake_run([1.0] * 4, seed=7), [EST])
+
+
+def test_reproduction_rows_count_the_papers_quantities():
+    r = fake_run([1, 2, 3, 2.5], n=1024, saturated_layer="conv2", accuracy=[0.1, 0.5, 0.9, 0.8])
+    losses = [2.0, 0.5, 0.7, 1.1]  # lowest at epoch 1, then overfitting
+    for snap, loss in zip(r.payload["snapshots"], losses):
+        snap["test"]["loss"] = loss  # (train and test share the dict in fake_run)
+    (row,) = report.reproduction_rows([r], EST, reported={("mnist", "w1"): 2.5})
+    hidden = len(r.layers) - 1
+    assert row["points"] == 4 * hidden and row["at_log2n"] == 4  # only conv2, at every epoch
+    assert row["at_hy"] == 4 * hidden  # i_ty = 1.0 = H(Y) in every hidden layer
+    assert row["softmax_ixt_max"] == 3 and row["ity"] == 1.0 and row["paper_ity"] == 2.5
+    assert row["acc"] == 0.8 and row["last_epoch"] == 3
+    assert (row["min_loss_epoch"], row["min_loss"], row["loss"]) == (1, 0.5, 1.1)
+    (other,) = report.reproduction_rows([fake_run([1, 2], variant="w3")], EST, reported={})
+    assert other["paper_ity"] is None
+    table = report.reproduction_table([row, other])
+    assert "about 2.5" in table and "not reported" in table and "0.500 (1) -> 1.100" in table
+
+
+def test_agreement_compares_the_same_run_under_two_schedules_on_shared_epochs():
+    long = fake_run([1, 2, 3, 4, 5])
+    short = fake_run([1, 2, 3.25])
+    short.payload["config"]["schedule"] = "paper"  # another profile's schedule, same run
+    stranger = fake_run([9, 9, 9], seed=1)  # no partner: left out
+    (row,) = report.agreement_rows([long, stranger], [short], [EST])
+    assert (row["epochs"], row["last"]) == (3, 2)
+    assert row[f"{EST}:i_xt"] == pytest.approx(0.25) and row[f"{EST}:i_ty"] == 0
+    assert row["acc"] == 0 and row["loss"] == 0
+    assert report.agreement_rows([long], [fake_run([1, 2, 3], variant="w3")], [EST]) == []
+
+
+def test_cluster_bootstrap_counts_copies_within_a_group_once():
+    # three identical pairs per group carry the information of one pair: resampling groups
+    # of the tripled data gives exactly the interval of the single pairs (same draws), while
+    # the pairwise interval of the tripled data is too narrow
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=30)
+    y = 0.5 * x + rng.normal(size=30)
+    single = report.cluster_bootstrap_ci(x, y, np.arange(30))
+    tripled = report.cluster_bootstrap_ci(np.repeat(x, 3), np.repeat(y, 3),
+                                          np.repeat(np.arange(30), 3))
+    assert tripled["r"] == pytest.approx(single["r"]) == pytest.approx(np.corrcoef(x, y)[0, 1])
+    assert (tripled["lo"], tripled["hi"]) == pytest.approx((single["lo"], single["hi"]))
+    assert (tripled["n"], tripled["groups"]) == (90, 30)
+    naive = report.pearson_ci(np.repeat(x, 3), np.repeat(y, 3))
+    assert naive["hi"] - naive["lo"] < 0.7 * (tripled["hi"] - tripled["lo"])
+
+
+def test_cluster_bootstrap_matches_fisher_for_independent_normal_pairs():
+    # one pair per group, bivariate normal: the bootstrap interval approaches Fisher's
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=400)
+    y = 0.6 * x + 0.8 * rng.normal(size=400)
+    boot = report.cluster_bootstrap_ci(x, y, np.arange(400), n_boot=4000)
+    fisher = report.pearson_ci(x, y)
+    assert boot["lo"] == pytest.approx(fisher["lo"], abs=0.03)
+    assert boot["hi"] == pytest.approx(fisher["hi"], abs=0.03)
+
+
+def test_cluster_bootstrap_drops_undefined_pairs_and_needs_four_groups():
+    c = report.cluster_bootstrap_ci([1, 2, np.nan, 4, 5], [1, 3, 2, 5, 4], [0, 1, 2, 3, 3])
+    assert (c["n"], c["groups"]) == (4, 3) and np.isnan(c["lo"]) and np.isfinite(c["r"])
+    with pytest.raises(ValueError, match="x, y, groups"):
+        report.cluster_bootstrap_ci([1, 2], [1, 2], [0])
