@@ -14,17 +14,18 @@ per-layer compression test of `ibutils.report.compression` and the geometric com
   over the same epochs (from the peak to the last snapshot).
 - `phase_table`: per factor, activation and estimator, how many layers compress.
 - `coincidence_table`: do compressing layers saturate or cluster while they compress, and does
-  the size of the drop track either (Pearson r with a 95% interval, n cells)?
+  the size of the drop track either (Pearson r with a 95% interval that resamples configurations)?
 - `gap_rows`, `gap_table`: per run, the largest drop against the generalisation gap.
 """
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import numpy as np
 
 from .mi import SATURATION_TOL
-from .report import MIN_DROP_BITS, compression, markdown_table, pearson_ci
+from .report import MIN_DROP_BITS, cluster_bootstrap_ci, compression, markdown_table, pearson_ci
 
 GEOMETRY_PREFIX = "geometry"
 GEOMETRY_TOL = 0.01  # a change of saturation or distance ratio smaller than this is "no change"
@@ -127,20 +128,31 @@ def phase_table(rows) -> str:
                            "of which after a fitting phase", "largest drop (bits)"], table)
 
 
-def _r(x, y) -> str:
-    c = pearson_ci(x, y)
+def _r(x, y, groups=None) -> str:
+    """r with its 95% interval: Fisher's for independent pairs, or, given `groups` (the
+    configuration of each pair), the cluster bootstrap over configurations, which counts
+    the seeds and layers of one configuration as one draw (`report.cluster_bootstrap_ci`)."""
+    if groups is None:
+        c = pearson_ci(x, y)
+        size = f"n = {c['n']}"
+    else:
+        c = cluster_bootstrap_ci(x, y, groups)
+        size = f"n = {c['n']}, {c['groups']} configurations"
     if not np.isfinite(c["r"]):
-        return f"n/a (n = {c['n']})"
+        return f"n/a ({size})"
+    if not np.isfinite(c["lo"]) and c.get("degenerate", 0) > 0:
+        size += "; no interval: only a few configurations vary"
     if not np.isfinite(c["lo"]):
-        return f"{c['r']:.2f} (n = {c['n']})"
-    return f"{c['r']:.2f} [{c['lo']:.2f}, {c['hi']:.2f}] (n = {c['n']})"
+        return f"{c['r']:.2f} ({size})"
+    return f"{c['r']:.2f} [{c['lo']:.2f}, {c['hi']:.2f}] ({size})"
 
 
 def coincidence_table(rows, *, tol: float = GEOMETRY_TOL) -> str:
     """Per activation and estimator: of the compressing layers, how many saturated more (tanh:
     |a| > 0.9; ReLU: exact zeros) or clustered more by class (within/between ratio down) by more
-    than `tol` from the peak to the end; and over all hidden layers, Pearson r (95% interval,
-    n layers) of the drop with the rise of saturation and with the tightening of clustering.
+    than `tol` from the peak to the end; and over all hidden layers, Pearson r of the drop with
+    the rise of saturation and with the tightening of clustering (95% interval resampling
+    configurations, since the layers of one net are not independent; n layers).
     A network in two factors counts once."""
     table = []
     rows = _distinct(rows, "layer", "estimator")
@@ -152,8 +164,8 @@ def coincidence_table(rows, *, tol: float = GEOMETRY_TOL) -> str:
             act, est, f"{len(passing)} / {len(cells)}",
             sum(c[sat_key] > tol for c in passing),
             sum(c["d_within_between"] < -tol for c in passing),
-            _r(drop, [c[sat_key] for c in cells]),
-            _r(drop, [-c["d_within_between"] for c in cells]),
+            _r(drop, [c[sat_key] for c in cells], [c["key"] for c in cells]),
+            _r(drop, [-c["d_within_between"] for c in cells], [c["key"] for c in cells]),
         ])
     return markdown_table(
         ["activation", "estimator", "layers compressing", "of which saturating more",
@@ -167,7 +179,8 @@ def gap_rows(results, estimators, *, split: str = "test") -> list[dict]:
     train loss)."""
     rows = []
     for r in results:
-        row = {"key": r.config.key(), "factor": r.factor, "activation": activation_of(r),
+        row = {"key": r.config.key(), "config": replace(r.config, seed=0).key(),
+               "factor": r.factor, "activation": activation_of(r),
                "dataset": r.dataset,
                "variant": r.variant, "seed": r.seed,
                "gap_acc": float(r.metric("train", "accuracy")[-1] - r.metric(split, "accuracy")[-1]),
@@ -190,16 +203,18 @@ def _distinct(rows, *keys) -> list[dict]:
 
 def gap_table(rows, estimators) -> str:
     """Per estimator (and activation, then all runs): Pearson r of the largest hidden-layer drop
-    with the final accuracy gap and with the final loss gap, 95% interval and n runs (a network
-    in two factors counts once)."""
+    with the final accuracy gap and with the final loss gap, with a 95% interval resampling
+    configurations (their seeds are not independent) and n runs (a network in two factors
+    counts once)."""
     table = []
     rows = _distinct(rows)
     for est in estimators:
         for act in [*dict.fromkeys(r["activation"] for r in rows), "all"]:
             sel = [r for r in rows if act in ("all", r["activation"])]
             x = [r[est] for r in sel]
-            table.append([est, act, _r(x, [r["gap_acc"] for r in sel]),
-                          _r(x, [r["gap_loss"] for r in sel])])
+            groups = [r["config"] for r in sel]
+            table.append([est, act, _r(x, [r["gap_acc"] for r in sel], groups),
+                          _r(x, [r["gap_loss"] for r in sel], groups)])
     return markdown_table(["estimator", "activation", "r(largest drop, train - test acc)",
                            "r(largest drop, test - train loss)"], table)
 
@@ -221,7 +236,8 @@ def summary_table(cells, gaps, *, gap_estimator: str) -> str:
             factor, act, "; ".join(phases) or "none",
             f"{sum(c[sat_key] > GEOMETRY_TOL for c in passing)} / {len(passing)}",
             f"{sum(c['d_within_between'] < -GEOMETRY_TOL for c in passing)} / {len(passing)}",
-            _r([g[gap_estimator] for g in runs], [g["gap_acc"] for g in runs]),
+            _r([g[gap_estimator] for g in runs], [g["gap_acc"] for g in runs],
+               [g["config"] for g in runs]),
         ])
     return markdown_table(
         ["factor", "activation", "compression phase (layers / hidden layers)",

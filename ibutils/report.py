@@ -376,6 +376,9 @@ def pearson_ci(x, y) -> dict:
     return {"n": n, "r": r, "lo": float(np.tanh(z - half)), "hi": float(np.tanh(z + half))}
 
 
+MAX_DEGENERATE = 0.10  # largest share of bootstrap samples without an r that still gives an interval
+
+
 def cluster_bootstrap_ci(x, y, groups, *, n_boot: int = 2000, seed: int = 0) -> dict:
     """Pearson correlation with a 95% interval that resamples whole groups (e.g. the seeds
     and layers of one configuration), not single pairs.
@@ -384,10 +387,12 @@ def cluster_bootstrap_ci(x, y, groups, *, n_boot: int = 2000, seed: int = 0) -> 
     pair as a new observation, is too narrow for them. This is the percentile interval of r
     over `n_boot` bootstrap samples, each drawing as many groups as there are, with
     replacement, and keeping every pair of a drawn group (the cluster bootstrap; Davison &
-    Hinkley 1997, sec. 3.8). Samples in which x or y is constant are dropped. Pairs with a
-    non-finite member are left out first. Returns ``{"n", "groups", "r", "lo", "hi"}``; the
-    interval needs at least 4 groups (else NaN). Seeded: the same input gives the same
-    interval.
+    Hinkley 1997, sec. 3.8). Pairs with a non-finite member are left out first. Returns
+    ``{"n", "groups", "r", "lo", "hi", "degenerate"}``. The interval is NaN with fewer than 4
+    groups, or when more than `MAX_DEGENERATE` of the samples have a constant x or y
+    (``degenerate``: their fraction): then only a few groups carry all the variation, and
+    the samples that have r at all are a biased subset. Seeded: the same input gives the
+    same interval.
     """
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     groups = np.asarray(groups)
@@ -399,7 +404,7 @@ def cluster_bootstrap_ci(x, y, groups, *, n_boot: int = 2000, seed: int = 0) -> 
     labels, index = np.unique(groups, return_inverse=True)
     point = pearson_ci(x, y)
     out = {"n": len(x), "groups": len(labels), "r": point["r"], "lo": float("nan"),
-           "hi": float("nan")}
+           "hi": float("nan"), "degenerate": float("nan")}
     if len(labels) < 4 or not np.isfinite(point["r"]):
         return out
     rng = np.random.default_rng(seed)
@@ -412,6 +417,9 @@ def cluster_bootstrap_ci(x, y, groups, *, n_boot: int = 2000, seed: int = 0) -> 
     dy = y - (w @ y)[:, None] / total
     sxy, sxx, syy = (w * dx * dy).sum(1), (w * dx * dx).sum(1), (w * dy * dy).sum(1)
     ok = (sxx > 1e-12 * np.sum((x - x.mean()) ** 2)) & (syy > 1e-12 * np.sum((y - y.mean()) ** 2))
+    out["degenerate"] = float(1 - ok.mean())
+    if out["degenerate"] > MAX_DEGENERATE:
+        return out
     r = sxy[ok] / np.sqrt(sxx[ok] * syy[ok])
     lo, hi = np.percentile(r, [2.5, 97.5])
     out.update(lo=float(lo), hi=float(hi))

@@ -254,3 +254,13 @@ def test_cluster_bootstrap_drops_undefined_pairs_and_needs_four_groups():
     assert (c["n"], c["groups"]) == (4, 3) and np.isnan(c["lo"]) and np.isfinite(c["r"])
     with pytest.raises(ValueError, match="x, y, groups"):
         report.cluster_bootstrap_ci([1, 2], [1, 2], [0])
+
+
+def test_cluster_bootstrap_gives_no_interval_when_few_groups_carry_the_variation():
+    # x is non-zero in one group of twelve: most resamples miss it and have no r at all
+    groups = np.repeat(np.arange(12), 5)
+    x = np.where(groups == 3, np.linspace(1, 2, 60), 0.0)
+    y = np.random.default_rng(3).normal(size=60)
+    c = report.cluster_bootstrap_ci(x, y, groups)
+    assert np.isfinite(c["r"]) and np.isnan(c["lo"]) and np.isnan(c["hi"])
+    assert c["degenerate"] == pytest.approx((11 / 12) ** 12, abs=0.03)  # P(group 3 not drawn)
