@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from ibutils import group, mi, plots, report, runner
-from ibutils.chapter import load_beyond
+from ibutils.chapter import load_beyond, load_reproduction
 from ibutils.config import Estimator, RunConfig, binning, check_choice, kde, renyi
 from ibutils.data import load_dataset
 from ibutils.models import NetConfig
@@ -63,6 +63,11 @@ CASES = [
      "activations: got 'gelu', allowed"),
     ("unknown variant to leave out", lambda: load_beyond(exclude={"relu": {"depth": ["d3"]}}),
      r"exclude\['relu'\]\['depth'\]: got 'd3', allowed"),
+    ("unknown variant to reproduce", lambda: load_reproduction({"width": ["w5"]}),
+     r"picks\['width'\]: got 'w5', allowed"),
+    ("unknown profile to compare with", lambda: load_reproduction({"width": ["w1"]},
+                                                                  shorter_profile="short"),
+     "shorter_profile: got 'short', allowed"),
 ]
 CLI_CASES = [
     (["--factor", "width", "--epochs", "0"], "epochs: got 0"),
