@@ -35,29 +35,47 @@ CHANNELS = (1, 3)  # channels routed to the kernels (6 and 12 are compiled, but 
 MIN_COLUMNS = 16  # output columns per row the kernels need
 
 
-@lru_cache(maxsize=1)
-def _extension():
-    """The compiled kernels, or None (no compiler, build error, or IBUTILS_FAST_CONV=0)."""
-    if os.environ.get("IBUTILS_FAST_CONV", "1") == "0":
+def _build(source: Path, prefix: str, switch: str, fallback: str, flags: tuple[str, ...] = ()):
+    """Compile and import one C++ source with torch.utils.cpp_extension, or return None
+    (environment variable `switch` set to 0, no compiler, build error; `fallback` says what
+    is used instead, in the one warning). `flags`: extra compiler flags for this source."""
+    if os.environ.get(switch, "1") == "0":
         return None
     from torch.utils import cpp_extension
     # -march=native binds the binary to this CPU: the source, the torch version and the CPU's
     # flags name the build, so a shared cache never loads a build made for another CPU
-    flags = ""
+    cpu = ""
     try:
-        flags = next(line for line in Path("/proc/cpuinfo").read_text().splitlines()
-                     if line.startswith("flags"))
+        cpu = next(line for line in Path("/proc/cpuinfo").read_text().splitlines()
+                   if line.startswith("flags"))
     except (OSError, StopIteration):
         pass
-    digest = hashlib.sha256(SOURCE.read_bytes() + torch.__version__.encode()
-                            + flags.encode()).hexdigest()[:12]
+    cflags = ["-O3", "-march=native", *flags]
+    digest = hashlib.sha256(source.read_bytes() + torch.__version__.encode() + cpu.encode()
+                            + " ".join(cflags).encode()).hexdigest()[:12]
     try:
-        return cpp_extension.load(name=f"ibutils_smallconv_{digest}", sources=[str(SOURCE)],
-                                  extra_cflags=["-O3", "-march=native"], verbose=False)
+        return cpp_extension.load(name=f"{prefix}_{digest}", sources=[str(source)],
+                                  extra_cflags=cflags, verbose=False)
     except Exception as exc:  # no compiler, missing headers: fall back, say why once
-        warnings.warn(f"ibutils.kernels: could not build the direct convolutions ({exc}); "
-                      "training uses PyTorch's convolutions", RuntimeWarning, stacklevel=2)
+        warnings.warn(f"ibutils.kernels: could not build {source.name} ({exc}); {fallback}",
+                      RuntimeWarning, stacklevel=3)
         return None
+
+
+@lru_cache(maxsize=1)
+def _extension():
+    """The compiled convolutions, or None (no compiler, build error, or IBUTILS_FAST_CONV=0)."""
+    return _build(SOURCE, "ibutils_smallconv", "IBUTILS_FAST_CONV",
+                  "training uses PyTorch's convolutions")
+
+
+@lru_cache(maxsize=1)
+def binhash():
+    """The compiled one-pass binning and row hashing of `ibutils.mi` (`_binhash.cpp`), or None
+    (no compiler, build error, or IBUTILS_FAST_BINS=0: `ibutils.mi` then uses numpy)."""
+    # -fno-trapping-math lets GCC vectorise the float-to-int conversion; it changes no value
+    return _build(Path(__file__).with_name("_binhash.cpp"), "ibutils_binhash",
+                  "IBUTILS_FAST_BINS", "binned MI uses its numpy path", ("-fno-trapping-math",))
 
 
 def used_by(model) -> bool:

@@ -338,6 +338,44 @@ def _split_collisions(t: np.ndarray, to_bins, ids: np.ndarray) -> np.ndarray:
     return _rank_rows(ids)
 
 
+def _hash_keys32(d: int) -> np.ndarray:
+    """Two rows of random 32-bit keys for the compiled hash (wrapping arithmetic: any keys
+    give equal hashes to equal rows; random odd keys make unequal rows collide rarely)."""
+    rng = np.random.default_rng(0x1B)
+    return (rng.integers(0, 2 ** 31, size=(2, d)) * 2 + 1).astype(np.uint32).view(np.int32)
+
+
+def _compiled_hashes(t: np.ndarray, bin_width, n_bins, equal_mass):
+    """Row hashes from the one-pass C++ kernel (`ibutils.kernels.binhash`) and the rule's
+    numpy `to_bins` for verifying them, or None where that kernel is unavailable, the rule
+    is equal-mass binning, or some value is not finite or bins beyond 1e9 (the numpy path
+    then reports or handles it). The kernel bins with the same float32 operations as
+    `to_bins`."""
+    if equal_mass is not None or len(t) < 1000 or t.shape[1] < 1:
+        return None
+    from .kernels import binhash  # torch, loaded only when binned MI is computed
+    ext = binhash()
+    if ext is None:
+        return None
+    import torch
+    if bin_width is not None and n_bins is None:
+        to_bins, _, _ = _binner(t, bin_width, None, value_range=(0.0, 0.0))  # validates
+        args = (0, float(np.float32(1.0 / bin_width)), 0.0, 0)
+    else:
+        lo, hi = _value_range(t)  # the one extra pass this rule needs
+        to_bins, _, _ = _binner(t, bin_width, n_bins, value_range=(lo, hi))  # validates
+        scale = np.float32(n_bins / (hi - lo)) if hi > lo else np.float32(0.0)
+        args = (1, float(np.float32(lo)), float(scale), int(n_bins) - 1)
+    keys = torch.from_numpy(_hash_keys32(t.shape[1]))
+
+    def work(lo: int, hi: int):
+        return ext.bin_hash(torch.from_numpy(t[lo:hi]), *args, keys)
+    parts = _over_rows(len(t), work)
+    if sum(bad for _, bad in parts):  # NaN or inf (reported by the numpy path), or huge bins
+        return None
+    return np.concatenate([h.numpy() for h, _ in parts]), to_bins
+
+
 def binned_symbols(t: np.ndarray, *, bin_width: float | None = None,
                    n_bins: int | None = None, equal_mass: int | None = None) -> np.ndarray:
     """Bin every unit and map each row to one symbol id, in one blocked pass over `t`.
@@ -346,7 +384,10 @@ def binned_symbols(t: np.ndarray, *, bin_width: float | None = None,
     without materialising the (N, D) integer array; no per-sample Python loop.
     """
     t = np.ascontiguousarray(np.asarray(t, dtype=np.float32).reshape(len(t), -1))
-    if bin_width is None or n_bins is not None or equal_mass is not None or len(t) < 1000:
+    compiled = _compiled_hashes(t, bin_width, n_bins, equal_mass)
+    if compiled is not None:
+        hashes, to_bins = compiled
+    elif bin_width is None or n_bins is not None or equal_mass is not None or len(t) < 1000:
         to_bins, max_value, _ = _binner(t, bin_width, n_bins, equal_mass)
         hashes = _hash_rows(t, to_bins, max_value)
     else:

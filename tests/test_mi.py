@@ -101,9 +101,22 @@ def _same_partition(a, b):
     return len(pairs) == len(np.unique(a)) == len(np.unique(b))
 
 
+@pytest.fixture(params=["numpy", "compiled"])
+def hash_path(request, monkeypatch):
+    """Run a test through the numpy hash and through the one-pass C++ kernel of
+    `ibutils.kernels.binhash` (skipped where it cannot be built)."""
+    if request.param == "numpy":
+        monkeypatch.setattr(mi, "_compiled_hashes", lambda *a: None)
+    else:
+        from ibutils import kernels
+        if kernels.binhash() is None:
+            pytest.skip("no C++ compiler: the compiled binning is not built")
+    return request.param
+
+
 @pytest.mark.parametrize("rule", [{"bin_width": 0.67}, {"bin_width": 0.05}, {"n_bins": 30},
                                   {"n_bins": 2}])
-def test_hashed_symbols_match_exact_row_uniqueness(rule):
+def test_hashed_symbols_match_exact_row_uniqueness(rule, hash_path):
     # rows drawn from 300 prototypes, so many rows repeat; values also sit exactly on bin edges
     rng = np.random.default_rng(3)
     protos = np.tanh(rng.normal(scale=2, size=(300, 61))).astype(np.float32)
@@ -114,7 +127,7 @@ def test_hashed_symbols_match_exact_row_uniqueness(rule):
 
 
 @pytest.mark.parametrize("keys", ["zero", "one-unit"])
-def test_hash_collisions_are_split_exactly(monkeypatch, keys):
+def test_hash_collisions_are_split_exactly(monkeypatch, keys, hash_path):
     # force collisions: all-zero keys give every row the same hash; keys that only see unit 0
     # merge every pair of rows that agree there. The partition must still be exact.
     rng = np.random.default_rng(5)
@@ -126,14 +139,20 @@ def test_hash_collisions_are_split_exactly(monkeypatch, keys):
         if keys == "one-unit":
             k[0] = 1.0
         return k
+    def colliding32(d):
+        k = np.zeros((2, d), np.int32)
+        if keys == "one-unit":
+            k[:, 0] = 1
+        return k
     _, exact = np.unique(mi.bin_indices(t, bin_width=0.67), axis=0, return_inverse=True)
     monkeypatch.setattr(mi, "_hash_keys", colliding)
+    monkeypatch.setattr(mi, "_hash_keys32", colliding32)
     symbols = mi.binned_symbols(t, bin_width=0.67)
     assert _same_partition(symbols, exact.reshape(-1))
     assert sorted(np.unique(symbols)) == list(range(len(np.unique(exact))))  # dense ids
 
 
-def test_fixed_width_range_estimate_is_checked():
+def test_fixed_width_range_estimate_is_checked(hash_path):
     # the fixed-width path sizes its hash keys from every 64th row; values far outside that
     # sample (row 1, never sampled) must trigger a rehash, not a wrong partition, and a NaN
     # outside the sample must still be rejected
@@ -195,7 +214,8 @@ def test_equal_mass_with_repeated_values_merges_bins():
     (6000, 2.0, {"n_bins": 30}, np.float32),  # wide layer, 30 bins: still float32, 6 key bits
     (6000, 50.0, {"bin_width": 0.05}, np.float64),  # large indices (ReLU-like): float64 plan
 ])
-def test_both_hash_plans_match_exact_row_uniqueness(d, scale, rule, plan):
+def test_both_hash_plans_match_exact_row_uniqueness(d, scale, rule, plan, monkeypatch):
+    monkeypatch.setattr(mi, "_compiled_hashes", lambda *a: None)  # the numpy path's plans
     rng = np.random.default_rng(4)
     protos = (scale * rng.random(size=(200, d))).astype(np.float32)
     if scale < 10:
@@ -225,3 +245,33 @@ def test_edge_grid_lookup_equals_binary_search(case):
     if case == "crowded":  # the fallback path is exercised
         cells = np.floor((edges - t.min()) * np.float32(mi.EDGE_GRID / (t.max() - t.min())))
         assert np.bincount(cells.astype(int)).max() > mi.EDGE_SHARED
+
+
+@pytest.mark.parametrize("rule", [{"bin_width": 0.67}, {"n_bins": 30}])
+def test_compiled_binning_matches_numpy_on_wide_layers(rule, hash_path):
+    # a ReLU-like wide layer with repeats and near-duplicates: the partition stays exact
+    rng = np.random.default_rng(8)
+    protos = np.maximum(rng.normal(scale=3, size=(150, 2000)), 0).astype(np.float32)
+    t = protos[rng.integers(0, 150, size=2500)]
+    t[::11, 3] += np.float32(0.67)
+    _, exact = np.unique(mi.bin_indices(t, **rule), axis=0, return_inverse=True)
+    assert _same_partition(mi.binned_symbols(t, **rule), exact.reshape(-1))
+
+
+def test_huge_bin_indices_are_exact_or_named(hash_path):
+    # bins of 5 million: the kernel hashes them (32-bit wrapping keys), the numpy path has too
+    # few exact float bits and says so; bins beyond 1e9 leave the kernel (it flags the row)
+    # for the numpy path, which says so too. Never a wrong partition.
+    rng = np.random.default_rng(9)
+    protos = np.tanh(rng.normal(size=(100, 2000))).astype(np.float32)
+    t = protos[rng.integers(0, 100, size=2500)]
+    t[5, 7] = t[6, 7] = np.float32(3.35e6)  # bin 5e6 at width 0.67
+    if hash_path == "compiled":
+        _, exact = np.unique(mi.bin_indices(t, bin_width=0.67), axis=0, return_inverse=True)
+        assert _same_partition(mi.binned_symbols(t, bin_width=0.67), exact.reshape(-1))
+    else:
+        with pytest.raises(ValueError, match="use fewer bins"):
+            mi.binned_symbols(t, bin_width=0.67)
+    t[5, 7] = np.float32(1e12)
+    with pytest.raises(ValueError, match="use fewer bins"):
+        mi.binned_symbols(t, bin_width=0.67)
