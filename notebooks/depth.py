@@ -38,6 +38,7 @@ n_bins = 30  # bins over each layer's observed range (Shwartz-Ziv & Tishby)
 renyi_samples = 500  # inputs (seeded subsample) for the matrix-based Renyi estimator
 allow_training = True  # False: only load stored results, fail if any is missing
 variants = None  # None: all of "d1", "d2", "d6", "d9"; or a list of some
+explorer = True  # False: skip building the live ipywidgets explorer (static builds)
 
 # %%
 import matplotlib.pyplot as plt
@@ -120,7 +121,7 @@ ch.animation(ch.variants[-1])
 # variant, seed, estimator, split, layers, epoch range); the static book leaves it out.
 
 # %% tags=["remove-output"]
-ch.explorer()
+ch.explorer() if explorer else None
 
 # %% [markdown]
 # ## What we found

@@ -36,6 +36,7 @@ bin_width = 0.67  # the paper's fixed bin width
 n_bins = 30  # bins over each layer's observed range (Shwartz-Ziv & Tishby)
 renyi_samples = 500  # inputs (seeded subsample) for the matrix-based Renyi estimator
 allow_training = True  # False: only load stored results, fail if any is missing
+explorer = True  # False: skip building the live ipywidgets explorer (static builds)
 
 # %%
 import matplotlib.pyplot as plt
@@ -141,7 +142,7 @@ ch.animation('fc')
 # variant, seed, estimator, split, layers, epoch range); the static book leaves it out.
 
 # %% tags=["remove-output"]
-ch.explorer()
+ch.explorer() if explorer else None
 
 # %% [markdown]
 # ## What we found

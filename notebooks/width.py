@@ -36,6 +36,7 @@ bin_width = 0.67  # the paper's fixed bin width
 n_bins = 30  # bins over each layer's observed range (Shwartz-Ziv & Tishby)
 renyi_samples = 500  # inputs (seeded subsample) for the matrix-based Renyi estimator
 allow_training = True  # False: only load stored results, fail if any is missing
+explorer = True  # False: skip building the live ipywidgets explorer (static builds)
 
 # %%
 import matplotlib.pyplot as plt
@@ -144,7 +145,7 @@ ch.animation("w12", ch.by_count)
 # book leaves it out.
 
 # %% tags=["remove-output"]
-ch.explorer()
+ch.explorer() if explorer else None
 
 # %% [markdown]
 # ## What we found

@@ -35,6 +35,13 @@ def execute(name: str, out_dir: Path, parameters: dict, build_dir: Path,
         allowed = sorted(p.stem for p in NOTEBOOKS.glob("*.py"))
         raise SystemExit(f"notebook: got {name!r}, allowed {allowed}")
     nb = jupytext.read(source, fmt="py:percent")
+    declared = next((c.source for c in nb.cells if "parameters" in c.metadata.get("tags", [])),
+                    "")
+    if "explorer" not in parameters and "\nexplorer = " in "\n" + declared:
+        # A static build has no use for the live widget, and nbclient can then miss the
+        # widget cell's reply until a timeout (jupyter/nbclient#312; measured here: one run
+        # in ten waited the whole cell timeout, and without one it waits forever).
+        parameters = {**parameters, "explorer": False}
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
     build_dir.mkdir(parents=True, exist_ok=True)
@@ -57,10 +64,10 @@ def execute(name: str, out_dir: Path, parameters: dict, build_dir: Path,
 def execute_with_retries(name, out_dir, parameters, build_dir, cell_timeout, retries) -> float:
     """`execute`, run again (up to `retries` times) when a cell times out.
 
-    nbclient can wait forever for the reply to a cell that shows widgets even though the
-    kernel has finished it (jupyter/nbclient#312, open); seen here once, in the explorer cell
-    of a chapter that only loads stored results. A cell timeout turns that wait into an
-    error, and the notebook (which reruns from stored results) is executed again.
+    nbclient can wait forever for the reply to a cell even though the kernel has finished it
+    (jupyter/nbclient#312, open; seen here with widget cells, which `execute` now leaves out).
+    A cell timeout bounds that wait; a cell that really runs longer raises, and the notebook
+    (which reruns from stored results) is executed again.
     """
     for attempt in range(retries + 1):
         try:
