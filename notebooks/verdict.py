@@ -208,16 +208,15 @@ chapters["fc"].animation("fc")
 #   moves is clustering** ({numref}`tab-verdict-beyond`; details, seeds and the one run set
 #   apart in [Compression, properly measured](compression)). With ReLU instead of tanh in
 #   the width and depth series, 30 bins, 30 equal-mass bins and the KDE bound still sit at
-#   their ceiling at 96.8-100%, 97.2-100% and 83.1-96.3% of hidden-layer points; ReLU layers
+#   their ceiling at 97.3-100%, 97.7-100% and 85.1-96.3% of hidden-layer points; ReLU layers
 #   fall below it only where their units switch off, and one of the three 1-filter ReLU nets
 #   on Fashion-MNIST never trained at all. Under Rényi, ReLU layers fall after their peak
-#   more often than tanh layers (36 against 22 of 60), nearly all from initialisation; the
+#   more often than tanh layers (35 against 22 of 60), nearly all from initialisation; the
 #   only fit-then-compress layer is conv3 of that 1-filter ReLU net. Drops track class
-#   clustering (r = 0.67 tanh, 0.62 ReLU) more than saturation (0.26 tanh, 0.09 ReLU); their
-#   link to the generalisation gap is weak (r = -0.42 [-0.68, -0.11] with the accuracy gap
-#   over 51 runs of 24 configurations, an interval that resamples configurations, but
-#   intervals that include 0 within each activation, and r = -0.24 [-0.56, 0.12] with the
-#   loss gap).
+#   clustering (r = 0.67 tanh, 0.64 ReLU) more than saturation (0.26 tanh, 0.10 ReLU). No
+#   link to the generalisation gap survives an interval that resamples configurations:
+#   r = -0.34 [-0.63, 0.01] with the accuracy gap over 55 runs of 24 configurations, and
+#   0.00 [-0.45, 0.27] with the loss gap.
 # - **At the paper's own horizon, nothing changes the verdict, and overfitting dominates**
 #   ([The paper's horizon: 10,000 epochs](reproduction)). The 1-filter net trained for the
 #   paper's full 10,000 epochs on MNIST reproduces every number of the authors' files (all
@@ -225,7 +224,7 @@ chapters["fc"].animation("fc")
 #   2.54 against their 2.5); its test loss is lowest at epoch 199 and ends 5.6 times
 #   higher, and the hidden layers' early Rényi dip reverses over the later epochs instead
 #   of deepening into a compression phase.
-
+#
 # What would change the verdict: more seeds (the compression test then asks a drop to exceed
 # the spread across seeds, and the correlation intervals narrow) and longer horizons for
 # more nets (a later compression would show; the one net trained for 10,000 epochs shows
