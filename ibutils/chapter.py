@@ -169,6 +169,12 @@ class Chapter:
         return explorer(self.results)
 
 
+def chapter_estimators(bin_width: float = 0.67, n_bins: int = 30, renyi_samples: int = 500):
+    """The three estimators every chapter compares: the paper's fixed bin width, a fixed bin
+    count over each layer's range, and matrix-based Renyi on a seeded subsample."""
+    return binning(bin_width=bin_width), binning(n_bins=n_bins), renyi(n_samples=renyi_samples)
+
+
 def _with_stored_seeds(results: list[RunResult], factor: str, seeds, **kwargs) -> list:
     """`results` plus the runs of the same configurations under `seeds` that are already
     stored (with every estimator asked for); nothing is trained. `kwargs` go to `run_study`."""
@@ -199,7 +205,7 @@ def load_chapter(factor: str, *, profile: str = "book", datasets=("mnist", "fash
     the configurations that have them while the rest are still computing. The header names
     the configurations with fewer seeds."""
     check_choice("split", split, SPLITS)
-    ests = (binning(bin_width=bin_width), binning(n_bins=n_bins), renyi(n_samples=renyi_samples))
+    ests = chapter_estimators(bin_width, n_bins, renyi_samples)
     prof = get_profile(profile, epochs=epochs, seeds=seeds)
     first = list(prof.seeds)[:1] if stored_seeds else seeds
     results = run_study(factor, list(datasets), profile=profile, epochs=epochs, seeds=first,
@@ -297,7 +303,7 @@ def load_reproduction(picks: dict[str, list[str]], *, profile: str = "paper",
             check_choice(f"picks[{factor!r}]", name, tuple(paper_variants()[factor]))
     if shorter_profile is not None:
         check_choice("shorter_profile", shorter_profile, tuple(PROFILES))
-    ests = (binning(bin_width=bin_width), binning(n_bins=n_bins), renyi(n_samples=renyi_samples))
+    ests = chapter_estimators(bin_width, n_bins, renyi_samples)
     prof = get_profile(profile, epochs=epochs, seeds=seeds)
     results, shorter = [], []
     for factor, names in picks.items():
