@@ -10,6 +10,7 @@ counts (Shwartz-Ziv & Tishby 2017, Sec. 3.3; Saxe et al. 2018, Sec. 2; Li & Liu 
 """
 from __future__ import annotations
 
+import hashlib
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -654,15 +655,68 @@ def gram(sq_d: np.ndarray, sigma: float) -> np.ndarray:
 
 def matrix_renyi_entropy(a: np.ndarray, alpha: float) -> float:
     """S_alpha(A) = log2(sum_i lambda_i^alpha) / (1 - alpha) for a unit-trace PSD matrix A."""
-    lam = np.clip(np.linalg.eigvalsh(a), 0.0, None)
-    lam = lam / lam.sum()
-    return float(np.log2(np.sum(lam[lam > 0] ** alpha)) / (1.0 - alpha))
+    return _entropy_from_eigenvalues(np.linalg.eigvalsh(a), alpha)
 
 
 def _joint(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Normalised Hadamard product: the Gram matrix of the joint variable."""
     h = a * b
     return h / np.trace(h)
+
+
+def _entropy_from_eigenvalues(lam: np.ndarray, alpha: float) -> float:
+    lam = np.clip(lam, 0.0, None)
+    lam = lam / lam.sum()
+    return float(np.log2(np.sum(lam[lam > 0] ** alpha)) / (1.0 - alpha))
+
+
+def label_renyi_entropy(y: np.ndarray, alpha: float) -> float:
+    """S_alpha(A_Y) of the labels' Gram matrix A_Y = [y_i == y_j] / N, in closed form.
+
+    A_Y is, after sorting by class, block diagonal with blocks of ones (n_c x n_c) / N,
+    whose one nonzero eigenvalue is n_c / N: S_alpha(A_Y) is the Renyi entropy of the class
+    frequencies. Equals `matrix_renyi_entropy(A_Y)` up to rounding, without an eigensolver.
+    """
+    _, counts = np.unique(np.asarray(y), return_counts=True)
+    return _entropy_from_eigenvalues(counts / counts.sum(), alpha)
+
+
+def joint_label_renyi_entropy(a: np.ndarray, y: np.ndarray, alpha: float) -> float:
+    """S_alpha of the joint Gram matrix A o A_Y / tr(A o A_Y) of a variable and the labels.
+
+    With the labels' linear one-hot kernel, A o A_Y keeps A's entries within a class and is 0
+    across classes, so it is block diagonal (after sorting by class) and its eigenvalues are
+    those of the per-class blocks of A: one small eigensolve per class instead of one of
+    size N (about N^3 / sum n_c^3 times less work; 100x for 10 balanced classes). Equals
+    `matrix_renyi_entropy(_joint(a, A_Y))` up to rounding.
+    """
+    y = np.asarray(y)
+    lam = np.concatenate([np.linalg.eigvalsh(a[np.ix_(y == c, y == c)]) for c in np.unique(y)])
+    return _entropy_from_eigenvalues(lam, alpha)
+
+
+_INPUT_MEMO: dict = {}  # the last inputs' (kernel width, Gram matrix, entropy): see _input_side
+
+
+def _input_side(x: np.ndarray, sigma: float | None, alpha: float):
+    """(sigma_x, A_X, S_alpha(A_X)) of one subsample of inputs, remembered for the next call.
+
+    The recorder estimates every layer of a snapshot against the same inputs, so the input
+    side of `renyi_mi` (pairwise distances, kernel width, Gram matrix, one N x N
+    eigensolve) is the same for all of them; it is keyed by the inputs' bytes, so a result
+    never depends on what was computed before.
+    """
+    x = np.ascontiguousarray(x)
+    key = (hashlib.sha1(x.view(np.uint8)).hexdigest(), x.shape, x.dtype.str, sigma, alpha)
+    hit = _INPUT_MEMO.get(key)
+    if hit is None:
+        d_x = pairwise_sq_dists(x)
+        s_x = sigma if sigma is not None else kernel_width(d_x, x.shape[1])
+        a_x = gram(d_x, s_x)
+        hit = (s_x, a_x, matrix_renyi_entropy(a_x, alpha))
+        _INPUT_MEMO.clear()  # one entry: a snapshot's layers share it, the next snapshot not
+        _INPUT_MEMO[key] = hit
+    return hit
 
 
 def renyi_mi(t, x, y, *, alpha: float = 1.01, sigma: float | None = None,
@@ -697,14 +751,14 @@ def renyi_mi(t, x, y, *, alpha: float = 1.01, sigma: float | None = None,
                          f"{x.shape}, {np.shape(y)}")
     idx = subsample(len(t), n_samples, seed)
     t, x, y = t[idx], x[idx], np.asarray(y)[idx]
-    d_t, d_x = pairwise_sq_dists(t), pairwise_sq_dists(x)
+    d_t = pairwise_sq_dists(t)
     s_t = sigma if sigma is not None else kernel_width(d_t, t.shape[1])
-    s_x = sigma if sigma is not None else kernel_width(d_x, x.shape[1])
-    a_t, a_x = gram(d_t, s_t), gram(d_x, s_x)
-    a_y = (y[:, None] == y[None, :]).astype(np.float64) / len(y)
+    a_t = gram(d_t, s_t)
+    s_x, a_x, h_x = _input_side(x, sigma, alpha)
     h_t = matrix_renyi_entropy(a_t, alpha)
-    i_xt = matrix_renyi_entropy(a_x, alpha) + h_t - matrix_renyi_entropy(_joint(a_x, a_t), alpha)
-    i_ty = h_t + matrix_renyi_entropy(a_y, alpha) - matrix_renyi_entropy(_joint(a_t, a_y), alpha)
+    i_xt = h_x + h_t - matrix_renyi_entropy(_joint(a_x, a_t), alpha)
+    # the label side in closed form and by class blocks (exact, see the two functions)
+    i_ty = h_t + label_renyi_entropy(y, alpha) - joint_label_renyi_entropy(a_t, y, alpha)
     return RenyiResult(i_xt, i_ty, h_t, float(s_t), float(s_x), len(t))
 
 

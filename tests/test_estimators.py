@@ -118,6 +118,73 @@ def test_renyi_label_dependence_and_finite_sample_bias():
     assert bias[0] > bias[1] > bias[2] > 0 and bias[1] < 0.2
 
 
+def _renyi_by_full_eigensolves(t, x, y, alpha, sigma):
+    """The definition of `renyi_mi`, every entropy by one eigensolve of its full N x N
+    Gram matrix (Yu & Principe 2019, Eq. 7): the reference the fast path must equal."""
+    def entropy(a):
+        lam = np.clip(np.linalg.eigvalsh(a), 0, None)
+        lam = lam / lam.sum()
+        return np.log2(np.sum(lam[lam > 0] ** alpha)) / (1 - alpha)
+
+    def gram(v):
+        d = mi.pairwise_sq_dists(v)
+        s = sigma if sigma is not None else mi.kernel_width(d, v.shape[1])
+        return np.exp(-d / (2 * s**2)) / len(v)
+
+    def joint(a, b):
+        return a * b / np.trace(a * b)
+
+    a_t, a_x = gram(t), gram(x)
+    a_y = (y[:, None] == y[None, :]).astype(float) / len(y)
+    return (entropy(a_x) + entropy(a_t) - entropy(joint(a_x, a_t)),
+            entropy(a_t) + entropy(a_y) - entropy(joint(a_t, a_y)))
+
+
+@pytest.mark.parametrize("alpha, sigma", [(1.01, None), (2.0, None), (3.0, 1.5), (1.01, 0.3)])
+def test_renyi_fast_path_equals_full_eigensolves(alpha, sigma):
+    # uneven classes, one of a single input, and one class absent: the label side is solved
+    # per class block and in closed form, the input side once per inputs; same numbers.
+    # (alpha > 1 only: below 1, lambda**alpha lifts the ~1e-17 rounding eigenvalues of the
+    # full label matrices' null space, so the full eigensolve is the inexact one; see below)
+    rng = np.random.default_rng(10)
+    y = rng.choice([0, 1, 2, 4, 7], size=150, p=[0.5, 0.2, 0.15, 0.1, 0.05])
+    y[0] = 9
+    x = rng.normal(size=(150, 12))
+    for t in (np.c_[rng.normal(size=(150, 5)), y], np.tanh(x[:, :8] @ rng.normal(size=(8, 8)))):
+        ours = mi.renyi_mi(t, x, y, alpha=alpha, sigma=sigma)
+        i_xt, i_ty = _renyi_by_full_eigensolves(t, x, y, alpha, sigma)
+        assert ours.i_xt == pytest.approx(i_xt, abs=1e-10)
+        assert ours.i_ty == pytest.approx(i_ty, abs=1e-10)
+
+
+def test_label_entropy_closed_form_is_the_renyi_entropy_of_class_frequencies():
+    y = np.array([3] * 6 + [1] * 3 + [8])
+    a_y = (y[:, None] == y[None, :]).astype(float) / len(y)
+    for alpha in (0.5, 1.01, 3.0):
+        p = np.array([0.6, 0.3, 0.1])
+        expected = np.log2(np.sum(p**alpha)) / (1 - alpha)
+        assert mi.label_renyi_entropy(y, alpha) == pytest.approx(expected, abs=1e-12)
+        # the eigensolver agrees for alpha > 1; for alpha < 1 its rounding noise in the
+        # null space counts (here 2e-8 bits), which the closed form does not have
+        full = mi.matrix_renyi_entropy(a_y, alpha)
+        assert full == pytest.approx(expected, abs=1e-12 if alpha > 1 else 1e-6)
+
+
+def test_renyi_input_memo_never_returns_another_inputs_values():
+    # layers estimated against inputs x1, then x2, then x1 again equal fresh computations
+    rng = np.random.default_rng(11)
+    x1, x2 = rng.normal(size=(60, 4)), rng.normal(size=(60, 4))
+    t, y = rng.normal(size=(60, 3)), rng.integers(0, 3, 60)
+    fresh = []
+    for x in (x1, x2, x1):
+        mi._INPUT_MEMO.clear()
+        fresh.append(mi.renyi_mi(t, x, y))
+    mi._INPUT_MEMO.clear()
+    chained = [mi.renyi_mi(t, x, y) for x in (x1, x2, x1)]
+    assert chained == fresh
+    assert fresh[0].i_xt != fresh[1].i_xt
+
+
 @pytest.mark.parametrize("kwargs, match", [
     ({"alpha": 1.0}, "alpha"), ({"alpha": -2.0}, "alpha"), ({"sigma": 0.0}, "sigma"),
     ({"n_samples": 1}, "n_samples"),
