@@ -162,13 +162,12 @@ chapters["fc"].animation("fc")
 # Written for the `book` results committed with this page: the first 200 of the book
 # profile's 1,000 epochs, both datasets, all 16 configurations of the paper with seed 0,
 # and seeds 1 and 2 where they are stored (the 1- and 3-filter width nets, the 1- and
-# 2-layer nets and the two-layer k = 3 stack on both datasets; the two-layer k = 7 stack on
-# MNIST). A page built with other
-# parameters judges other runs; read its tables, not this text.
+# 2-layer nets and the two-layer k = 3 and k = 7 stacks on both datasets). A page built
+# with other parameters judges other runs; read its tables, not this text.
 #
 # - **"No compression phase in any case": it holds, and under the paper's estimator it could
-#   not have failed.** 6,848 of the 7,062 hidden-layer points of the distinct runs (97.0%)
-#   sit at I(X;T) = log2 N with bins 0.67 wide, and all 7,062 with 30 bins over each layer's
+#   not have failed.** 6,980 of the 7,194 hidden-layer points of the distinct runs (97.0%)
+#   sit at I(X;T) = log2 N with bins 0.67 wide, and all 7,194 with 30 bins over each layer's
 #   range. The exceptions are the narrowest layers (1- and 3-filter nets, the 48-unit last
 #   map of the 5-layer k = 7 stack), which *rise* towards log2 N as training goes on, and
 #   four points of the 9-layer net within 0.13 bits of it. A saturated estimate cannot fall,
