@@ -713,6 +713,7 @@ def _input_side(x: np.ndarray, sigma: float | None, alpha: float):
         d_x = pairwise_sq_dists(x)
         s_x = sigma if sigma is not None else kernel_width(d_x, x.shape[1])
         a_x = gram(d_x, s_x)
+        a_x.flags.writeable = False  # shared by the layers of a snapshot: never edited in place
         hit = (s_x, a_x, matrix_renyi_entropy(a_x, alpha))
         _INPUT_MEMO.clear()  # one entry: a snapshot's layers share it, the next snapshot not
         _INPUT_MEMO[key] = hit
