@@ -763,6 +763,26 @@ def renyi_mi(t, x, y, *, alpha: float = 1.01, sigma: float | None = None,
     return RenyiResult(i_xt, i_ty, h_t, float(s_t), float(s_x), len(t))
 
 
+def renyi_mi_by_definition(t, x, y, *, alpha: float = 1.01,
+                           sigma: float | None = None) -> tuple[float, float]:
+    """(I(X;T), I(T;Y)) of `renyi_mi` straight from its definition, on all rows: five full
+    N x N eigensolves, S(A_X), S(A_T), S(A_X o A_T), S(A_Y) and S(A_T o A_Y) (Yu & Principe
+    2019, Eq. 7). The slow reference that the tests and `benchmarks/bench_renyi.py` hold
+    `renyi_mi` to; it shares none of `renyi_mi`'s shortcuts (closed-form labels, class
+    blocks, the input memo)."""
+    def gram_of(v):
+        d = pairwise_sq_dists(v)
+        return gram(d, sigma if sigma is not None else kernel_width(d, v.shape[1]))
+
+    t, y = np.asarray(t), np.asarray(y)
+    x = np.asarray(x).reshape(len(x), -1)
+    a_t, a_x = gram_of(t), gram_of(x)
+    a_y = (y[:, None] == y[None, :]).astype(np.float64) / len(y)
+    h_t = matrix_renyi_entropy(a_t, alpha)
+    return (matrix_renyi_entropy(a_x, alpha) + h_t - matrix_renyi_entropy(_joint(a_x, a_t), alpha),
+            h_t + matrix_renyi_entropy(a_y, alpha) - matrix_renyi_entropy(_joint(a_t, a_y), alpha))
+
+
 # One registry of the estimators the recorder can apply, each called as fn(t, x, y, **params)
 # (t activations, x inputs, y labels): `ibutils.config` validates estimator kinds against it.
 ESTIMATORS = {
