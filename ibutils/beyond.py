@@ -259,11 +259,13 @@ def ceiling(run, estimator: str, split: str) -> float | None:
     return None
 
 
-def ceiling_table(results, estimators, *, split: str = "test", tol: float = SATURATION_TOL) -> str:
-    """Per activation and estimator: hidden-layer snapshot points (every hidden layer of every
-    run at every snapshot; a network in two factors once) within `tol` bits of the estimator's
-    ceiling (`ceiling`), i.e. points at which it cannot register a fall."""
-    table = []
+def ceiling_counts(results, estimators, *, split: str = "test",
+                   tol: float = SATURATION_TOL) -> list[dict]:
+    """Per activation and estimator with a ceiling (`ceiling`): hidden-layer snapshot points
+    (every hidden layer of every run at every snapshot; a network in two factors once) and how
+    many sit within `tol` bits of the ceiling, i.e. points at which it cannot register a fall.
+    Keys: activation, estimator, ceiling (bits), points, at."""
+    out = []
     runs = {(r.config.key()): r for r in results}.values()
     for act in dict.fromkeys(activation_of(r) for r in runs):
         sel = [r for r in runs if activation_of(r) == act]
@@ -279,7 +281,126 @@ def ceiling_table(results, estimators, *, split: str = "test", tol: float = SATU
                     v = r.mi(split, est, layer, "i_xt_upper" if est.startswith("kde") else "i_xt")
                     points += len(v)
                     at += int((v >= top - tol).sum())
-            table.append([act, est, f"log2 {round(2 ** ceiling(sel[0], est, split))}", points,
-                          f"{at} ({100 * at / points:.1f}%)"])
+            out.append({"activation": act, "estimator": est,
+                        "ceiling": ceiling(sel[0], est, split), "points": points, "at": at})
+    return out
+
+
+def ceiling_table(results, estimators, *, split: str = "test", tol: float = SATURATION_TOL) -> str:
+    """`ceiling_counts` as a markdown table."""
+    table = [[c["activation"], c["estimator"], f"log2 {round(2 ** c['ceiling'])}", c["points"],
+              f"{c['at']} ({100 * c['at'] / c['points']:.1f}%)"]
+             for c in ceiling_counts(results, estimators, split=split, tol=tol)]
     return markdown_table(["activation", "estimator", "ceiling", "hidden-layer points",
                            "at the ceiling"], table)
+
+
+EARLY_PEAK_EPOCH = 2  # a drop whose peak is at or before this epoch is drift from initialisation
+SHORT_NAMES = (("binning_bin_width", "paper_bins"), ("binning_n_bins", "range_bins"),
+               ("binning_equal_mass", "adaptive_bins"), ("kde", "kde"), ("renyi", "renyi"))
+
+
+def short_name(estimator: str) -> str:
+    """A short key for an estimator id in `facts`: paper_bins, range_bins, adaptive_bins, kde,
+    renyi (else the id with non-alphanumerics as underscores)."""
+    for prefix, name in SHORT_NAMES:
+        if estimator.startswith(prefix):
+            return name
+    return re.sub(r"[^0-9a-zA-Z]+", "_", estimator)
+
+
+def _interval(c: dict) -> str:
+    if not np.isfinite(c["r"]):
+        return "n/a"
+    if not np.isfinite(c["lo"]):
+        return f"{c['r']:.2f} (no interval)"
+    return f"{c['r']:.2f} [{c['lo']:.2f}, {c['hi']:.2f}]"
+
+
+def _zero(c: dict) -> str:
+    if not np.isfinite(c["lo"]):
+        return "has no interval"
+    return "includes 0" if c["lo"] <= 0 <= c["hi"] else "excludes 0"
+
+
+def _cell_name(c: dict) -> str:
+    return f"{c['layer']} of {c['variant']} ({c['activation']}, {c['dataset']})"
+
+
+def facts(results, cells, gaps, estimators, *, split: str = "test", activations=None,
+          tol: float = GEOMETRY_TOL) -> dict[str, str]:
+    """The numbers a chapter's text quotes, by name, formatted as the text shows them. A page
+    pastes them (`myst_nb.glue`, role ``{glue:text}``) instead of copying them, so its text
+    cannot drift from its tables when runs are added. Networks in two factors count once.
+
+    Per activation ``{act}_...``: runs (distinct runs), configs, layers (distinct hidden
+    layers); for each estimator with a ceiling ``ceiling_{est}`` (percent of ``points`` hidden
+    points at it); per estimator ``{est}_passing`` (layers passing the compression test),
+    ``{est}_early`` (of those, peaking by epoch `EARLY_PEAK_EPOCH` without a fitting
+    phase: drift from the initialisation), ``{est}_late`` (the others, named), ``{est}_phase`` / ``{est}_phase_layers`` (after a fitting phase, named),
+    ``{est}_largest_drop``, ``{est}_saturating`` / ``{est}_clustering`` (passing layers whose
+    saturation rose / class clustering tightened by more than `tol`), ``{est}_r_saturation`` /
+    ``{est}_r_clustering`` (r over all hidden layers with a 95% interval resampling
+    configurations). Gap, for each activation and ``all``: ``gap_{act}_runs``,
+    ``gap_{act}_configs``, ``gap_{act}_{est}_acc`` / ``_loss`` (r of each run's largest drop with
+    its final accuracy / loss gap) and ``gap_{act}_{est}_acc_zero`` ("includes 0", "excludes 0"
+    or "has no interval"). `activations`: those to name (default: those of `results`); one
+    without runs gets zero counts and "n/a", so a page that quotes it still builds."""
+    out: dict[str, str] = {}
+    runs = list({r.config.key(): r for r in results}.values())
+    cells = _distinct(cells, "layer", "estimator")
+    gaps = _distinct(gaps)
+    counts = ceiling_counts(runs, estimators, split=split)
+    acts = list(activations or dict.fromkeys(activation_of(r) for r in runs))
+    with_ceiling = list(dict.fromkeys(c["estimator"] for c in counts))
+    for act in acts:
+        mine = [c for c in cells if c["activation"] == act]
+        out[f"{act}_points"] = "0"
+        for est in with_ceiling:
+            out[f"{act}_ceiling_{short_name(est)}"] = "n/a"
+        out[f"{act}_runs"] = str(sum(activation_of(r) == act for r in runs))
+        out[f"{act}_configs"] = str(len({c["key"] for c in mine}))
+        out[f"{act}_layers"] = str(len({(c["key"], c["layer"]) for c in mine}))
+        for c in counts:
+            if c["activation"] == act:
+                out[f"{act}_points"] = f"{c['points']:,}"
+                out[f"{act}_ceiling_{short_name(c['estimator'])}"] = \
+                    f"{100 * c['at'] / c['points']:.1f}%"
+        sat_key = "d_inactive" if act == "relu" else "d_saturated"
+        for est in estimators:
+            k = f"{act}_{short_name(est)}"
+            sel = [c for c in mine if c["estimator"] == est]
+            passing = [c for c in sel if c["compressed"]]
+            late = [c for c in passing if c["peak_epoch"] > EARLY_PEAK_EPOCH or c["phase"]]
+            phase = [c for c in passing if c["phase"]]
+            out[f"{k}_passing"] = str(len(passing))
+            out[f"{k}_early"] = str(len(passing) - len(late))
+            out[f"{k}_late"] = "; ".join(
+                f"{_cell_name(c)}, peak at epoch {c['peak_epoch']} after a rise of "
+                f"{c['rise']:.3f}" for c in late) or "none"
+            out[f"{k}_phase"] = str(len(phase))
+            out[f"{k}_phase_layers"] = "; ".join(
+                f"{_cell_name(c)}: a rise of {c['rise']:.2f} to a peak at epoch "
+                f"{c['peak_epoch']}, then a drop of {c['drop']:.2f}" for c in phase) or "none"
+            out[f"{k}_largest_drop"] = f"{max((c['drop'] for c in passing), default=0.0):.2f}"
+            out[f"{k}_saturating"] = str(sum(c[sat_key] > tol for c in passing))
+            out[f"{k}_clustering"] = str(sum(c["d_within_between"] < -tol for c in passing))
+            groups = [c["key"] for c in sel]
+            drop = [c["drop"] for c in sel]
+            out[f"{k}_r_saturation"] = _interval(
+                cluster_bootstrap_ci(drop, [c[sat_key] for c in sel], groups))
+            out[f"{k}_r_clustering"] = _interval(
+                cluster_bootstrap_ci(drop, [-c["d_within_between"] for c in sel], groups))
+    for act in [*acts, "all"]:
+        sel = [g for g in gaps if act in ("all", g["activation"])]
+        out[f"gap_{act}_runs"] = str(len(sel))
+        out[f"gap_{act}_configs"] = str(len({g["config"] for g in sel}))
+        for est in estimators:
+            k = f"gap_{act}_{short_name(est)}"
+            x, groups = [g[est] for g in sel], [g["config"] for g in sel]
+            acc = cluster_bootstrap_ci(x, [g["gap_acc"] for g in sel], groups)
+            out[f"{k}_acc"] = _interval(acc)
+            out[f"{k}_acc_zero"] = _zero(acc)
+            out[f"{k}_loss"] = _interval(
+                cluster_bootstrap_ci(x, [g["gap_loss"] for g in sel], groups))
+    return out

@@ -407,6 +407,21 @@ class Beyond:
         return Text(beyond.summary_table(self.cells, self.gaps,
                                          gap_estimator=gap_estimator or self.estimators[-1]))
 
+    @cached_property
+    def facts(self) -> dict[str, str]:
+        """The numbers the chapter's text quotes, by name (`beyond.facts`)."""
+        return beyond.facts(self.all_runs, self.cells, self.gaps, self.estimators,
+                            split=self.split,
+                            activations=list(dict.fromkeys(a for _, a in self.results)))
+
+    def glue(self) -> None:
+        """Paste `facts` into the notebook (`myst_nb.glue`, not displayed), so the text can
+        quote them with ``{glue:text}`name``` and stays true to the runs it shows."""
+        from myst_nb import glue
+
+        for name, value in self.facts.items():
+            glue(name, value, display=False)
+
     def geometry(self, factor: str, variant: str, estimator: str, dataset: str = "mnist"):
         """I(X;T), saturation and class clustering of one variant, a row per activation."""
         groups = {f"{a} {dataset} {variant}": [r for r in self.results[(factor, a)]

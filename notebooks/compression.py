@@ -73,6 +73,7 @@ study = load_beyond(factors, profile=profile, datasets=datasets, epochs=epochs, 
                     split=split, exclude=exclude, allow_training=allow_training,
                     stored_seeds=stored_seeds)
 PAPER, BY_COUNT, ADAPTIVE, KDE, RENYI = study.estimators
+study.glue()  # the numbers that "What we found" quotes, computed from these runs
 study.header()
 
 # %% [markdown]
@@ -147,7 +148,7 @@ table(study.coincidence(), "Compressing layers against their saturation and clas
 study.geometry("width", "w3", RENYI)
 plt.show()
 
-# %% mystnb={"figure": {"caption": "The 1-filter width net on Fashion-MNIST, tanh (top) and ReLU (bottom): every layer's I(X;T) under the matrix-based Rényi estimator (left), saturation (middle) and class clustering (right). Lines: mean over the trained seeds; bands: their range. The ReLU row has two trained seeds (seed 2 never trained), one of them at chance until epoch 50, hence its wide bands; its conv3 is the only layer of this chapter that rises and then falls by more than 0.05. Gaps: a layer with every unit at 0 has no defined class distances.", "name": "fig-compression-geometry-w1"}}
+# %% mystnb={"figure": {"caption": "The 1-filter width net on Fashion-MNIST, tanh (top) and ReLU (bottom): every layer's I(X;T) under the matrix-based Rényi estimator (left), saturation (middle) and class clustering (right). Lines: mean over the trained seeds; bands: their range. The ReLU row has two trained seeds (seed 2 never trained), one of them at chance until epoch 50, hence its wide bands; its conv3 rises and then falls by more than 0.05. Gaps: a layer with every unit at 0 has no defined class distances.", "name": "fig-compression-geometry-w1"}}
 study.geometry("width", "w1", RENYI, dataset=datasets[-1])
 plt.show()
 
@@ -182,14 +183,14 @@ table(study.summary(), "Beyond the paper, per factor and activation: compression
 #
 # Written for the `book` results committed with this page: the first 200 epochs, both
 # datasets, the width nets with 1, 3 and 6 filters and the depth nets with 1, 2, 6 and 9
-# layers, each with tanh and with ReLU. Seed 0 of every net; seeds 1 and 2 where stored with
-# every estimator of this page (the 1- and 3-filter width nets under both activations and
-# both datasets, the 1-, 2-, 6- and 9-layer ReLU nets on both datasets, the tanh 1- and
-# 2-layer nets on both; the header lists the rest). The 6-layer,
-# 6-filter net belongs to both series and counts once in whole-chapter numbers: 28 tanh and
-# 35 ReLU runs, 60 distinct hidden layers per activation. The 12-filter net is left out
-# (its ReLU runs are still computing). A page built with other parameters shows other
-# runs; read its tables, not this text.
+# layers, each with tanh and with ReLU; seed 0 of every net, seeds 1 and 2 where stored
+# with every estimator of this page (the header above names the configurations with fewer).
+# The 6-layer, 6-filter net belongs to both series and counts once in whole-chapter
+# numbers: {glue:text}`tanh_runs` tanh and {glue:text}`relu_runs` ReLU runs, {glue:text}`tanh_layers` and
+# {glue:text}`relu_layers` distinct hidden layers. The 12-filter net is left out (its ReLU runs
+# are still computing). The numbers in this section are computed from the runs shown
+# (`ibutils.beyond.facts`); the sentences around them were written for the committed runs,
+# so a page built with other parameters may need its tables read instead.
 #
 # - **A 1-filter ReLU net can fail to train at all.** Seed 2 of the 1-filter ReLU net on
 #   Fashion-MNIST stays at chance (training accuracy 0.100) from its first epoch to epoch
@@ -201,65 +202,79 @@ table(study.summary(), "Beyond the paper, per factor and activation: compression
 #   collapsed I(X;T) would read as a huge "drop". No tanh run and no wider ReLU run dies.
 # - **Every binning and the KDE bound sit at their ceiling in almost every tanh layer; ReLU
 #   layers fall below it where their units switch off** ({numref}`tab-compression-ceilings`).
-#   Of the 3,960 tanh hidden-layer points, 30 bins over each layer's range and 30 equal-mass
-#   bins put 100% at log2 N, the KDE bound (noise variance 0.1) 96.4% at log2 n of its
-#   1,000-input subsample, and the paper's 0.67-wide bins 96.4%. Of the 5,742 ReLU points,
-#   97.7%, 98.0%, 87.0% and 62.8%: in the narrow ReLU nets whole layers are mostly or
-#   entirely at 0 for stretches of training (up to 88% of a layer's activations at the
-#   end, in the 1-filter nets' first layers), and such points fall below the ceiling.
-#   Replacing tanh by ReLU does not give these estimators a compression to see: a conv layer
-#   has thousands of units, and 10,000 inputs each get a pattern of their own as soon as
-#   the layer is alive.
+#   Of the {glue:text}`tanh_points` tanh hidden-layer points, 30 bins over each layer's range put
+#   {glue:text}`tanh_ceiling_range_bins` at log2 N, 30 equal-mass bins
+#   {glue:text}`tanh_ceiling_adaptive_bins`, the KDE bound (noise variance 0.1)
+#   {glue:text}`tanh_ceiling_kde` at log2 n of its 1,000-input subsample, and the paper's
+#   0.67-wide bins {glue:text}`tanh_ceiling_paper_bins`. Of the {glue:text}`relu_points` ReLU points:
+#   {glue:text}`relu_ceiling_range_bins`, {glue:text}`relu_ceiling_adaptive_bins`,
+#   {glue:text}`relu_ceiling_kde` and {glue:text}`relu_ceiling_paper_bins`. In the narrow ReLU nets whole
+#   layers are mostly or entirely at 0 for stretches of training (up to 88% of a layer's
+#   activations at the end, in the 1-filter nets' first layers), and such points fall below
+#   the ceiling. Replacing tanh by ReLU does not give these estimators a compression to see:
+#   a conv layer has thousands of units, and 10,000 inputs each get a pattern of their own as
+#   soon as the layer is alive.
 # - **Under those four estimators no hidden layer compresses** ({numref}`tab-compression-phases`).
-#   With three seeds no cell passes the test under 0.67-wide bins, 30 bins, equal-mass bins
-#   or the KDE bound, for either activation; the two small ReLU cells that passed with seed 0
-#   alone (the 1-filter net on MNIST, 0.67-wide bins) do not exceed the spread across seeds.
+#   Hidden layers passing the test under 0.67-wide bins, 30 bins, equal-mass bins and the
+#   KDE bound: {glue:text}`tanh_paper_bins_passing`, {glue:text}`tanh_range_bins_passing`,
+#   {glue:text}`tanh_adaptive_bins_passing` and {glue:text}`tanh_kde_passing` (tanh);
+#   {glue:text}`relu_paper_bins_passing`, {glue:text}`relu_range_bins_passing`,
+#   {glue:text}`relu_adaptive_bins_passing` and {glue:text}`relu_kde_passing` (ReLU). The two small
+#   ReLU cells that passed with seed 0 alone (the 1-filter net on MNIST, 0.67-wide bins) do
+#   not exceed the spread across seeds.
 # - **Only the Rényi estimator moves, it falls more often with ReLU than with tanh, and
-#   almost always from the start of training.** Under Rényi 22 of the 60 tanh hidden layers
-#   and 31 of the 60 ReLU layers pass the test (largest drops 0.14 and 0.17, in the
-#   estimator's units) ({numref}`tab-compression-phases`,
-#   {numref}`tab-compression-coincidence`). All 22 tanh layers and 29 of the 31 ReLU layers
-#   peak at epoch 0, 1 or 2 (one more at epoch 4, after a rise of 0.005): I(X;T) drifts down from the random initialisation rather than
-#   fitting and then compressing. One layer has a fit-then-compress trajectory: conv3 of the
-#   1-filter ReLU net on Fashion-MNIST (two trained seeds), which rises by 0.06 to a peak at
-#   epoch 10 and falls by 0.08 ({numref}`fig-compression-geometry-w1`, bottom left). With
-#   seed 0 alone, conv3-conv6 of that net did so; its second trained seed, stuck at chance
-#   for 50 epochs, shows how fragile that pattern is. Saxe et al. {cite}`saxe2018ib` found
-#   that ReLU removes the compression of tanh nets; on these CNNs ReLU layers fall more
-#   often under the one estimator that moves, but what they add is early drift, not a
-#   compression phase.
+#   almost always from the start of training.** Under Rényi {glue:text}`tanh_renyi_passing` of the
+#   {glue:text}`tanh_layers` tanh hidden layers and {glue:text}`relu_renyi_passing` of the
+#   {glue:text}`relu_layers` ReLU layers pass the test (largest drops
+#   {glue:text}`tanh_renyi_largest_drop` and {glue:text}`relu_renyi_largest_drop`, in the estimator's
+#   units) ({numref}`tab-compression-phases`, {numref}`tab-compression-coincidence`).
+#   Of them, {glue:text}`tanh_renyi_early` tanh and {glue:text}`relu_renyi_early` ReLU
+#   layers peak at epoch 0, 1 or 2 without rising first: I(X;T) drifts down from the random
+#   initialisation rather than fitting and then compressing. The others peak later or rise
+#   first (tanh: {glue:text}`tanh_renyi_late`; ReLU: {glue:text}`relu_renyi_late`). Layers with a fit-then-compress trajectory (a rise of at least
+#   0.05 before the peak): {glue:text}`tanh_renyi_phase` tanh, {glue:text}`relu_renyi_phase` ReLU
+#   ({glue:text}`relu_renyi_phase_layers`; {numref}`fig-compression-geometry-w1`, bottom left).
+#   With seed 0 alone, conv3-conv6 of the 1-filter ReLU net on Fashion-MNIST did so; its
+#   second trained seed, stuck at chance for 50 epochs, shows how fragile that pattern is.
+#   Saxe et al. {cite}`saxe2018ib` found that ReLU removes the compression of tanh nets; on
+#   these CNNs ReLU layers fall more often under the one estimator that moves, but what they
+#   add is early drift, not a compression phase.
 # - **Where Rényi I(X;T) falls, the layer clusters by class; saturation goes with it only
 #   under tanh, and weakly** ({numref}`tab-compression-coincidence`). Of the layers that
-#   pass the test, 21 of 22 (tanh) and all 31 (ReLU) tightened their class clusters over the
-#   same epochs (within/between distance ratio down by more than 0.01), and over all 60
-#   hidden layers per activation the size of the drop correlates with the gain in
-#   clustering: r = 0.67 [0.54, 0.76] (tanh) and r = 0.56 [0.36, 0.82] (ReLU), intervals
-#   that resample the 12 configurations of each activation. For saturation, 19 of the 22
-#   tanh layers saturated more while falling, r = 0.28 [0.14, 0.44]; no ReLU layer gained
-#   units at 0 while falling, r = 0.13 [-0.12, 0.40]. The
-#   1-filter tanh net on Fashion-MNIST shows the link curve by curve (mean of three seeds,
-#   with narrow bands): its layers' Rényi estimates dip and recover in step with their within/between ratio,
-#   while only its last conv layer saturates, and late
-#   ({numref}`fig-compression-geometry-w1`, top row). This is the reading of Goldfeld et al.
-#   {cite}`goldfeld2019estimating`: what the estimate calls compression is the geometry of
-#   the representation. It is a correlation over layers, not a proof of mechanism.
+#   pass the test, {glue:text}`tanh_renyi_clustering` of {glue:text}`tanh_renyi_passing` (tanh) and
+#   {glue:text}`relu_renyi_clustering` of {glue:text}`relu_renyi_passing` (ReLU) tightened their class
+#   clusters over the same epochs (within/between distance ratio down by more than 0.01),
+#   and over all hidden layers the size of the drop correlates with the gain in clustering:
+#   r = {glue:text}`tanh_renyi_r_clustering` (tanh) and r = {glue:text}`relu_renyi_r_clustering` (ReLU),
+#   intervals that resample the {glue:text}`tanh_configs` and {glue:text}`relu_configs` configurations.
+#   For saturation, {glue:text}`tanh_renyi_saturating` of the {glue:text}`tanh_renyi_passing` tanh
+#   layers saturated more while falling, r = {glue:text}`tanh_renyi_r_saturation`; of the
+#   {glue:text}`relu_renyi_passing` ReLU layers, {glue:text}`relu_renyi_saturating` gained
+#   units at 0 while falling, r = {glue:text}`relu_renyi_r_saturation`. The 1-filter tanh net on Fashion-MNIST shows the link
+#   curve by curve (mean of three seeds, with narrow bands): its layers' Rényi estimates dip
+#   and recover in step with their within/between ratio, while only its last conv layer
+#   saturates, and late ({numref}`fig-compression-geometry-w1`, top row). This is the
+#   reading of Goldfeld et al. {cite}`goldfeld2019estimating`: what the estimate calls
+#   compression is the geometry of the representation. It is a correlation over layers, not
+#   a proof of mechanism.
 # - **Compression and generalisation: a possible weak link that these runs cannot tell
 #   from none** ({numref}`tab-compression-gap`, {numref}`fig-compression-gap`). Over the
-#   63 runs that trained (24 configurations), a run's largest Rényi drop correlates with its
-#   final train-test accuracy gap at r = -0.29 [-0.58, 0.04]: the sign the IB theory
-#   predicts (more compression, smaller gap), with an interval that resamples whole
-#   configurations and includes 0. Within each activation it is -0.31 for tanh
-#   ([-0.67, 0.25]) and -0.33 for ReLU ([-0.72, 0.23]), and with the loss gap it vanishes:
-#   r = 0.04 [-0.34, 0.26]. The estimate has moved back and forth across the edge of
-#   significance with the batches of seeds (seed 0 alone, 24 runs: -0.39; 51 runs:
-#   -0.42 [-0.68, -0.11]; 55 runs: -0.34 [-0.63, 0.01]; 59 runs: -0.32 [-0.61, 0.01];
-#   61 runs: -0.34 [-0.62, -0.02]), so it rests on a few configurations and should not be
-#   read as more than "possibly weak".
-#   The 0.67-wide bins and the KDE bound give r = -0.17 and -0.25 over all runs, from drops
-#   that are exactly 0 in all but a few narrow nets, so a shared dependence on width and
-#   depth (narrow nets move more and generalise differently) could produce such values
-#   without any causal role for compression. The 30 bins and equal-mass bins have no drops
-#   at all, hence no r.
+#   {glue:text}`gap_all_runs` runs that trained ({glue:text}`gap_all_configs` configurations), a run's
+#   largest Rényi drop correlates with its final train-test accuracy gap at r =
+#   {glue:text}`gap_all_renyi_acc`: the sign the IB theory predicts (more compression, smaller
+#   gap), with an interval that resamples whole configurations and
+#   {glue:text}`gap_all_renyi_acc_zero`. Within each activation it is {glue:text}`gap_tanh_renyi_acc`
+#   for tanh and {glue:text}`gap_relu_renyi_acc` for ReLU, and with the loss gap r =
+#   {glue:text}`gap_all_renyi_loss`. The estimate has moved back and forth across the edge of
+#   significance with the batches of seeds (seed 0 alone, 24 runs: -0.39; 51 runs: -0.42
+#   [-0.68, -0.11]; 55 runs: -0.34 [-0.63, 0.01]; 59 runs: -0.32 [-0.61, 0.01]; 61 runs:
+#   -0.34 [-0.62, -0.02]; 63 runs: -0.29 [-0.58, 0.04]), so it rests on a few
+#   configurations and should not be read as more than "possibly weak". The 0.67-wide bins
+#   and the KDE bound give r = {glue:text}`gap_all_paper_bins_acc` and {glue:text}`gap_all_kde_acc` over
+#   all runs, from drops that are exactly 0 in all but a few narrow nets, so a shared
+#   dependence on width and depth (narrow nets move more and generalise differently) could
+#   produce such values without any causal role for compression. The 30 bins and
+#   equal-mass bins have no drops at all, hence no r.
 #
 # In short: on Li & Liu's CNNs the question "is there a compression phase?" cannot be asked
 # of binning or a fixed-noise KDE, tanh or ReLU; the one estimator that can answer sees

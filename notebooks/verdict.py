@@ -140,6 +140,7 @@ Text(report.overfitting_table(study, split))
 beyond = load_beyond(beyond_factors, profile=profile, datasets=datasets, epochs=epochs,
                      seeds=beyond_seeds, split=split, exclude=beyond_exclude,
                      allow_training=allow_training, stored_seeds=stored_seeds)
+beyond.glue()  # the numbers the findings below quote
 beyond.header()
 
 # %%
@@ -209,17 +210,23 @@ chapters["fc"].animation("fc")
 #   moves is clustering** ({numref}`tab-verdict-beyond`; details, seeds and the one run set
 #   apart in [Compression, properly measured](compression)). With ReLU instead of tanh in
 #   the width and depth series, 30 bins, 30 equal-mass bins and the KDE bound still sit at
-#   their ceiling at 97.7-100%, 98.0-100% and 87.0-96.4% of hidden-layer points; ReLU layers
-#   fall below it only where their units switch off, and one of the three 1-filter ReLU nets
-#   on Fashion-MNIST never trained at all. Under Rényi, ReLU layers fall after their peak
-#   more often than tanh layers (31 against 22 of 60), nearly all from initialisation; the
-#   only fit-then-compress layer is conv3 of that 1-filter ReLU net. Drops track class
-#   clustering (r = 0.67 tanh, 0.56 ReLU) more than saturation (0.28 tanh, 0.13 ReLU). The
-#   link to the generalisation gap, if any, is weak: r = -0.29 [-0.58, 0.04] with the
-#   accuracy gap over 63 runs of 24 configurations (an interval that resamples
-#   configurations, includes 0, and has crossed 0 back and forth as seeds were added),
-#   within each activation intervals that include 0, and 0.04 [-0.34, 0.26] with the loss
-#   gap.
+#   their ceiling at {glue:text}`relu_ceiling_range_bins`, {glue:text}`relu_ceiling_adaptive_bins` and
+#   {glue:text}`relu_ceiling_kde` of ReLU hidden-layer points (tanh: {glue:text}`tanh_ceiling_range_bins`,
+#   {glue:text}`tanh_ceiling_adaptive_bins`, {glue:text}`tanh_ceiling_kde`); ReLU layers fall below it
+#   only where their units switch off, and one of the three 1-filter ReLU nets on
+#   Fashion-MNIST never trained at all. Under Rényi, ReLU layers fall after their peak more
+#   often than tanh layers ({glue:text}`relu_renyi_passing` of {glue:text}`relu_layers` against
+#   {glue:text}`tanh_renyi_passing` of {glue:text}`tanh_layers`), nearly all from initialisation; the
+#   fit-then-compress layers: {glue:text}`relu_renyi_phase_layers` (ReLU),
+#   {glue:text}`tanh_renyi_phase_layers` (tanh). Drops track class clustering (r =
+#   {glue:text}`tanh_renyi_r_clustering` tanh, {glue:text}`relu_renyi_r_clustering` ReLU) more than
+#   saturation ({glue:text}`tanh_renyi_r_saturation` tanh, {glue:text}`relu_renyi_r_saturation` ReLU).
+#   The link to the generalisation gap, if any, is weak: r = {glue:text}`gap_all_renyi_acc` with
+#   the accuracy gap over {glue:text}`gap_all_runs` runs of {glue:text}`gap_all_configs` configurations
+#   (an interval that resamples configurations, {glue:text}`gap_all_renyi_acc_zero`, and has
+#   crossed 0 back and forth as seeds were added), within each activation
+#   {glue:text}`gap_tanh_renyi_acc` (tanh) and {glue:text}`gap_relu_renyi_acc` (ReLU), and
+#   {glue:text}`gap_all_renyi_loss` with the loss gap.
 # - **At the paper's own horizon, nothing changes the verdict, and overfitting dominates**
 #   ([The paper's horizon: 10,000 epochs](reproduction)). Three nets trained for the
 #   paper's full 10,000 epochs on MNIST (the 1-filter width net, the two-layer k = 3 stack

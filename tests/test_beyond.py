@@ -153,3 +153,62 @@ def test_gap_rows_group_the_seeds_of_a_configuration():
     relu = fake_run([1, 2, 1], saturated=[0] * 3, within=[1] * 3, activation="relu")
     ra, rb, rr = beyond.gap_rows([a, b, relu], [EST])
     assert ra["key"] != rb["key"] and ra["config"] == rb["config"] != rr["config"]
+
+
+def test_facts_quote_known_counts_and_correlations():
+    # three tanh nets, each layer's curve known: w1 rises 2 then falls 4 (a phase, peak at
+    # epoch 1, saturating and clustering), w3 falls from epoch 0 by 1 (early drift, no
+    # geometry change), w6 stays flat; one ReLU net at the ceiling log2 100 throughout.
+    # The accuracy gaps 0.3, 0.2, 0.1 rise with the drops 4, 1, 0 - but not linearly.
+    phase = fake_run([1, 3, -1], saturated=[0, 0.1, 0.5], within=[1, 1, 0.5],
+                     train_acc=0.95, test_acc=0.65)
+    early = fake_run([2, 1.5, 1], saturated=[0] * 3, within=[1] * 3, variant="w3",
+                     train_acc=0.9, test_acc=0.7)
+    flat = fake_run([2, 2, 2], saturated=[0] * 3, within=[1] * 3, variant="w6",
+                    train_acc=0.9, test_acc=0.8)
+    top = fake_run([np.log2(100)] * 3, saturated=[0] * 3, within=[1] * 3, activation="relu")
+    runs = [phase, early, flat, top, flat]  # the repeated run counts once
+    cells = beyond.cell_rows(runs, [EST])
+    gaps = beyond.gap_rows(runs, [EST])
+    f = beyond.facts(runs, cells, gaps, [EST])
+    h = len(phase.layers) - 1  # hidden layers per net (all follow the same curve)
+    assert f["tanh_runs"] == "3" and f["relu_runs"] == "1"
+    assert f["tanh_configs"] == "3" and f["tanh_layers"] == str(3 * h)
+    assert f["tanh_points"] == f"{9 * h:,}" and f["relu_points"] == f"{3 * h:,}"
+    assert f["relu_ceiling_range_bins"] == "100.0%" and f["tanh_ceiling_range_bins"] == "0.0%"
+    assert f["tanh_range_bins_passing"] == str(2 * h)
+    assert f["tanh_range_bins_early"] == str(h)  # w3 falls from epoch 0: drift
+    # w1 peaks at epoch 1 too, but after a fitting phase, so it is named with the others
+    assert f["tanh_range_bins_late"].startswith(
+        "conv1 of w1 (tanh, mnist), peak at epoch 1 after a rise of 2.000")
+    assert f["tanh_range_bins_phase"] == str(h)
+    assert f["tanh_range_bins_phase_layers"].startswith(
+        "conv1 of w1 (tanh, mnist): a rise of 2.00 to a peak at epoch 1, then a drop of 4.00")
+    assert f["tanh_range_bins_largest_drop"] == "4.00"
+    assert f["tanh_range_bins_saturating"] == str(h)
+    assert f["tanh_range_bins_clustering"] == str(h)
+    # drop per layer (4, 1, 0 per net) against the saturation rise (0.4, 0, 0): numpy's r
+    drop = np.repeat([4.0, 1.0, 0.0], h)
+    r = np.corrcoef(drop, np.repeat([0.4, 0.0, 0.0], h))[0, 1]
+    assert f["tanh_range_bins_r_saturation"].startswith(f"{r:.2f} ")
+    # gap: tanh runs (drops 4, 1, 0) against accuracy gaps (0.3, 0.2, 0.1), 3 configurations
+    # are too few for an interval
+    r = np.corrcoef([4.0, 1.0, 0.0], [0.3, 0.2, 0.1])[0, 1]
+    assert f["gap_tanh_runs"] == "3" and f["gap_all_runs"] == "4"
+    assert f["gap_tanh_range_bins_acc"] == f"{r:.2f} (no interval)"
+    assert f["gap_tanh_range_bins_acc_zero"] == "has no interval"
+    # an activation without runs is still named, so a page quoting it builds
+    g = beyond.facts([phase], beyond.cell_rows([phase], [EST]), beyond.gap_rows([phase], [EST]),
+                     [EST], activations=["tanh", "relu"])
+    assert g["relu_runs"] == "0" and g["relu_ceiling_range_bins"] == "n/a"
+    assert g["relu_range_bins_r_clustering"] == "n/a" and g["gap_relu_range_bins_acc"] == "n/a"
+
+
+def test_interval_phrases():
+    assert beyond._zero({"r": -0.3, "lo": -0.6, "hi": 0.04}) == "includes 0"
+    assert beyond._zero({"r": -0.3, "lo": -0.6, "hi": -0.01}) == "excludes 0"
+    assert beyond._zero({"r": 0.3, "lo": float("nan"), "hi": float("nan")}) == "has no interval"
+    assert beyond._interval({"r": float("nan"), "lo": 0, "hi": 0}) == "n/a"
+    assert beyond.short_name("binning_bin_width0.67") == "paper_bins"
+    assert beyond.short_name("renyi_alpha1.01_n_samples500") == "renyi"
+    assert beyond.short_name("mine_x1.5") == "mine_x1_5"
