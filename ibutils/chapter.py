@@ -326,6 +326,15 @@ def load_reproduction(picks: dict[str, list[str]], *, profile: str = "paper",
 BEYOND_ACTIVATIONS = ("tanh", "relu")
 
 
+def glue(facts: dict[str, str]) -> None:
+    """Paste named numbers into the notebook (`myst_nb.glue`, not displayed), so its text
+    quotes them with ``{glue:text}`name``` and stays true to the runs the page shows."""
+    from myst_nb import glue as paste
+
+    for name, value in facts.items():
+        paste(name, value, display=False)
+
+
 @dataclass
 class Beyond:
     """Runs of some factors under tanh and ReLU, with estimators that suit unbounded
@@ -415,12 +424,8 @@ class Beyond:
                             activations=list(dict.fromkeys(a for _, a in self.results)))
 
     def glue(self) -> None:
-        """Paste `facts` into the notebook (`myst_nb.glue`, not displayed), so the text can
-        quote them with ``{glue:text}`name``` and stays true to the runs it shows."""
-        from myst_nb import glue
-
-        for name, value in self.facts.items():
-            glue(name, value, display=False)
+        """Paste `facts` into the notebook (`glue`)."""
+        glue(self.facts)
 
     def geometry(self, factor: str, variant: str, estimator: str, dataset: str = "mnist"):
         """I(X;T), saturation and class clustering of one variant, a row per activation."""

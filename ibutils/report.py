@@ -10,6 +10,7 @@ from dataclasses import replace
 import numpy as np
 
 from .mi import SATURATION_TOL
+from .data import DATASETS
 
 
 def group(results, key: str) -> dict:
@@ -204,7 +205,8 @@ def fitting_table(results, estimator: str = "binning_bin_width0.67", split: str 
 def compression_counts(results, estimators, *, split: str = "test") -> list[dict]:
     """Per estimator: how many (configuration, layer) cells pass the `compression` test.
 
-    Hidden layers and the softmax output are counted apart; ``from_init`` counts passing cells
+    Hidden layers and the softmax output are counted apart (``largest_hidden``: the largest
+    passing hidden drop, ``largest_where``: its layer, variant and dataset); ``from_init`` counts passing cells
     without a fitting phase: I(X;T) rose by less than `MIN_DROP_BITS` from the first snapshot
     to its peak, so the cell decreases from (near) initialisation rather than fitting and then
     compressing. Configurations whose runs lack an estimator are skipped for it. A
@@ -214,7 +216,8 @@ def compression_counts(results, estimators, *, split: str = "test") -> list[dict
     configs = by_config(results)
     for est in estimators:
         row = {"estimator": est, "hidden_cells": 0, "hidden_pass": 0, "hidden_from_init": 0,
-               "output_cells": 0, "output_pass": 0, "output_from_init": 0, "largest_hidden": 0.0}
+               "output_cells": 0, "output_pass": 0, "output_from_init": 0, "largest_hidden": 0.0,
+               "largest_where": ""}
         for runs in configs.values():
             if est not in runs[0].snapshots()[0][split]["mi"]:
                 continue
@@ -224,8 +227,9 @@ def compression_counts(results, estimators, *, split: str = "test") -> list[dict
                 row[f"{kind}_cells"] += 1
                 row[f"{kind}_pass"] += c["compressed"]
                 row[f"{kind}_from_init"] += c["compressed"] and c["rise"] < MIN_DROP_BITS
-                if kind == "hidden" and c["compressed"]:
-                    row["largest_hidden"] = max(row["largest_hidden"], c["drop"])
+                if kind == "hidden" and c["compressed"] and c["drop"] > row["largest_hidden"]:
+                    row["largest_hidden"] = c["drop"]
+                    row["largest_where"] = f"{layer} of {runs[0].variant} on {runs[0].dataset}"
         out.append(row)
     return out
 
@@ -426,20 +430,63 @@ def cluster_bootstrap_ci(x, y, groups, *, n_boot: int = 2000, seed: int = 0) -> 
     return out
 
 
-def overfitting_summary(study: dict, split: str = "test", rise: float = 0.10) -> str:
-    """Per dataset: how many configurations overfit, i.e. end with a `split` loss more than
-    `rise` (relative) above its minimum, and the median epoch of that minimum."""
-    by_dataset: dict = defaultdict(list)
-    configs: dict = defaultdict(list)  # a configuration in two factors counts once
+def verdict_facts(study: dict, estimators, split: str = "test", rise: float = 0.10) -> dict:
+    """The numbers the verdict's text quotes, by name, formatted as it shows them (pasted with
+    `ibutils.chapter.glue`, so the text cannot drift from its tables). `estimators`: the
+    paper's bins first, then bins by count, then any others.
+
+    ``sat_points`` (hidden-layer points of the distinct runs) and, per estimator short name
+    (`ibutils.beyond.short_name`) among the first two, ``sat_{est}`` / ``sat_{est}_pct``
+    (points at log2 N); per estimator, summed over factors (a configuration in two factors in
+    each): ``{est}_cells``, ``{est}_pass``, ``{est}_from_init`` (passing without a fitting
+    phase), ``{est}_largest`` and ``{est}_largest_where``; per dataset,
+    ``overfit_{dataset}`` ("k of n": configurations ending with a loss more than `rise` above
+    their minimum)."""
+    from .beyond import short_name  # beyond builds on this module
+
+    out = {}
+    distinct = list(_distinct_runs(study).values())
+    for est in estimators[:2]:
+        c = saturation_counts(distinct, est, split)
+        out["sat_points"] = f"{c['points']:,}"
+        out[f"sat_{short_name(est)}"] = f"{c['saturated']:,}"
+        out[f"sat_{short_name(est)}_pct"] = f"{100 * c['fraction']:.1f}%"
+    for i, est in enumerate(estimators):
+        rows = [compression_counts(results, [est], split=split)[0] for results in study.values()]
+        k = short_name(est)
+        out[f"{k}_cells"] = str(sum(r["hidden_cells"] for r in rows))
+        out[f"{k}_pass"] = str(sum(r["hidden_pass"] for r in rows))
+        out[f"{k}_from_init"] = str(sum(r["hidden_from_init"] for r in rows))
+        top = max(rows, key=lambda r: r["largest_hidden"])
+        out[f"{k}_largest"] = f"{top['largest_hidden']:.2f}"
+        out[f"{k}_largest_where"] = top["largest_where"] or "none"
+    out.update({f"overfit_{dataset}": "n/a" for dataset in DATASETS})  # a page on one dataset
+    for dataset, rows in _overfitting(study, split, rise).items():
+        out[f"overfit_{dataset}"] = f"{sum(over for over, _ in rows)} of {len(rows)}"
+    return out
+
+
+def _overfitting(study: dict, split: str, rise: float) -> dict:
+    """{dataset: [(overfits, epoch of the minimum), ...]} per configuration (seeds averaged; a
+    configuration in two factors once): overfits when its final `split` loss is more than
+    `rise` (relative) above its minimum."""
+    configs: dict = defaultdict(list)
     for r in _distinct_runs(study).values():  # its seeds are one configuration
         configs[(replace(r.config, seed=0).key(), r.dataset)].append(r)
+    out: dict = defaultdict(list)
     for runs in configs.values():
         loss = np.mean([r.metric(split, "loss") for r in runs], axis=0)
         k = int(np.argmin(loss))
-        by_dataset[runs[0].dataset].append((loss[-1] > (1 + rise) * loss[k],
-                                            int(runs[0].epochs()[k])))
+        out[runs[0].dataset].append((bool(loss[-1] > (1 + rise) * loss[k]),
+                                     int(runs[0].epochs()[k])))
+    return dict(out)
+
+
+def overfitting_summary(study: dict, split: str = "test", rise: float = 0.10) -> str:
+    """Per dataset: how many configurations overfit, i.e. end with a `split` loss more than
+    `rise` (relative) above its minimum, and the median epoch of that minimum."""
     parts = []
-    for dataset, rows in by_dataset.items():
+    for dataset, rows in _overfitting(study, split, rise).items():
         n_over = sum(over for over, _ in rows)
         parts.append(f"{dataset}: {n_over} of {len(rows)} configurations end with a {split} "
                      f"loss more than {100 * rise:.0f}% above its minimum (median epoch of the "

@@ -44,7 +44,7 @@ beyond_exclude = {"tanh": {"width": ["w12"]}, "relu": {"width": ["w12"]}}
 import matplotlib.pyplot as plt
 
 from ibutils import plots, report
-from ibutils.chapter import Text, load_beyond, load_study, study_header, table
+from ibutils.chapter import Text, glue, load_beyond, load_study, study_header, table
 
 chapters = load_study(exclude=exclude, profile=profile, datasets=datasets, epochs=epochs,
                       seeds=seeds, split=split, bin_width=bin_width, n_bins=n_bins,
@@ -52,6 +52,7 @@ chapters = load_study(exclude=exclude, profile=profile, datasets=datasets, epoch
                       stored_seeds=stored_seeds)
 study = {factor: ch.results for factor, ch in chapters.items()}
 PAPER, BY_COUNT, RENYI = ESTIMATORS = list(chapters["width"].estimators)
+glue(report.verdict_facts(study, ESTIMATORS, split))  # the numbers the verdict quotes
 study_header(chapters)
 
 # %% [markdown]
@@ -162,24 +163,27 @@ chapters["fc"].animation("fc")
 #
 # Written for the `book` results committed with this page: the first 200 of the book
 # profile's 1,000 epochs, both datasets, all 16 configurations of the paper with seed 0,
-# and seeds 1 and 2 where they are stored (the 1- and 3-filter width nets, the 1- and
-# 2-layer nets and the two-layer k = 3 and k = 7 stacks on both datasets). A page built
-# with other parameters judges other runs; read its tables, not this text.
+# and seeds 1 and 2 where they are stored (the header at the top names the configurations
+# with fewer). The counts, percentages and correlations below are computed from the runs
+# shown (`ibutils.report.verdict_facts`, `ibutils.beyond.facts`); the sentences around them
+# were written for the committed runs, so a page built with other parameters may need its
+# tables read instead.
 #
 # - **"No compression phase in any case": it holds, and under the paper's estimator it could
-#   not have failed.** 6,980 of the 7,194 hidden-layer points of the distinct runs (97.0%)
-#   sit at I(X;T) = log2 N with bins 0.67 wide, and all 7,194 with 30 bins over each layer's
-#   range. The exceptions are the narrowest layers (1- and 3-filter nets, the 48-unit last
+#   not have failed.** {glue:text}`sat_paper_bins` of the {glue:text}`sat_points` hidden-layer points
+#   of the distinct runs ({glue:text}`sat_paper_bins_pct`) sit at I(X;T) = log2 N with bins 0.67
+#   wide, and {glue:text}`sat_range_bins` ({glue:text}`sat_range_bins_pct`) with 30 bins over each
+#   layer's range. The exceptions are the narrowest layers (1- and 3-filter nets, the 48-unit last
 #   map of the 5-layer k = 7 stack), which *rise* towards log2 N as training goes on, and
 #   four points of the 9-layer net within 0.13 bits of it. A saturated estimate cannot fall,
 #   so the paper's central finding is a property of the estimator on these nets, not of the
 #   nets ({numref}`fig-verdict-compression-map`).
 # - **A scale-aware estimator agrees there is no fit-then-compress phase, but not that
-#   nothing moves.** Under the matrix-based Rényi estimator 56 of the 164 hidden-layer cells
-#   (counted per factor) lose more than 0.05, and more than the seeds' spread where there
-#   are three seeds, between their peak and epoch 200 (at most
-#   0.32, the third dense layer of the FC net on MNIST), and every one of them had no fitting
-#   phase before its peak: I(X;T) drifts down from the random initialisation, or dips within
+#   nothing moves.** Under the matrix-based Rényi estimator {glue:text}`renyi_pass` of the
+#   {glue:text}`renyi_cells` hidden-layer cells (counted per factor) lose more than 0.05, and more
+#   than the seeds' spread where there are three seeds, between their peak and epoch 200 (at
+#   most {glue:text}`renyi_largest`, {glue:text}`renyi_largest_where`), and {glue:text}`renyi_from_init` of
+#   them had no fitting phase before their peak: I(X;T) drifts down from the random initialisation, or dips within
 #   the first epochs and partly recovers (the dense layers of the [FC chapter](fc)). That is
 #   neither the two-phase picture of Shwartz-Ziv & Tishby {cite}`shwartzziv2017opening` nor "nothing happens". Where
 #   three seeds exist the drift survives the seed test in the 1-filter net (conv3-conv6 on
@@ -202,8 +206,9 @@ chapters["fc"].animation("fc")
 #   pooling generalises better and overfits later, dense layers fit faster and overfit
 #   sooner, and depth helps on MNIST but not past two layers on Fashion-MNIST, where the
 #   9-layer net has not fitted its training set after 200 epochs.
-# - **Fashion-MNIST overfits more than MNIST**: 6 of its 16 configurations end with a test
-#   loss more than 10% above their minimum, against 3 of 16 on MNIST, and its gaps between
+# - **Fashion-MNIST overfits more than MNIST**: configurations that end with a test loss
+#   more than 10% above their minimum, {glue:text}`overfit_fashion_mnist` on Fashion-MNIST
+#   against {glue:text}`overfit_mnist` on MNIST, and its gaps between
 #   training and test accuracy reach 0.14-0.17 for the widest, deepest and dense nets.
 #
 # - **Beyond the paper, the activation does not change the answer, and the little that

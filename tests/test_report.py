@@ -264,3 +264,24 @@ def test_cluster_bootstrap_gives_no_interval_when_few_groups_carry_the_variation
     c = report.cluster_bootstrap_ci(x, y, groups)
     assert np.isfinite(c["r"]) and np.isnan(c["lo"]) and np.isnan(c["hi"])
     assert c["degenerate"] == pytest.approx((11 / 12) ** 12, abs=0.03)  # P(group 3 not drawn)
+
+
+def test_verdict_facts_quote_saturation_compression_and_overfitting():
+    fit_then_compress = fake_run([1, 5, 3])  # every layer: rise 4, drop 2
+    from_init = fake_run([5, 4, 3], variant="w3", saturated_layer="conv1")  # drop 1 elsewhere
+    rising = fake_run([2, 2, 2], variant="w6")
+    for snap, loss in zip(rising.payload["snapshots"], [1.0, 0.5, 0.8]):
+        snap["test"] = {**snap["test"], "loss": loss}
+    study = {"width": [fit_then_compress, from_init, rising], "depth": [rising]}
+    f = report.verdict_facts(study, [EST])
+    hidden = len(rising.layers) - 1
+    # distinct runs: the w6 net in two factors once; conv1 of w3 at log2 1024 in 3 snapshots
+    assert f["sat_points"] == f"{9 * hidden:,}" and f["sat_paper_bins"] == "3"
+    assert f["sat_paper_bins_pct"] == f"{100 * 3 / (9 * hidden):.1f}%"
+    # cells per factor: width 3 nets, depth 1 (the w6 net again); passing: w1 all hidden
+    # layers, w3 all but the saturated conv1; from initialisation: those of w3
+    assert f["paper_bins_cells"] == str(4 * hidden)
+    assert f["paper_bins_pass"] == str(2 * hidden - 1)
+    assert f["paper_bins_from_init"] == str(hidden - 1)
+    assert f["paper_bins_largest"] == "2.00" and f["paper_bins_largest_where"] == "conv1 of w1 on mnist"
+    assert f["overfit_mnist"] == "1 of 3" and f["overfit_fashion_mnist"] == "n/a"
