@@ -163,6 +163,15 @@ class Chapter:
                                           estimator=estimator or self.renyi)
         return Html(anim.to_jshtml())
 
+    @cached_property
+    def facts(self) -> dict[str, str]:
+        """The numbers the chapter's text quotes, by name (`report.chapter_facts`)."""
+        return report.chapter_facts(self.results, list(self.estimators), self.split)
+
+    def glue(self) -> None:
+        """Paste `facts` into the notebook (`glue`), for ``{glue:text}`name``` in the text."""
+        glue(self.facts)
+
     def explorer(self):
         """The ipywidgets explorer of every run of the chapter (needs a live kernel)."""
         from .explore import explorer

@@ -466,6 +466,62 @@ def verdict_facts(study: dict, estimators, split: str = "test", rise: float = 0.
     return out
 
 
+def _key(name: str) -> str:
+    """A glue key part: letters, digits and underscores."""
+    return "".join(ch if ch.isalnum() else "_" for ch in name)
+
+
+def chapter_facts(results, estimators, split: str = "test") -> dict:
+    """The numbers a factor chapter's text quotes, by name, formatted as it shows them
+    (pasted with `ibutils.chapter.glue`). `estimators`: the paper's bins, bins by count,
+    Renyi (as the chapter's).
+
+    ``runs``; per dataset and variant (``{dataset}_{variant}_...``, non-alphanumerics as
+    underscores), and per dataset over the variants in order (``{dataset}_...``, comma
+    separated): ``acc``, ``ity`` (final seed-mean test accuracy and softmax I(T;Y) under the
+    paper's bins), ``fast`` (epoch to 95% of the final accuracy), ``min_loss`` (epoch of the
+    lowest loss), ``loss`` (final loss), ``gap`` (final train - test accuracy), and per
+    variant ``fast_range`` (the
+    seeds' own epochs to 95%, "a-b"); ``acc_spread`` / ``ity_spread``: the largest range of a
+    configuration's seeds; ``sat_points``, ``sat_{est}``, ``sat_{est}_pct`` for both binnings;
+    per estimator ``{est}_cells``, ``{est}_pass``, ``{est}_from_init``, ``{est}_largest``,
+    ``{est}_largest_where``, ``{est}_outputs_pass`` / ``{est}_outputs``."""
+    from .beyond import short_name  # beyond builds on this module
+
+    out = {"runs": str(len(results))}
+    rows = fitting_rows(results, estimators[0], split)
+    spread = {"acc": 0.0, "ity": 0.0}
+    for dataset in dict.fromkeys(r["dataset"] for r in rows):
+        mine = [r for r in rows if r["dataset"] == dataset]
+        for name, fmt in (("acc", ".3f"), ("ity", ".2f"), ("fast", "d"),
+                          ("min_loss_epoch", "d"), ("loss", ".3f"), ("gap", ".3f")):
+            short = "min_loss" if name == "min_loss_epoch" else name
+            out[f"{dataset}_{short}"] = ", ".join(format(r[name], fmt) for r in mine)
+            for r in mine:
+                out[f"{dataset}_{_key(r['variant'])}_{short}"] = format(r[name], fmt)
+        for r in mine:
+            fast = r["per_seed"]["fast"]
+            out[f"{dataset}_{_key(r['variant'])}_fast_range"] = (
+                f"{min(fast)}-{max(fast)}" if min(fast) != max(fast) else str(fast[0]))
+            for q in spread:
+                spread[q] = max(spread[q], max(r["per_seed"][q]) - min(r["per_seed"][q]))
+    out["acc_spread"], out["ity_spread"] = f"{spread['acc']:.3f}", f"{spread['ity']:.2f}"
+    for est in estimators[:2]:
+        c = saturation_counts(results, est, split)
+        out["sat_points"] = f"{c['points']:,}"
+        out[f"sat_{short_name(est)}"] = f"{c['saturated']:,}"
+        out[f"sat_{short_name(est)}_pct"] = f"{100 * c['fraction']:.1f}%"
+    for c in compression_counts(results, estimators, split=split):
+        k = short_name(c["estimator"])
+        out[f"{k}_cells"], out[f"{k}_pass"] = str(c["hidden_cells"]), str(c["hidden_pass"])
+        out[f"{k}_from_init"] = str(c["hidden_from_init"])
+        out[f"{k}_largest"] = f"{c['largest_hidden']:.2f}"
+        out[f"{k}_largest_where"] = c["largest_where"] or "none"
+        out[f"{k}_outputs"], out[f"{k}_outputs_pass"] = (str(c["output_cells"]),
+                                                         str(c["output_pass"]))
+    return out
+
+
 def _overfitting(study: dict, split: str, rise: float) -> dict:
     """{dataset: [(overfits, epoch of the minimum), ...]} per configuration (seeds averaged; a
     configuration in two factors once): overfits when its final `split` loss is more than

@@ -49,6 +49,7 @@ ch = load_chapter("depth", profile=profile, datasets=datasets, epochs=epochs, se
                   split=split, bin_width=bin_width, n_bins=n_bins, renyi_samples=renyi_samples,
                   allow_training=allow_training, variants=variants,
                   stored_seeds=stored_seeds)
+ch.glue()  # the numbers "What we found" quotes, computed from these runs
 ch.header()
 
 # %% [markdown]
@@ -128,24 +129,27 @@ ch.explorer() if explorer else None
 #
 # Written for the `book` results committed with this chapter: the first 200 of the book
 # profile's 1,000 epochs, both datasets, seed 0 of every net and seeds 1 and 2 of the
-# 1- and 2-layer nets on both datasets (the header names the rest; with other parameters,
-# read the tables above, not this text).
+# 1- and 2-layer nets on both datasets (the header names the rest). The numbers
+# quoted here are computed from the runs shown (`ibutils.report.chapter_facts`); the
+# sentences around them were written for the committed runs, so with other parameters read
+# the tables above.
 #
 # - **Depth helps on MNIST up to six layers, not beyond two on Fashion-MNIST, and costs
-#   speed.** Final test accuracy and output I(T;Y) rise with depth on MNIST (0.949, 0.968,
-#   0.973, 0.974 and 2.91, 3.05, 3.10, 3.10 bits for 1, 2, 6, 9 layers) but not on
-#   Fashion-MNIST (0.842, 0.852, 0.846, 0.835 and 2.41, 2.47, 2.45, 2.37 bits), where the
-#   6-layer net overfits most (training minus test accuracy 0.099, 0.124, 0.140, 0.096) and
+#   speed.** Final test accuracy and output I(T;Y) rise with depth on MNIST ({glue:text}`mnist_acc`
+#   and {glue:text}`mnist_ity` bits for 1, 2, 6, 9 layers) but not on Fashion-MNIST
+#   ({glue:text}`fashion_mnist_acc` and {glue:text}`fashion_mnist_ity` bits), where the 6-layer net
+#   overfits most (training minus test accuracy {glue:text}`fashion_mnist_gap`) and
 #   the 9-layer net has not fitted its training set after 200 epochs (training accuracy
 #   0.932). Deeper nets are slower to reach 95% of their final accuracy on Fashion-MNIST
-#   (epochs 6, 10, 14, 24); on MNIST the order is 8, 19, 13, 16, but the three seeds of the
-#   2-layer net alone span 13-24 epochs, so only "one layer is fastest" is firm there.
-# - **Every hidden layer is saturated under the paper's estimator.** 1,580 of the 1,584
-#   hidden-layer points sit at log2 N with bins 0.67 wide ({numref}`fig-depth-plane-paper`;
+#   (epochs {glue:text}`fashion_mnist_fast`); on MNIST the order is {glue:text}`mnist_fast`, but the
+#   three seeds of the 2-layer net alone span {glue:text}`mnist_d2_fast_range` epochs, so only "one layer is fastest" is firm there.
+# - **Every hidden layer is saturated under the paper's estimator.** {glue:text}`sat_paper_bins` of the
+#   {glue:text}`sat_points` hidden-layer points sit at log2 N with bins 0.67 wide ({numref}`fig-depth-plane-paper`;
 #   the four others, in the 9-layer net on Fashion-MNIST, are within 0.13 bits of it), so the
 #   chain I(X;T1) >= I(X;T2) >= ... that the data-processing inequality imposes holds only
-#   with equality, and no layer can show compression; none passes the test under either
-#   binning.
+#   with equality, and no layer can show compression; hidden layers passing the test:
+#   {glue:text}`paper_bins_pass` of {glue:text}`paper_bins_cells` under the paper's bins,
+#   {glue:text}`range_bins_pass` under 30 bins.
 # - **The Rényi estimator sees the chain, and a small drift from initialisation.** In the
 #   deep nets I(X;T) falls from layer to layer at epoch 200, as it must for the true
 #   quantity (9 layers on Fashion-MNIST: 1.48, 1.46, 1.44, 1.43, 1.40, 1.36, 1.35, 1.32,
@@ -153,6 +157,7 @@ ch.explorer() if explorer else None
 #   6-layer net and conv3-conv9 of the 9-layer net end 0.06-0.08 below their value at
 #   initialisation; on Fashion-MNIST the single conv layer of the 1-layer net ends 0.08
 #   below it and conv2 of the 2-layer net 0.05 (both more than their three seeds'
-#   spread), and conv4 and conv6 of the 9-layer net 0.05 and 0.06. All 15 such cells have
-#   their peak at the first snapshot: a decrease from initialisation, not fitting followed
+#   spread), and conv4 and conv6 of the 9-layer net 0.05 and 0.06. Of the {glue:text}`renyi_pass` such
+#   cells, {glue:text}`renyi_from_init` have no fitting phase before their peak, and all peak at
+#   the first snapshot: a decrease from initialisation, not fitting followed
 #   by compression.

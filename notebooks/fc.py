@@ -47,6 +47,7 @@ ch = load_chapter("fc", profile=profile, datasets=datasets, epochs=epochs, seeds
                   split=split, bin_width=bin_width, n_bins=n_bins, renyi_samples=renyi_samples,
                   allow_training=allow_training, gradients=True,
                   stored_seeds=stored_seeds)
+ch.glue()  # the numbers "What we found" quotes, computed from these runs
 ch.header()
 
 # %% [markdown]
@@ -148,21 +149,31 @@ ch.explorer() if explorer else None
 # ## What we found
 #
 # Written for the `book` results committed with this chapter: seed 0, the first 200 of the
-# book profile's 1,000 epochs, both datasets (with other parameters, read the tables above,
-# not this text).
+# book profile's 1,000 epochs, both datasets. The numbers
+# quoted here are computed from the runs shown (`ibutils.report.chapter_facts`); the
+# sentences around them were written for the committed runs, so with other parameters read
+# the tables above.
 #
 # - **Dense layers fit faster, overfit sooner and end slightly lower.** With the three dense
-#   layers the net reaches 95% of its final test accuracy by epoch 5 (MNIST) and 4
-#   (Fashion-MNIST), against 16 and 13 without them; but its test loss is lowest at epoch 19
-#   (13) and then climbs to 0.230 (1.170), against a minimum at epoch 99 (100) and 0.124
-#   (0.480) without. Final test accuracy and output I(T;Y): 0.960 and 2.99 bits with dense
-#   layers, 0.968 and 3.05 without (MNIST); 0.831 and 2.37 against 0.841 and 2.42
+#   layers the net reaches 95% of its final test accuracy by epoch {glue:text}`mnist_fc_fast`
+#   (MNIST) and {glue:text}`fashion_mnist_fc_fast` (Fashion-MNIST), against
+#   {glue:text}`mnist_no_fc_fast` and {glue:text}`fashion_mnist_no_fc_fast` without them; but its
+#   test loss is lowest at epoch {glue:text}`mnist_fc_min_loss`
+#   ({glue:text}`fashion_mnist_fc_min_loss`) and then climbs to {glue:text}`mnist_fc_loss`
+#   ({glue:text}`fashion_mnist_fc_loss`), against a minimum at epoch
+#   {glue:text}`mnist_no_fc_min_loss` ({glue:text}`fashion_mnist_no_fc_min_loss`) and
+#   {glue:text}`mnist_no_fc_loss` ({glue:text}`fashion_mnist_no_fc_loss`) without. Final test
+#   accuracy and output I(T;Y): {glue:text}`mnist_fc_acc` and {glue:text}`mnist_fc_ity` bits with
+#   dense layers, {glue:text}`mnist_no_fc_acc` and {glue:text}`mnist_no_fc_ity` without (MNIST);
+#   {glue:text}`fashion_mnist_fc_acc` and {glue:text}`fashion_mnist_fc_ity` against
+#   {glue:text}`fashion_mnist_no_fc_acc` and {glue:text}`fashion_mnist_no_fc_ity`
 #   (Fashion-MNIST).
-# - **The paper's estimator sees nothing in the dense layers either.** All 858 hidden-layer
-#   points, conv and dense alike, sit at log2 N = 13.29 bits with bins 0.67 wide
-#   ({numref}`fig-fc-plane-paper`), and all do
-#   with 30 bins: even a 500-unit tanh layer gives every test image its own pattern. No
-#   hidden layer passes the compression test under either binning. The softmax output
+# - **The paper's estimator sees nothing in the dense layers either.** Of the {glue:text}`sat_points`
+#   hidden-layer points, conv and dense alike, {glue:text}`sat_paper_bins` sit at log2 N = 13.29
+#   bits with bins 0.67 wide ({numref}`fig-fc-plane-paper`), and {glue:text}`sat_range_bins`
+#   with 30 bins: even a 500-unit tanh layer gives every test image its own pattern. Hidden
+#   layers passing the compression test: {glue:text}`paper_bins_pass` of {glue:text}`paper_bins_cells`
+#   under the paper's bins, {glue:text}`range_bins_pass` under 30 bins. The softmax output
 #   "compresses" under 30 bins (by 6.3-9.4 bits from epoch 0) for the reason given in the
 #   [width chapter](width): 30 bins over the narrow range of the outputs at initialisation.
 # - **Under the Rényi estimator the dense layers dip early and recover, the reverse of the IB
@@ -170,7 +181,9 @@ ch.explorer() if explorer else None
 #   initialisation to 1.06 at epoch 2; Fashion-MNIST dense3: 1.32 to 1.01 at epoch 1) and then
 #   climbs back part of the way (to 1.24 and 1.23 at epoch 200). The compression test, which
 #   compares the peak with the last snapshot, flags the dense layers (drops of 0.14-0.32 on
-#   MNIST, 0.05-0.09 on Fashion-MNIST), but every one of those peaks is epoch 0: a decrease
+#   MNIST, 0.05-0.09 on Fashion-MNIST; {glue:text}`renyi_pass` of the {glue:text}`renyi_cells` hidden
+#   cells pass, {glue:text}`renyi_from_init` without a fitting phase), but every one of those
+#   peaks is epoch 0: a decrease
 #   from the random initialisation followed by a rise, not a fitting phase followed by
 #   compression. The conv layers of both nets end within 0.04 of their value at
 #   initialisation, after early dips of up to 0.12 (epochs 3-4) that recover.

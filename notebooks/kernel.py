@@ -50,6 +50,7 @@ ch = load_chapter("kernel", profile=profile, datasets=datasets, epochs=epochs, s
                   split=split, bin_width=bin_width, n_bins=n_bins, renyi_samples=renyi_samples,
                   allow_training=allow_training, series=series,
                   stored_seeds=stored_seeds)
+ch.glue()  # the numbers "What we found" quotes, computed from these runs
 ch.header()
 
 # %% [markdown]
@@ -129,34 +130,41 @@ ch.explorer() if explorer else None
 #
 # Written for the `book` results committed with this chapter: the first 200 of the book
 # profile's 1,000 epochs, both datasets, seed 0 of every net and seeds 1 and 2 of the
-# two-layer k = 3 and k = 7 nets on both datasets (the header names the rest; with other
-# parameters, read the tables above, not this text).
+# two-layer k = 3 and k = 7 nets on both datasets (the header names the rest). The numbers
+# quoted here are computed from the runs shown (`ibutils.report.chapter_facts`); the
+# sentences around them were written for the committed runs, so with other parameters read
+# the tables above.
 #
 # - **In the five-layer stack, larger kernels fit slower and lower: the paper's claim
 #   holds.** The epoch at which the net reaches 95% of its final test accuracy grows with the
-#   kernel, 16, 19 and 44 for k = 3, 5 and 7 on MNIST and 13, 32 and 99 on Fashion-MNIST, and
-#   final test accuracy and output I(T;Y) fall (MNIST 0.968, 0.956, 0.946 and 3.05, 2.97,
-#   2.90 bits; Fashion-MNIST 0.841, 0.830, 0.806 and 2.42, 2.32, 2.18 bits). The k = 7 net
+#   kernel, {glue:text}`mnist_5conv_k3_fast`, {glue:text}`mnist_5conv_k5_fast`, {glue:text}`mnist_5conv_k7_fast` for k = 3, 5 and 7 on MNIST and
+#   {glue:text}`fashion_mnist_5conv_k3_fast`, {glue:text}`fashion_mnist_5conv_k5_fast`, {glue:text}`fashion_mnist_5conv_k7_fast` on Fashion-MNIST, and final test accuracy and output
+#   I(T;Y) fall (MNIST {glue:text}`mnist_5conv_k3_acc`, {glue:text}`mnist_5conv_k5_acc`, {glue:text}`mnist_5conv_k7_acc` and {glue:text}`mnist_5conv_k3_ity`, {glue:text}`mnist_5conv_k5_ity`, {glue:text}`mnist_5conv_k7_ity` bits; Fashion-MNIST
+#   {glue:text}`fashion_mnist_5conv_k3_acc`, {glue:text}`fashion_mnist_5conv_k5_acc`, {glue:text}`fashion_mnist_5conv_k7_acc` and {glue:text}`fashion_mnist_5conv_k3_ity`, {glue:text}`fashion_mnist_5conv_k5_ity`, {glue:text}`fashion_mnist_5conv_k7_ity` bits). The k = 7 net
 #   does not even fit its training set in 200 epochs (training accuracy 0.962 and 0.838):
 #   with 'valid' convolutions its last conv map is 4 x 4 x 3 = 48 units, against 1,200 for
 #   k = 3, so the kernel size here also sets how narrow the representation is
 #   ({numref}`fig-kernel-curves`).
-# - **In the two-layer stack there is no such order.** Epochs to 95%: 16, 16, 10 (MNIST) and
-#   13, 16, 13 (Fashion-MNIST) for k = 3, 7, 11; final test accuracy 0.961, 0.971, 0.959 and
-#   0.851, 0.851, 0.844. The three seeds of the k = 3 net on MNIST alone span 14-19 epochs
-#   and 0.957-0.966 in accuracy (k = 7: 13-19 epochs), as wide as the differences between
+# - **In the two-layer stack there is no such order.** Epochs to 95%: {glue:text}`mnist_2conv_k3_fast`, {glue:text}`mnist_2conv_k7_fast`, {glue:text}`mnist_2conv_k11_fast`
+#   (MNIST) and {glue:text}`fashion_mnist_2conv_k3_fast`, {glue:text}`fashion_mnist_2conv_k7_fast`, {glue:text}`fashion_mnist_2conv_k11_fast` (Fashion-MNIST) for k = 3, 7, 11; final test
+#   accuracy {glue:text}`mnist_2conv_k3_acc`, {glue:text}`mnist_2conv_k7_acc`, {glue:text}`mnist_2conv_k11_acc` and {glue:text}`fashion_mnist_2conv_k3_acc`, {glue:text}`fashion_mnist_2conv_k7_acc`, {glue:text}`fashion_mnist_2conv_k11_acc`. The three seeds of the
+#   k = 3 net on MNIST alone span {glue:text}`mnist_2conv_k3_fast_range` epochs and 0.957-0.966 in
+#   accuracy (k = 7: {glue:text}`mnist_2conv_k7_fast_range` epochs), as wide as the differences between
 #   kernels. The claim is
 #   about the deeper stack, and only there does it hold.
-# - **The paper's estimator is saturated almost everywhere.** 1,842 of the 1,914 hidden-layer
-#   points (96.2%) sit at log2 N with bins 0.67 wide. The exceptions are the 48-unit last
+# - **The paper's estimator is saturated almost everywhere.** {glue:text}`sat_paper_bins` of the
+#   {glue:text}`sat_points` hidden-layer points ({glue:text}`sat_paper_bins_pct`) sit at log2 N with
+#   bins 0.67 wide. The exceptions are the 48-unit last
 #   conv layer of the k = 7 stack (every snapshot, on both datasets) and a few points of
 #   other layers in the first epochs, and they all *rise* towards log2 N with training
-#   (Fashion-MNIST k = 7 conv5: 5.1 bits at initialisation, 13.24 at epoch 200). No hidden
-#   layer passes the compression test under either binning.
+#   (Fashion-MNIST k = 7 conv5: 5.1 bits at initialisation, 13.24 at epoch 200). Hidden layers
+#   passing the compression test: {glue:text}`paper_bins_pass` of {glue:text}`paper_bins_cells` under
+#   the paper's bins, {glue:text}`range_bins_pass` under 30 bins.
 # - **Under the Rényi estimator some conv layers decrease from initialisation.** In the
 #   five-layer k = 5 and k = 7 nets and the two-layer nets, several conv layers fall by
-#   0.06-0.18 between their peak and epoch 200, but every such peak is at epoch 0 or 1: a
-#   drift away from the random initialisation, not a fitting phase followed by compression
+#   0.06-0.18 between their peak and epoch 200 ({glue:text}`renyi_pass` of the {glue:text}`renyi_cells` hidden-layer cells pass the test, at
+#   most {glue:text}`renyi_largest`, {glue:text}`renyi_largest_where`; {glue:text}`renyi_from_init` of them
+#   without a fitting phase), but every such peak is at epoch 0 or 1: a drift away from the random initialisation, not a fitting phase followed by compression
 #   ({numref}`fig-kernel-plane-renyi`). The five-layer k = 3 net's conv layers do not move
 #   at all. Where three seeds exist, the answer depends on the dataset: on MNIST conv2 of
 #   the k = 3 net drops by 0.05, not more than its seeds' spread, and the k = 7 net's layers

@@ -46,6 +46,7 @@ from ibutils.chapter import load_chapter
 ch = load_chapter("pooling", profile=profile, datasets=datasets, epochs=epochs, seeds=seeds,
                   split=split, bin_width=bin_width, n_bins=n_bins, renyi_samples=renyi_samples,
                   allow_training=allow_training, stored_seeds=stored_seeds)
+ch.glue()  # the numbers "What we found" quotes, computed from these runs
 ch.header()
 
 # %% [markdown]
@@ -124,21 +125,32 @@ ch.explorer() if explorer else None
 # ## What we found
 #
 # Written for the `book` results committed with this chapter: seed 0, the first 200 of the
-# book profile's 1,000 epochs, both datasets (with other parameters, read the tables above,
-# not this text).
+# book profile's 1,000 epochs, both datasets. The numbers
+# quoted here are computed from the runs shown (`ibutils.report.chapter_facts`); the
+# sentences around them were written for the committed runs, so with other parameters read
+# the tables above.
 #
 # - **Pooling generalises better and overfits later.** With the max-pool the net ends with
-#   the higher test accuracy and output I(T;Y) (MNIST 0.982 and 3.16 bits against 0.974 and
-#   3.10; Fashion-MNIST 0.879 and 2.61 against 0.858 and 2.51), its test loss is lowest
-#   later (epoch 126 against 50 on MNIST, 100 against 20 on Fashion-MNIST) and ends lower
-#   (0.066 against 0.114; 0.391 against 0.705). It fits a little more slowly: 95% of its
-#   final test accuracy by epoch 14 against 10 (MNIST) and 20 against 8 (Fashion-MNIST)
+#   the higher test accuracy and output I(T;Y) (MNIST {glue:text}`mnist_pool_acc` and {glue:text}`mnist_pool_ity` bits against
+#   {glue:text}`mnist_no_pool_acc` and {glue:text}`mnist_no_pool_ity`; Fashion-MNIST
+#   {glue:text}`fashion_mnist_pool_acc` and {glue:text}`fashion_mnist_pool_ity` against
+#   {glue:text}`fashion_mnist_no_pool_acc` and {glue:text}`fashion_mnist_no_pool_ity`), its test
+#   loss is lowest later (epoch {glue:text}`mnist_pool_min_loss` against
+#   {glue:text}`mnist_no_pool_min_loss` on MNIST, {glue:text}`fashion_mnist_pool_min_loss`
+#   against {glue:text}`fashion_mnist_no_pool_min_loss` on Fashion-MNIST) and ends lower
+#   ({glue:text}`mnist_pool_loss` against {glue:text}`mnist_no_pool_loss`;
+#   {glue:text}`fashion_mnist_pool_loss` against {glue:text}`fashion_mnist_no_pool_loss`). It fits
+#   a little more slowly: 95% of its final test accuracy by epoch {glue:text}`mnist_pool_fast`
+#   against {glue:text}`mnist_no_pool_fast` (MNIST) and {glue:text}`fashion_mnist_pool_fast`
+#   against {glue:text}`fashion_mnist_no_pool_fast` (Fashion-MNIST)
 #   ({numref}`fig-pooling-curves`).
-# - **The paper's estimator cannot see the pool.** All 396 hidden-layer points of both nets
-#   sit at log2 N with bins 0.67 wide (and with 30 bins; {numref}`fig-pooling-plane-paper`), including the third conv layer of
+# - **The paper's estimator cannot see the pool.** Of the {glue:text}`sat_points` hidden-layer points of
+#   both nets, {glue:text}`sat_paper_bins` sit at log2 N with bins 0.67 wide (and
+#   {glue:text}`sat_range_bins` with 30 bins; {numref}`fig-pooling-plane-paper`), including the third conv layer of
 #   the pooled net, which sees a map four times smaller: 1,728 tanh units still give every
-#   test image its own pattern. No hidden layer passes the compression test under either
-#   binning.
+#   test image its own pattern. Hidden layers passing the compression test:
+#   {glue:text}`paper_bins_pass` of {glue:text}`paper_bins_cells` under the paper's bins,
+#   {glue:text}`range_bins_pass` under 30 bins.
 # - **Under the Rényi estimator the pool shows, across layers and across training.** In the
 #   pooled net I(X;T) falls from layer to layer and over training: at epoch 200 conv3 sits at
 #   1.54 (MNIST) and 1.34 (Fashion-MNIST) against 1.61 and 1.45 without pooling, and its

@@ -46,6 +46,7 @@ from ibutils.chapter import load_chapter
 ch = load_chapter("width", profile=profile, datasets=datasets, epochs=epochs, seeds=seeds,
                   split=split, bin_width=bin_width, n_bins=n_bins, renyi_samples=renyi_samples,
                   allow_training=allow_training, stored_seeds=stored_seeds)
+ch.glue()  # the numbers "What we found" quotes, computed from these runs
 ch.header()
 
 # %% [markdown]
@@ -152,31 +153,35 @@ ch.explorer() if explorer else None
 #
 # Written for the `book` results committed with this chapter: the first 200 of the book
 # profile's 1,000 epochs, both datasets, three seeds (0, 1, 2) of the 1- and 3-filter nets
-# and seed 0 of the 6- and 12-filter nets (the header names them; the tables above hold the
-# numbers quoted here; with other parameters, read the tables, not this text). The
+# and seed 0 of the 6- and 12-filter nets (the header names them). The numbers quoted here
+# are computed from the runs shown (`ibutils.report.chapter_facts`); the sentences around
+# them were written for the committed runs, so with other parameters read the tables. The
 # compression test asks a drop to exceed the spread across seeds where there are three.
 #
 # - **Wider nets reach higher accuracy and output I(T;Y): this part of the paper's width
 #   claim holds.** Final test accuracy and output I(T;Y) rise with width on both datasets
-#   (means over seeds; MNIST: 0.921, 0.967, 0.973, 0.981 and 2.72, 3.06, 3.10, 3.15 bits for
-#   1, 3, 6, 12 filters; Fashion-MNIST: 0.797, 0.837, 0.846, 0.851 and 2.12, 2.38, 2.45,
-#   2.49 bits), close to the authors' released values (about 2.5/3.0/3.1/3.1 and
-#   2.1/2.3/2.4/2.5 bits). The seeds of one width differ by at most 0.015 in accuracy and
-#   0.09 bits in I(T;Y), less than the step from 1 to 3 filters.
+#   (means over seeds; MNIST: {glue:text}`mnist_acc` and {glue:text}`mnist_ity` bits for 1, 3, 6, 12
+#   filters; Fashion-MNIST: {glue:text}`fashion_mnist_acc` and {glue:text}`fashion_mnist_ity` bits),
+#   close to the authors' released values (about 2.5/3.0/3.1/3.1 and
+#   2.1/2.3/2.4/2.5 bits). The seeds of one width differ by at most {glue:text}`acc_spread` in accuracy
+#   and {glue:text}`ity_spread` bits in I(T;Y), less than the step from 1 to 3 filters.
 # - **"Wider nets fit faster" holds on Fashion-MNIST but not between 1 and 3 filters on
 #   MNIST.** The epoch at which the seed-mean test accuracy reaches 95% of its final value is
-#   39, 20, 14, 10 on Fashion-MNIST, but 16, 19, 13, 8 on MNIST: there the seeds of the 1-
-#   and 3-filter nets overlap (16-19 against 13-20 epochs), so the two cannot be ordered;
+#   {glue:text}`fashion_mnist_fast` on Fashion-MNIST, but {glue:text}`mnist_fast` on MNIST: there the
+#   seeds of the 1- and 3-filter nets overlap ({glue:text}`mnist_w1_fast_range` against
+#   {glue:text}`mnist_w3_fast_range` epochs), so the two cannot be ordered;
 #   from 3 filters up the order holds. On Fashion-MNIST the test loss turns up after epoch
 #   39-100 for 3 filters and more: the wider the net, the earlier it overfits.
-# - **"No compression" is forced by the estimator.** With the paper's 0.67-wide bins, 3,030
-#   of the 3,168 hidden-layer points (95.6%) sit exactly at log2 N = 13.29 bits on the test
-#   set; with 30 bins over each layer's range, all 3,168 do. The only exceptions are the
+# - **"No compression" is forced by the estimator.** With the paper's 0.67-wide bins,
+#   {glue:text}`sat_paper_bins` of the {glue:text}`sat_points` hidden-layer points
+#   ({glue:text}`sat_paper_bins_pct`) sit exactly at log2 N = 13.29 bits on the test set; with 30
+#   bins over each layer's range, {glue:text}`sat_range_bins` ({glue:text}`sat_range_bins_pct`) do. The only exceptions are the
 #   narrowest nets on Fashion-MNIST (1 filter: 29-60 points per seed in conv4-conv6; 3
 #   filters: at most 3 points of conv6 in the first 2 epochs). Those layers dip below log2 N
 #   in the first epochs (by up to 1.9 bits) and *rise* back to within 0.02 bits of it by
-#   epoch 200: the reverse of a compression phase. No hidden layer of
-#   any width passes the compression test under either binning rule.
+#   epoch 200: the reverse of a compression phase. Hidden layers passing the
+#   compression test: {glue:text}`paper_bins_pass` of {glue:text}`paper_bins_cells` under the paper's
+#   bins, {glue:text}`range_bins_pass` under 30 bins.
 # - **The output layer "compresses" only as an artefact of the bins.** With 30 bins over the
 #   softmax's observed range, output I(X;T) falls by 4-10 bits from epoch 0: at
 #   initialisation all probabilities sit near 0.1, so 30 bins over that narrow range separate
@@ -186,8 +191,10 @@ ch.explorer() if explorer else None
 #   disappears). Neither is the compression phase of the IB theory.
 # - **A scale-aware estimator sees a slow decrease from initialisation, not a compression
 #   phase, and three seeds confirm it in the narrowest net.** Under matrix-based Rényi
-#   entropy the conv layers' I(X;T) changes by at most 0.14 over 200 epochs; 12 of the 48
-#   hidden-layer cells pass the compression test, all with their peak at epoch 0 or 1, so
+#   entropy the conv layers' I(X;T) changes by at most 0.14 over 200 epochs;
+#   {glue:text}`renyi_pass` of the {glue:text}`renyi_cells` hidden-layer cells pass the compression test
+#   (largest drop {glue:text}`renyi_largest`, {glue:text}`renyi_largest_where`), {glue:text}`renyi_from_init`
+#   of them without a fitting phase before their peak (all peak at epoch 0 or 1), so
 #   they decrease from initialisation rather than fit and then compress. With three seeds,
 #   conv3-conv6 of the 1-filter net on MNIST fall by 0.07-0.10, more than the seeds'
 #   spread; on Fashion-MNIST the seeds' spread absorbs all but the last two layers of that

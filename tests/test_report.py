@@ -285,3 +285,25 @@ def test_verdict_facts_quote_saturation_compression_and_overfitting():
     assert f["paper_bins_from_init"] == str(hidden - 1)
     assert f["paper_bins_largest"] == "2.00" and f["paper_bins_largest_where"] == "conv1 of w1 on mnist"
     assert f["overfit_mnist"] == "1 of 3" and f["overfit_fashion_mnist"] == "n/a"
+
+
+def test_chapter_facts_quote_fitting_saturation_and_compression():
+    # w1: accuracy 0.5 -> 0.9 reaching 95% of it at epoch 2; w3: flat 0.8 (epoch 0), two seeds
+    # of w3 whose final accuracies differ by 0.1; conv2 of w1 at log2 1024 in 3 snapshots
+    w1 = fake_run([1, 5, 3], accuracy=[0.5, 0.8, 0.9], saturated_layer="conv2")
+    w3 = [fake_run([2, 2, 2], variant="w3", accuracy=[0.8] * 3, seed=s) for s in (0, 1)]
+    w3[1].payload["snapshots"][-1]["test"] = {**w3[1].payload["snapshots"][-1]["test"],
+                                              "accuracy": 0.7}
+    f = report.chapter_facts([w1, *w3], [EST, EST])
+    hidden = len(w1.layers) - 1
+    assert f["runs"] == "3"
+    assert f["mnist_acc"] == "0.900, 0.750" and f["mnist_w3_acc"] == "0.750"
+    assert f["mnist_fast"] == "2, 0" and f["mnist_w3_fast_range"] == "0"
+    assert f["mnist_w1_loss"] == f"{1 / 3:.3f}"  # fake loss 1/(epoch+1)
+    assert f["acc_spread"] == "0.100"
+    assert f["sat_points"] == f"{9 * hidden:,}" and f["sat_paper_bins"] == "3"
+    # w1's hidden layers rise 4 and drop 2, all but the saturated conv2; w3 is flat
+    assert f["paper_bins_cells"] == str(2 * hidden)
+    assert f["paper_bins_pass"] == str(hidden - 1) and f["paper_bins_from_init"] == "0"
+    assert f["paper_bins_largest"] == "2.00"
+    assert f["paper_bins_outputs"] == "2" and f["paper_bins_outputs_pass"] == "1"
