@@ -38,7 +38,7 @@ exclude = {}  # factor -> variants left out, e.g. {"depth": ["d9"]} while a run 
 beyond_seeds = [0, 1, 2]  # seeds of the tanh-vs-ReLU comparison (stored ones only)
 beyond_factors = ["width", "depth"]  # also run with ReLU ("Compression, properly measured")
 # activation -> factor -> variants left out of that comparison
-beyond_exclude = {"tanh": {"width": ["w12"]}, "relu": {"width": ["w12"]}}
+beyond_exclude = {}
 
 # %%
 import matplotlib.pyplot as plt
