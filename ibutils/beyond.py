@@ -336,20 +336,23 @@ def facts(results, cells, gaps, estimators, *, split: str = "test", activations=
     Per activation ``{act}_...``: runs (distinct runs), configs, layers (distinct hidden
     layers); for each estimator with a ceiling ``ceiling_{est}`` (percent of ``points`` hidden
     points at it); per estimator ``{est}_passing`` (layers passing the compression test),
-    ``{est}_early`` (of those, peaking by epoch `EARLY_PEAK_EPOCH` without a fitting
-    phase: drift from the initialisation), ``{est}_late`` (the others, named), ``{est}_phase`` / ``{est}_phase_layers`` (after a fitting phase, named),
-    ``{est}_largest_drop``, ``{est}_saturating`` / ``{est}_clustering`` (passing layers whose
-    saturation rose / class clustering tightened by more than `tol`), ``{est}_r_saturation`` /
-    ``{est}_r_clustering`` (r over all hidden layers with a 95% interval resampling
-    configurations). Gap, for each activation and ``all``: ``gap_{act}_runs``,
-    ``gap_{act}_configs``, ``gap_{act}_{est}_acc`` / ``_loss`` (r of each run's largest drop with
-    its final accuracy / loss gap) and ``gap_{act}_{est}_acc_zero`` ("includes 0", "excludes 0"
-    or "has no interval"). `activations`: those to name (default: those of `results`); one
-    without runs gets zero counts and "n/a", so a page that quotes it still builds."""
+    ``{est}_early`` (of those, peaking by epoch `EARLY_PEAK_EPOCH` without a fitting phase:
+    drift from the initialisation), ``{est}_late`` (the others, named), ``{est}_phase`` /
+    ``{est}_phase_layers`` (after a fitting phase, named), ``{est}_largest_drop``,
+    ``{est}_saturating`` / ``{est}_clustering`` (passing layers whose saturation rose / class
+    clustering tightened by more than `tol`), ``{est}_r_saturation`` / ``{est}_r_clustering``
+    (r over all hidden layers with a 95% interval resampling configurations).
+
+    Gap, for each activation and ``all``: ``gap_{act}_runs``, ``gap_{act}_configs``,
+    ``gap_{act}_{est}_acc`` / ``_loss`` (r of each run's largest drop with its final accuracy
+    / loss gap) and ``gap_{act}_{est}_acc_zero`` ("includes 0", "excludes 0" or "has no
+    interval"); per factor and activation ``gap_{factor}_{act}_{est}_acc``.
+
+    `activations`: those to name (default: those of `results`); one without runs gets zero
+    counts and "n/a", so a page that quotes it still builds."""
     out: dict[str, str] = {}
     runs = list({r.config.key(): r for r in results}.values())
     cells = _distinct(cells, "layer", "estimator")
-    gaps = _distinct(gaps)
     counts = ceiling_counts(runs, estimators, split=split)
     acts = list(activations or dict.fromkeys(activation_of(r) for r in runs))
     with_ceiling = list(dict.fromkeys(c["estimator"] for c in counts))
@@ -391,6 +394,16 @@ def facts(results, cells, gaps, estimators, *, split: str = "test", activations=
                 cluster_bootstrap_ci(drop, [c[sat_key] for c in sel], groups))
             out[f"{k}_r_clustering"] = _interval(
                 cluster_bootstrap_ci(drop, [-c["d_within_between"] for c in sel], groups))
+    factors = list(dict.fromkeys(g["factor"] for g in gaps))
+    for factor in factors:  # per factor (a network in two factors in each), each activation
+        for act in acts:
+            sel = _distinct([g for g in gaps
+                             if g["factor"] == factor and g["activation"] == act])
+            for est in estimators:
+                c = cluster_bootstrap_ci([g[est] for g in sel], [g["gap_acc"] for g in sel],
+                                         [g["config"] for g in sel])
+                out[f"gap_{factor}_{act}_{short_name(est)}_acc"] = _interval(c)
+    gaps = _distinct(gaps)
     for act in [*acts, "all"]:
         sel = [g for g in gaps if act in ("all", g["activation"])]
         out[f"gap_{act}_runs"] = str(len(sel))

@@ -206,10 +206,10 @@ def compression_counts(results, estimators, *, split: str = "test") -> list[dict
     """Per estimator: how many (configuration, layer) cells pass the `compression` test.
 
     Hidden layers and the softmax output are counted apart (``largest_hidden``: the largest
-    passing hidden drop, ``largest_where``: its layer, variant and dataset); ``from_init`` counts passing cells
-    without a fitting phase: I(X;T) rose by less than `MIN_DROP_BITS` from the first snapshot
-    to its peak, so the cell decreases from (near) initialisation rather than fitting and then
-    compressing. Configurations whose runs lack an estimator are skipped for it. A
+    passing hidden drop, ``largest_where``: its layer, variant and dataset); ``from_init``
+    counts passing cells without a fitting phase: I(X;T) rose by less than `MIN_DROP_BITS`
+    from the first snapshot to its peak, so the cell decreases from (near) initialisation
+    rather than fitting and then compressing. Configurations whose runs lack an estimator are skipped for it. A
     configuration that appears in two factors is counted in each.
     """
     out = []

@@ -197,6 +197,7 @@ def test_facts_quote_known_counts_and_correlations():
     assert f["gap_tanh_runs"] == "3" and f["gap_all_runs"] == "4"
     assert f["gap_tanh_range_bins_acc"] == f"{r:.2f} (no interval)"
     assert f["gap_tanh_range_bins_acc_zero"] == "has no interval"
+    assert f["gap_width_tanh_range_bins_acc"] == f["gap_tanh_range_bins_acc"]  # all width
     # an activation without runs is still named, so a page quoting it builds
     g = beyond.facts([phase], beyond.cell_rows([phase], [EST]), beyond.gap_rows([phase], [EST]),
                      [EST], activations=["tanh", "relu"])
