@@ -286,6 +286,7 @@ table(study.summary(), "Beyond the paper, per factor and activation: compression
 # In short: on Li & Liu's CNNs the question "is there a compression phase?" cannot be asked
 # of binning or a fixed-noise KDE, tanh or ReLU; the one estimator that can answer sees
 # early, small decreases that follow class clustering, a single fit-then-compress layer in
-# the narrowest ReLU net, and at most a weak link to generalisation whose interval includes
-# 0. The remaining seeds of the wider and deeper nets (the header names
+# the narrowest ReLU net, and at most a weak link to generalisation: its interval includes 0
+# over all runs, and within the width series, where it excludes 0, width itself sets both
+# the drift and the gap. The remaining seeds of the wider and deeper nets (the header names
 # them) would tighten those intervals.
