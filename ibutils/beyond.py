@@ -25,7 +25,8 @@ from dataclasses import replace
 import numpy as np
 
 from .mi import SATURATION_TOL
-from .report import MIN_DROP_BITS, cluster_bootstrap_ci, compression, markdown_table, pearson_ci
+from .report import (MIN_DROP_BITS, cluster_bootstrap_ci, compression, glue_key,
+                     markdown_table, pearson_ci, short_name)
 
 GEOMETRY_PREFIX = "geometry"
 GEOMETRY_TOL = 0.01  # a change of saturation or distance ratio smaller than this is "no change"
@@ -296,19 +297,6 @@ def ceiling_table(results, estimators, *, split: str = "test", tol: float = SATU
 
 
 EARLY_PEAK_EPOCH = 2  # a drop whose peak is at or before this epoch is drift from initialisation
-SHORT_NAMES = (("binning_bin_width", "paper_bins"), ("binning_n_bins", "range_bins"),
-               ("binning_equal_mass", "adaptive_bins"), ("kde", "kde"), ("renyi", "renyi"))
-
-
-def short_name(estimator: str) -> str:
-    """A short key for an estimator id in `facts`: paper_bins, range_bins, adaptive_bins, kde,
-    renyi (else the id with non-alphanumerics as underscores)."""
-    for prefix, name in SHORT_NAMES:
-        if estimator.startswith(prefix):
-            return name
-    return re.sub(r"[^0-9a-zA-Z]+", "_", estimator)
-
-
 def _interval(c: dict) -> str:
     if not np.isfinite(c["r"]):
         return "n/a"
@@ -346,7 +334,8 @@ def facts(results, cells, gaps, estimators, *, split: str = "test", activations=
     Gap, for each activation and ``all``: ``gap_{act}_runs``, ``gap_{act}_configs``,
     ``gap_{act}_{est}_acc`` / ``_loss`` (r of each run's largest drop with its final accuracy
     / loss gap) and ``gap_{act}_{est}_acc_zero`` ("includes 0", "excludes 0" or "has no
-    interval"); per factor and activation ``gap_{factor}_{act}_{est}_acc``.
+    interval"); per factor and activation ``gap_{factor}_{act}_{est}_acc``; per configuration
+    ``gap_{act}_{dataset}_{variant}_acc_gap`` and ``..._{est}_drop`` (means over its seeds).
 
     `activations`: those to name (default: those of `results`); one without runs gets zero
     counts and "n/a", so a page that quotes it still builds."""
@@ -404,6 +393,12 @@ def facts(results, cells, gaps, estimators, *, split: str = "test", activations=
                                          [g["config"] for g in sel])
                 out[f"gap_{factor}_{act}_{short_name(est)}_acc"] = _interval(c)
     gaps = _distinct(gaps)
+    for g0 in gaps:  # per configuration, means over its seeds: what the correlations pair
+        mine = [g for g in gaps if g["config"] == g0["config"]]
+        k = f"gap_{g0['activation']}_{g0['dataset']}_{glue_key(g0['variant'])}"
+        out[f"{k}_acc_gap"] = f"{np.mean([g['gap_acc'] for g in mine]):.3f}"
+        for est in estimators:
+            out[f"{k}_{short_name(est)}_drop"] = f"{np.mean([g[est] for g in mine]):.2f}"
     for act in [*acts, "all"]:
         sel = [g for g in gaps if act in ("all", g["activation"])]
         out[f"gap_{act}_runs"] = str(len(sel))

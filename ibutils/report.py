@@ -4,6 +4,7 @@ Functions return plain strings (Markdown tables) or dicts; notebooks display the
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import replace
 
@@ -209,8 +210,8 @@ def compression_counts(results, estimators, *, split: str = "test") -> list[dict
     passing hidden drop, ``largest_where``: its layer, variant and dataset); ``from_init``
     counts passing cells without a fitting phase: I(X;T) rose by less than `MIN_DROP_BITS`
     from the first snapshot to its peak, so the cell decreases from (near) initialisation
-    rather than fitting and then compressing. Configurations whose runs lack an estimator are skipped for it. A
-    configuration that appears in two factors is counted in each.
+    rather than fitting and then compressing. Configurations whose runs lack an estimator
+    are skipped for it. A configuration that appears in two factors is counted in each.
     """
     out = []
     configs = by_config(results)
@@ -430,45 +431,76 @@ def cluster_bootstrap_ci(x, y, groups, *, n_boot: int = 2000, seed: int = 0) -> 
     return out
 
 
+SHORT_NAMES = (("binning_bin_width", "paper_bins"), ("binning_n_bins", "range_bins"),
+               ("binning_equal_mass", "adaptive_bins"), ("kde", "kde"), ("renyi", "renyi"))
+
+
+def glue_key(name: str) -> str:
+    """A part of a glue key (`ibutils.chapter.glue`): runs of non-alphanumerics as one
+    underscore ("2conv-k3" -> "2conv_k3")."""
+    return re.sub(r"[^0-9a-zA-Z]+", "_", name)
+
+
+def short_name(estimator: str) -> str:
+    """A short key for an estimator id in the chapters' facts: paper_bins, range_bins,
+    adaptive_bins, kde, renyi (else `glue_key` of the id)."""
+    for prefix, name in SHORT_NAMES:
+        if estimator.startswith(prefix):
+            return name
+    return glue_key(estimator)
+
+
+def _saturation_facts(results, estimators, split: str) -> dict:
+    """``sat_points`` and, per binning estimator, ``sat_{est}`` / ``sat_{est}_pct``: hidden
+    points at log2 N (`saturation_counts`)."""
+    out = {}
+    for est in estimators:
+        c = saturation_counts(results, est, split)
+        out["sat_points"] = f"{c['points']:,}"
+        out[f"sat_{short_name(est)}"] = f"{c['saturated']:,}"
+        out[f"sat_{short_name(est)}_pct"] = f"{100 * c['fraction']:.1f}%"
+    return out
+
+
+def _compression_facts(rows) -> dict:
+    """Per estimator, its `compression_counts` rows summed (one per factor in the verdict):
+    ``{est}_cells``, ``_pass``, ``_from_init``, ``_largest``, ``_largest_where``, ``_outputs``,
+    ``_outputs_pass``."""
+    out = {}
+    for est in dict.fromkeys(r["estimator"] for r in rows):
+        mine = [r for r in rows if r["estimator"] == est]
+        top = max(mine, key=lambda r: r["largest_hidden"])
+        k = short_name(est)
+        out.update({f"{k}_cells": str(sum(r["hidden_cells"] for r in mine)),
+                    f"{k}_pass": str(sum(r["hidden_pass"] for r in mine)),
+                    f"{k}_from_init": str(sum(r["hidden_from_init"] for r in mine)),
+                    f"{k}_largest": f"{top['largest_hidden']:.2f}",
+                    f"{k}_largest_where": top["largest_where"] or "none",
+                    f"{k}_outputs": str(sum(r["output_cells"] for r in mine)),
+                    f"{k}_outputs_pass": str(sum(r["output_pass"] for r in mine))})
+    return out
+
+
 def verdict_facts(study: dict, estimators, split: str = "test", rise: float = 0.10) -> dict:
     """The numbers the verdict's text quotes, by name, formatted as it shows them (pasted with
     `ibutils.chapter.glue`, so the text cannot drift from its tables). `estimators`: the
     paper's bins first, then bins by count, then any others.
 
     ``sat_points`` (hidden-layer points of the distinct runs) and, per estimator short name
-    (`ibutils.beyond.short_name`) among the first two, ``sat_{est}`` / ``sat_{est}_pct``
-    (points at log2 N); per estimator, summed over factors (a configuration in two factors in
-    each): ``{est}_cells``, ``{est}_pass``, ``{est}_from_init`` (passing without a fitting
-    phase), ``{est}_largest`` and ``{est}_largest_where``; per dataset,
+    (`short_name`) among the first two, ``sat_{est}`` / ``sat_{est}_pct`` (points at log2 N);
+    per estimator, summed over factors (a configuration in two factors in each):
+    ``{est}_cells``, ``{est}_pass``, ``{est}_from_init`` (passing without a fitting phase),
+    ``{est}_largest`` and ``{est}_largest_where`` (`_compression_facts`); per dataset,
     ``overfit_{dataset}`` ("k of n": configurations ending with a loss more than `rise` above
     their minimum)."""
-    from .beyond import short_name  # beyond builds on this module
-
-    out = {}
-    distinct = list(_distinct_runs(study).values())
-    for est in estimators[:2]:
-        c = saturation_counts(distinct, est, split)
-        out["sat_points"] = f"{c['points']:,}"
-        out[f"sat_{short_name(est)}"] = f"{c['saturated']:,}"
-        out[f"sat_{short_name(est)}_pct"] = f"{100 * c['fraction']:.1f}%"
-    for i, est in enumerate(estimators):
-        rows = [compression_counts(results, [est], split=split)[0] for results in study.values()]
-        k = short_name(est)
-        out[f"{k}_cells"] = str(sum(r["hidden_cells"] for r in rows))
-        out[f"{k}_pass"] = str(sum(r["hidden_pass"] for r in rows))
-        out[f"{k}_from_init"] = str(sum(r["hidden_from_init"] for r in rows))
-        top = max(rows, key=lambda r: r["largest_hidden"])
-        out[f"{k}_largest"] = f"{top['largest_hidden']:.2f}"
-        out[f"{k}_largest_where"] = top["largest_where"] or "none"
+    out = _saturation_facts(list(_distinct_runs(study).values()), estimators[:2], split)
+    out.update(_compression_facts([row for results in study.values()
+                                   for row in compression_counts(
+                                       results, list(dict.fromkeys(estimators)), split=split)]))
     out.update({f"overfit_{dataset}": "n/a" for dataset in DATASETS})  # a page on one dataset
     for dataset, rows in _overfitting(study, split, rise).items():
         out[f"overfit_{dataset}"] = f"{sum(over for over, _ in rows)} of {len(rows)}"
     return out
-
-
-def _key(name: str) -> str:
-    """A glue key part: letters, digits and underscores."""
-    return "".join(ch if ch.isalnum() else "_" for ch in name)
 
 
 def chapter_facts(results, estimators, split: str = "test") -> dict:
@@ -481,13 +513,10 @@ def chapter_facts(results, estimators, split: str = "test") -> dict:
     separated): ``acc``, ``ity`` (final seed-mean test accuracy and softmax I(T;Y) under the
     paper's bins), ``fast`` (epoch to 95% of the final accuracy), ``min_loss`` (epoch of the
     lowest loss), ``loss`` (final loss), ``gap`` (final train - test accuracy), and per
-    variant ``fast_range`` (the
-    seeds' own epochs to 95%, "a-b"); ``acc_spread`` / ``ity_spread``: the largest range of a
-    configuration's seeds; ``sat_points``, ``sat_{est}``, ``sat_{est}_pct`` for both binnings;
-    per estimator ``{est}_cells``, ``{est}_pass``, ``{est}_from_init``, ``{est}_largest``,
-    ``{est}_largest_where``, ``{est}_outputs_pass`` / ``{est}_outputs``."""
-    from .beyond import short_name  # beyond builds on this module
-
+    variant ``fast_range`` (the seeds' own epochs to 95%, "a-b"); ``acc_spread`` /
+    ``ity_spread``: the largest range of a configuration's seeds; ``sat_points``,
+    ``sat_{est}``, ``sat_{est}_pct`` for both binnings;
+    per estimator the keys of `_compression_facts`."""
     out = {"runs": str(len(results))}
     rows = fitting_rows(results, estimators[0], split)
     spread = {"acc": 0.0, "ity": 0.0}
@@ -498,27 +527,17 @@ def chapter_facts(results, estimators, split: str = "test") -> dict:
             short = "min_loss" if name == "min_loss_epoch" else name
             out[f"{dataset}_{short}"] = ", ".join(format(r[name], fmt) for r in mine)
             for r in mine:
-                out[f"{dataset}_{_key(r['variant'])}_{short}"] = format(r[name], fmt)
+                out[f"{dataset}_{glue_key(r['variant'])}_{short}"] = format(r[name], fmt)
         for r in mine:
             fast = r["per_seed"]["fast"]
-            out[f"{dataset}_{_key(r['variant'])}_fast_range"] = (
+            out[f"{dataset}_{glue_key(r['variant'])}_fast_range"] = (
                 f"{min(fast)}-{max(fast)}" if min(fast) != max(fast) else str(fast[0]))
             for q in spread:
                 spread[q] = max(spread[q], max(r["per_seed"][q]) - min(r["per_seed"][q]))
     out["acc_spread"], out["ity_spread"] = f"{spread['acc']:.3f}", f"{spread['ity']:.2f}"
-    for est in estimators[:2]:
-        c = saturation_counts(results, est, split)
-        out["sat_points"] = f"{c['points']:,}"
-        out[f"sat_{short_name(est)}"] = f"{c['saturated']:,}"
-        out[f"sat_{short_name(est)}_pct"] = f"{100 * c['fraction']:.1f}%"
-    for c in compression_counts(results, estimators, split=split):
-        k = short_name(c["estimator"])
-        out[f"{k}_cells"], out[f"{k}_pass"] = str(c["hidden_cells"]), str(c["hidden_pass"])
-        out[f"{k}_from_init"] = str(c["hidden_from_init"])
-        out[f"{k}_largest"] = f"{c['largest_hidden']:.2f}"
-        out[f"{k}_largest_where"] = c["largest_where"] or "none"
-        out[f"{k}_outputs"], out[f"{k}_outputs_pass"] = (str(c["output_cells"]),
-                                                         str(c["output_pass"]))
+    out.update(_saturation_facts(results, estimators[:2], split))
+    out.update(_compression_facts(compression_counts(results, list(dict.fromkeys(estimators)),
+                                                     split=split)))
     return out
 
 

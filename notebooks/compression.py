@@ -267,9 +267,13 @@ table(study.summary(), "Beyond the paper, per factor and activation: compression
 #   {glue:text}`gap_all_renyi_loss`. Within the width series alone it is stronger,
 #   {glue:text}`gap_width_tanh_renyi_acc` (tanh) and {glue:text}`gap_width_relu_renyi_acc`
 #   (ReLU), but there width moves both quantities at once: on Fashion-MNIST the 1-filter
-#   nets drift the most (largest Rényi drops about 0.14 under either activation) and
-#   overfit the least (accuracy gaps 0.03-0.05), the 12-filter nets the reverse (0.05-0.08
-#   and 0.15), which is what one would see if width alone set both. The depth series shows
+#   nets drift the most (mean largest Rényi drop {glue:text}`gap_tanh_fashion_mnist_w1_renyi_drop`
+#   tanh, {glue:text}`gap_relu_fashion_mnist_w1_renyi_drop` ReLU) and overfit the least (accuracy
+#   gaps {glue:text}`gap_tanh_fashion_mnist_w1_acc_gap` and {glue:text}`gap_relu_fashion_mnist_w1_acc_gap`),
+#   the 12-filter nets the reverse (drops {glue:text}`gap_tanh_fashion_mnist_w12_renyi_drop` and
+#   {glue:text}`gap_relu_fashion_mnist_w12_renyi_drop`, gaps
+#   {glue:text}`gap_tanh_fashion_mnist_w12_acc_gap` and {glue:text}`gap_relu_fashion_mnist_w12_acc_gap`),
+#   which is what one would see if width alone set both. The depth series shows
 #   no such link ({glue:text}`gap_depth_tanh_renyi_acc` tanh,
 #   {glue:text}`gap_depth_relu_renyi_acc` ReLU; {numref}`tab-compression-summary`). The
 #   estimate has moved back and forth across the edge of

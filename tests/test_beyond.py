@@ -198,6 +198,9 @@ def test_facts_quote_known_counts_and_correlations():
     assert f["gap_tanh_range_bins_acc"] == f"{r:.2f} (no interval)"
     assert f["gap_tanh_range_bins_acc_zero"] == "has no interval"
     assert f["gap_width_tanh_range_bins_acc"] == f["gap_tanh_range_bins_acc"]  # all width
+    assert f["gap_tanh_mnist_w1_acc_gap"] == "0.300"
+    assert f["gap_tanh_mnist_w1_range_bins_drop"] == "4.00"
+    assert f["gap_tanh_mnist_w3_range_bins_drop"] == "1.00"
     # an activation without runs is still named, so a page quoting it builds
     g = beyond.facts([phase], beyond.cell_rows([phase], [EST]), beyond.gap_rows([phase], [EST]),
                      [EST], activations=["tanh", "relu"])
