@@ -248,6 +248,14 @@ def load_study(factors=None, exclude: dict[str, list[str]] | None = None,
     return chapters
 
 
+def study_facts(chapters: dict[str, Chapter]) -> dict[str, str]:
+    """Every chapter's `Chapter.facts`, each name prefixed by its factor
+    (``{factor}_{name}``, e.g. ``kernel_mnist_5conv_k7_fast``), for a whole-study page that
+    quotes per-variant numbers next to its own (`report.verdict_facts`) without clashes."""
+    return {f"{factor}_{name}": value for factor, ch in chapters.items()
+            for name, value in ch.facts.items()}
+
+
 def study_header(chapters: dict[str, Chapter]) -> Text:
     """Which runs a whole-study page judges: profile, horizon, seeds and counts."""
     first = next(iter(chapters.values()))

@@ -210,27 +210,40 @@ def compression_counts(results, estimators, *, split: str = "test") -> list[dict
     passing hidden drop, ``largest_where``: its layer, variant and dataset); ``from_init``
     counts passing cells without a fitting phase: I(X;T) rose by less than `MIN_DROP_BITS`
     from the first snapshot to its peak, so the cell decreases from (near) initialisation
-    rather than fitting and then compressing. Configurations whose runs lack an estimator
-    are skipped for it. A configuration that appears in two factors is counted in each.
+    rather than fitting and then compressing. ``seeded_cells`` / ``seeded_pass``: the hidden
+    cells of configurations with more than one seed (where the test can compare a drop with
+    the spread across seeds) and those passing; ``seeded_where``: the passing ones, by
+    configuration ("conv3, conv4 of w1 on mnist"). Configurations whose runs lack an
+    estimator are skipped for it. A configuration that appears in two factors is counted in
+    each.
     """
     out = []
     configs = by_config(results)
     for est in estimators:
         row = {"estimator": est, "hidden_cells": 0, "hidden_pass": 0, "hidden_from_init": 0,
                "output_cells": 0, "output_pass": 0, "output_from_init": 0, "largest_hidden": 0.0,
-               "largest_where": ""}
+               "largest_where": "", "seeded_cells": 0, "seeded_pass": 0, "seeded_where": []}
         for runs in configs.values():
             if est not in runs[0].snapshots()[0][split]["mi"]:
                 continue
+            seeded = []
             for layer in runs[0].layers:
                 c = compression(runs, layer, split=split, estimator=est)
                 kind = "output" if layer == "softmax" else "hidden"
                 row[f"{kind}_cells"] += 1
                 row[f"{kind}_pass"] += c["compressed"]
                 row[f"{kind}_from_init"] += c["compressed"] and c["rise"] < MIN_DROP_BITS
+                if kind == "hidden" and len(runs) > 1:
+                    row["seeded_cells"] += 1
+                    if c["compressed"]:
+                        seeded.append(layer)
                 if kind == "hidden" and c["compressed"] and c["drop"] > row["largest_hidden"]:
                     row["largest_hidden"] = c["drop"]
                     row["largest_where"] = f"{layer} of {runs[0].variant} on {runs[0].dataset}"
+            row["seeded_pass"] += len(seeded)
+            if seeded:
+                row["seeded_where"].append(
+                    f"{', '.join(seeded)} of {runs[0].variant} on {runs[0].dataset}")
         out.append(row)
     return out
 
@@ -465,7 +478,8 @@ def _saturation_facts(results, estimators, split: str) -> dict:
 def _compression_facts(rows) -> dict:
     """Per estimator, its `compression_counts` rows summed (one per factor in the verdict):
     ``{est}_cells``, ``_pass``, ``_from_init``, ``_largest``, ``_largest_where``, ``_outputs``,
-    ``_outputs_pass``."""
+    ``_outputs_pass``, ``_seeded_cells``, ``_seeded_pass`` and ``_seeded_where`` (the
+    passing cells of configurations with several seeds, "; "-separated, or "none")."""
     out = {}
     for est in dict.fromkeys(r["estimator"] for r in rows):
         mine = [r for r in rows if r["estimator"] == est]
@@ -477,7 +491,11 @@ def _compression_facts(rows) -> dict:
                     f"{k}_largest": f"{top['largest_hidden']:.2f}",
                     f"{k}_largest_where": top["largest_where"] or "none",
                     f"{k}_outputs": str(sum(r["output_cells"] for r in mine)),
-                    f"{k}_outputs_pass": str(sum(r["output_pass"] for r in mine))})
+                    f"{k}_outputs_pass": str(sum(r["output_pass"] for r in mine)),
+                    f"{k}_seeded_cells": str(sum(r["seeded_cells"] for r in mine)),
+                    f"{k}_seeded_pass": str(sum(r["seeded_pass"] for r in mine)),
+                    f"{k}_seeded_where": "; ".join(w for r in mine for w in r["seeded_where"])
+                    or "none"})
     return out
 
 

@@ -44,7 +44,15 @@ beyond_exclude = {}
 import matplotlib.pyplot as plt
 
 from ibutils import plots, report
-from ibutils.chapter import Text, glue, load_beyond, load_study, study_header, table
+from ibutils.chapter import (
+    Text,
+    glue,
+    load_beyond,
+    load_study,
+    study_facts,
+    study_header,
+    table,
+)
 
 chapters = load_study(exclude=exclude, profile=profile, datasets=datasets, epochs=epochs,
                       seeds=seeds, split=split, bin_width=bin_width, n_bins=n_bins,
@@ -53,6 +61,7 @@ chapters = load_study(exclude=exclude, profile=profile, datasets=datasets, epoch
 study = {factor: ch.results for factor, ch in chapters.items()}
 PAPER, BY_COUNT, RENYI = ESTIMATORS = list(chapters["width"].estimators)
 glue(report.verdict_facts(study, ESTIMATORS, split))  # the numbers the verdict quotes
+glue(study_facts(chapters))  # and each chapter's, named {factor}_{name}
 study_header(chapters)
 
 # %% [markdown]
@@ -186,9 +195,10 @@ chapters["fc"].animation("fc")
 #   them had no fitting phase before their peak: I(X;T) drifts down from the random initialisation, or dips within
 #   the first epochs and partly recovers (the dense layers of the [FC chapter](fc)). That is
 #   neither the two-phase picture of Shwartz-Ziv & Tishby {cite}`shwartzziv2017opening` nor "nothing happens". Where
-#   three seeds exist the drift survives the seed test in the 1-filter net (conv3-conv6 on
-#   MNIST) and in one layer each of the 1- and 2-layer nets and the two-layer k = 3 stack
-#   on Fashion-MNIST; in the configurations with one seed, the smallest of these drops are still
+#   several seeds exist, {glue:text}`renyi_seeded_pass` of their {glue:text}`renyi_seeded_cells`
+#   hidden-layer cells pass the seed test, every one from a peak at epoch 0 or 1:
+#   {glue:text}`renyi_seeded_where` (the five-layer k = 3 net is also the FC chapter's
+#   no-fc). In the configurations with one seed, the smallest of these drops are still
 #   within reach of seed-to-seed noise.
 # - **The output layer "compresses" under every estimator, for reasons that are not the IB
 #   theory's.** With 30 bins over its observed range every softmax layer loses 4-10 bits from
@@ -197,12 +207,17 @@ chapters["fc"].animation("fc")
 #   under Rényi all outputs fall from initialisation as the softmax saturates.
 # - **The fitting claims we can source hold where the paper made them, with one exception
 #   that three seeds reveal.** Wider nets reach higher accuracy and output I(T;Y) on both
-#   datasets and fit faster on Fashion-MNIST (epochs to 95% of final accuracy 39, 20, 14,
-#   10), but on MNIST the 1- and 3-filter nets cannot be ordered by speed: their seeds
-#   overlap (16-19 against 13-20 epochs), hence "not everywhere" in the table. In the
-#   five-layer stack
-#   larger kernels fit slower (epochs to 95% of final accuracy 16, 19, 44 on MNIST and 13,
-#   32, 99 on Fashion-MNIST), while the two-layer stack shows no order. Beyond the paper:
+#   datasets and fit faster on Fashion-MNIST (epochs to 95% of final accuracy
+#   {glue:text}`width_fashion_mnist_fast`), but on MNIST the 1- and 3-filter nets cannot be
+#   ordered by speed: their seeds overlap ({glue:text}`width_mnist_w1_fast_range` against
+#   {glue:text}`width_mnist_w3_fast_range` epochs), hence "not everywhere" in the table. In
+#   the five-layer stack larger kernels fit slower (epochs to 95% of final accuracy
+#   {glue:text}`kernel_mnist_5conv_k3_fast`, {glue:text}`kernel_mnist_5conv_k5_fast`,
+#   {glue:text}`kernel_mnist_5conv_k7_fast` on MNIST and
+#   {glue:text}`kernel_fashion_mnist_5conv_k3_fast`,
+#   {glue:text}`kernel_fashion_mnist_5conv_k5_fast`,
+#   {glue:text}`kernel_fashion_mnist_5conv_k7_fast` on Fashion-MNIST), while the two-layer
+#   stack shows no order. Beyond the paper:
 #   pooling generalises better and overfits later, dense layers fit faster and overfit
 #   sooner, and depth helps on MNIST but not past two layers on Fashion-MNIST, where the
 #   9-layer net has not fitted its training set after 200 epochs.

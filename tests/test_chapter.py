@@ -34,6 +34,19 @@ def test_tables_render_as_markdown():
     assert "**0 of 108**" in sat  # 6 runs x 6 hidden layers x 3 snapshots, none at log2 1024
 
 
+def test_study_facts_prefix_each_chapter_and_keep_its_values():
+    from ibutils.chapter import study_facts
+    width = _chapter()
+    other = Chapter("depth", [fake_run([1, 2, 3], variant="w6", dataset="mnist")],
+                    get_profile("smoke"), "test", (EST, EST, EST), {})
+    facts = study_facts({"width": width, "depth": other})
+    assert len(facts) == len(width.facts) + len(other.facts)
+    assert {k[len("width_"):]: v for k, v in facts.items() if k.startswith("width_")} \
+        == width.facts
+    assert facts["depth_runs"] == "1" and facts["width_runs"] == "6"
+    assert facts["width_mnist_w12_fast"] == width.facts["mnist_w12_fast"]
+
+
 def test_animation_names_the_allowed_variants():
     with pytest.raises(ValueError, match=r"variant: got 'w6', allowed \('w1', 'w3', 'w12'\)"):
         _chapter().animation("w6")

@@ -285,6 +285,18 @@ def test_verdict_facts_quote_saturation_compression_and_overfitting():
     assert f["paper_bins_from_init"] == str(hidden - 1)
     assert f["paper_bins_largest"] == "2.00" and f["paper_bins_largest_where"] == "conv1 of w1 on mnist"
     assert f["overfit_mnist"] == "1 of 3" and f["overfit_fashion_mnist"] == "n/a"
+    # one seed everywhere: no cell can be compared with a spread across seeds
+    assert f["paper_bins_seeded_cells"] == "0" and f["paper_bins_seeded_where"] == "none"
+    # two seeds of w3 (mean curve 5, 4.25, 3.25: a drop of 1.75 against a final spread of
+    # 0.5, so every hidden layer passes) and two flat seeds of w6 (no drop)
+    w3 = [fake_run([5, 4, 3], variant="w3", seed=0), fake_run([5, 4.5, 3.5], variant="w3", seed=1)]
+    flat = [fake_run([2, 2, 2], variant="w6", seed=s) for s in (0, 1)]
+    f = report.verdict_facts({"width": [*w3, *flat, fit_then_compress]}, [EST])
+    layers = ", ".join(w3[0].layers[:-1])
+    assert f["paper_bins_seeded_cells"] == str(2 * hidden)
+    assert f["paper_bins_seeded_pass"] == str(hidden)
+    assert f["paper_bins_seeded_where"] == f"{layers} of w3 on mnist"
+    assert f["paper_bins_pass"] == str(2 * hidden)  # the one-seed w1 net passes too
 
 
 def test_chapter_facts_quote_fitting_saturation_and_compression():
