@@ -2,8 +2,10 @@
 
 For each of the paper's 16 configurations (MNIST, 10,000 images, batch 1,000, Adam 1e-3):
 - baseline: a plain loop, NCHW tensors, one model at a time;
-- ours fp32: the runner's default path, one model at a time: conv layers of 1-6 channels
-  through `ibutils.kernels`' direct convolutions, the rest channels-last through oneDNN;
+- ours fp32: the runner's default path, one model at a time (`ibutils.train.train_epoch`):
+  conv layers of 1 or 3 channels through `ibutils.kernels`' direct convolutions, the rest
+  channels-last through oneDNN with the tanh fused into the convolution (at one thread,
+  `--threads 1`, also each batch's gradient summed over micro-batches of 250 images);
 - grouped fp32: `ibutils.group` training the 3 seeds together (grouped convs, channels-last;
   the runner's `--group-seeds`);
 - ours bf16: under CPU autocast to bfloat16 (fp32 master weights), one model at a time (the
@@ -11,12 +13,14 @@ For each of the paper's 16 configurations (MNIST, 10,000 images, batch 1,000, Ad
   (`--precision bf16 --group-seeds`); the goal takes the faster of the two per net, as a
   user would pick.
 Throughput is model-epochs per second. Also measured in the same run: the fp32 GEMM rate of
-this machine, and the fraction of it that fp32 training of the largest net reaches.
+this machine, the fraction of it that fp32 training of the largest net reaches, and the bf16
+GEMM rate with the CPU's bf16 matrix features (the 8x bf16 goal assumed AMX, whose bf16 GEMM
+runs ~9x fp32; a CPU with AVX-512 BF16 dot products alone runs it ~2x).
 
 Goals (exit 1 if missed): fp32 >= 3x baseline and bf16 >= 8x baseline (geometric means over
 the grid); largest net's fp32 training >= 50% of the fp32 GEMM rate.
 
-    python benchmarks/bench_train.py [--epochs 2] [--quick]
+    python benchmarks/bench_train.py [--epochs 2] [--quick] [--threads 1]
 """
 from __future__ import annotations
 
@@ -28,9 +32,9 @@ import time
 import torch
 import torch.nn.functional as F
 
-from ibutils import kernels
 from ibutils.group import GroupedCNN, members_for, train_group_epoch
 from ibutils.models import build_cnn, paper_variants
+from ibutils.train import train_epoch
 
 SEEDS = (0, 1, 2)
 
@@ -66,28 +70,19 @@ def time_plain(cfg, x, y, epochs):
 
 
 def time_single(cfg, x, y, epochs, bf16=False):
-    """The runner's path (`ibutils.train._train_epoch`), one model: fp32 with the direct
-    kernels where they apply, or under bf16 autocast through oneDNN."""
+    """The runner's path (`ibutils.train.train_epoch`), one model: fp32 through
+    `ibutils.kernels` (direct kernels for narrow layers, tanh fused into oneDNN's convolution
+    for the others) or bf16 autocast through oneDNN; micro-batches at one thread."""
     torch.manual_seed(0)
     model = build_cnn(cfg).to(memory_format=torch.channels_last)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     xc = x.contiguous(memory_format=torch.channels_last)
-    direct = not bf16 and kernels.used_by(model)
-
-    def epoch():
-        perm = torch.randperm(len(x))
-        for i in range(0, len(x), 1000):
-            idx = perm[i:i + 1000]
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-                logits = kernels.forward(model, xc[idx]) if direct else model(xc[idx])
-                loss = F.cross_entropy(logits, y[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-    epoch()  # warm-up (and the kernels' one-time build)
-    start = time.perf_counter()
-    for _ in range(epochs):
-        epoch()
+    precision = "bf16" if bf16 else "fp32"
+    train_epoch(model, opt, xc, y, seed=0, epoch=0, batch_size=1000, precision=precision)
+    start = time.perf_counter()  # after a warm-up epoch (and the kernels' one-time build)
+    for e in range(epochs):
+        train_epoch(model, opt, xc, y, seed=0, epoch=e + 1, batch_size=1000,
+                    precision=precision)
     return (time.perf_counter() - start) / epochs
 
 
@@ -113,8 +108,8 @@ def macs_per_image(cfg) -> int:
     return total + sum(a * b for a, b in zip(widths[:-1], widths[1:]))
 
 
-def gemm_gflops(n=2048, repeat=5):
-    a, b = torch.rand(n, n), torch.rand(n, n)
+def gemm_gflops(n=2048, repeat=5, dtype=torch.float32):
+    a, b = torch.rand(n, n).to(dtype), torch.rand(n, n).to(dtype)
     a @ b
     start = time.perf_counter()
     for _ in range(repeat):
@@ -122,11 +117,30 @@ def gemm_gflops(n=2048, repeat=5):
     return 2 * n**3 * repeat / (time.perf_counter() - start) / 1e9
 
 
+def cpu_matrix_units() -> str:
+    """The CPU's bf16 matrix features from /proc/cpuinfo: AMX tiles (the bf16 goal's premise,
+    ~9x the fp32 GEMM rate) or AVX-512 BF16 dot products (~2x), and PyTorch's kernel level."""
+    try:
+        with open("/proc/cpuinfo") as info:
+            flags = next(line for line in info if line.startswith("flags")).split()
+    except (OSError, StopIteration):
+        flags = []
+    units = [f for f in ("amx_bf16", "amx_tile", "avx512_bf16") if f in flags]
+    return (f"{', '.join(units) or 'no bf16 matrix units'} "
+            f"(torch kernels: {torch.backends.cpu.get_cpu_capability()})")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="4 configurations only")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="torch threads for every path (default: torch's, all cores)")
     args = parser.parse_args(argv)
+    if args.threads is not None:
+        if args.threads < 1:
+            parser.error(f"--threads: got {args.threads}, allowed a positive integer")
+        torch.set_num_threads(args.threads)
     x, y = data()
     grid, seen = [], set()
     for f, vs in paper_variants().items():
@@ -162,6 +176,7 @@ def main(argv=None) -> int:
     geo_best = math.exp(sum(math.log(max(a, b)) for a, b in zip(ratios32, ratios_g))
                         / len(ratios32))
     peak = gemm_gflops()
+    peak16 = gemm_gflops(dtype=torch.bfloat16)
     rate = largest[1] / largest[2] / 1e9
     print(f"\ngeometric mean speed-up, fp32: {geo32:.2f}x (goal >= 3x); grouped seeds "
           f"{geo_g:.2f}x; the faster of the two per net {geo_best:.2f}x")
@@ -169,6 +184,8 @@ def main(argv=None) -> int:
           f"{geo16:.2f}x (goal >= 8x)")
     print(f"fp32 GEMM rate: {peak:.0f} GFLOP/s; largest net {largest[0]} trains at {rate:.0f} "
           f"GFLOP/s = {100 * rate / peak:.0f}% (goal >= 50%)")
+    print(f"bf16 GEMM rate: {peak16:.0f} GFLOP/s = {peak16 / peak:.1f}x fp32; CPU: "
+          f"{cpu_matrix_units()}")
     ok = geo32 >= 3 and geo16 >= 8 and rate >= 0.5 * peak
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1

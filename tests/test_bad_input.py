@@ -13,6 +13,7 @@ from ibutils.chapter import load_beyond, load_reproduction
 from ibutils.config import Estimator, RunConfig, binning, check_choice, kde, renyi
 from ibutils.data import load_dataset
 from ibutils.models import NetConfig
+from ibutils.train import train_epoch
 
 from .conftest import ROOT
 
@@ -55,6 +56,9 @@ CASES = [
     ("zero training images per class", lambda: load_dataset("mnist", train_per_class=0),
      "train_per_class: got 0"),
     ("unknown precision", lambda: study(precision="fp16"), "precision: got 'fp16', allowed"),
+    ("zero micro-batch", lambda: train_epoch(None, None, [], [], seed=0, epoch=0,
+                                             batch_size=1000, micro_batch=0),
+     "micro_batch: got 0, allowed a positive integer or None"),
     ("unknown figure kind", lambda: plots.gradient_grid({}, "norms"),
      "kind: got 'norms', allowed"),
     ("unknown trend direction", lambda: report.trend([], "acc", [], "sideways"),

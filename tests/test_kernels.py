@@ -80,11 +80,61 @@ def test_fused_conv_tanh_matches_float64_reference():
 def test_layers_that_do_not_fit_fall_back():
     assert not kernels.fits(nn.Conv2d(3, 3, 7), 16)  # 10 output columns < 16
     assert not kernels.fits(nn.Conv2d(3, 12, 3), 26)  # 12 channels: oneDNN is faster
-    assert not kernels.used_by(build_cnn(get_variant("depth", "d1")))  # 6 channels too
+    assert not kernels.fits(nn.Conv2d(6, 6, 3), 26)  # 6 channels too
     assert not kernels.fits(nn.Conv2d(3, 3, 3, stride=2), 26)
     assert kernels.fits(nn.Conv2d(3, 3, 3), 26)
-    assert not kernels.used_by(build_cnn(get_variant("width", "w12")))
     assert kernels.used_by(build_cnn(get_variant("kernel", "5conv-k7")))  # its first layers
+    # 6 and 12 filters: oneDNN, with the tanh fused into its convolution where PyTorch has it
+    wide = build_cnn(get_variant("width", "w12"))
+    assert kernels.used_by(wide) == kernels.fused_tanh_available()
+    relu = build_cnn(get_variant("width", "w12", activation="relu"))
+    assert not kernels.used_by(relu)  # nothing to fuse, nothing direct: model(x) as is
+
+
+@pytest.mark.parametrize("c_in, c_out, k, padding, width", [
+    (1, 12, 3, "same", 28), (12, 12, 3, "valid", 26), (6, 6, 5, "valid", 20),
+])
+def test_onednn_fused_tanh_is_as_accurate_as_pytorch(c_in, c_out, k, padding, width):
+    # truth: float64; the fused forward and its gradients must be no less accurate than
+    # PyTorch's own float32 tanh(conv(x)) (same oneDNN convolution, tanh before the store)
+    if not kernels.fused_tanh_available():
+        pytest.skip("this PyTorch build has no oneDNN convolution with a fused tanh")
+    torch.manual_seed(3)
+    conv = nn.Conv2d(c_in, c_out, k, padding=padding)
+    x = torch.randn(5, c_in, width, width)
+    x64 = x.double().requires_grad_(True)
+    w64, b64 = (conv.weight.detach().double().requires_grad_(True),
+                conv.bias.detach().double().requires_grad_(True))
+    ref = torch.tanh(F.conv2d(x64, w64, b64, padding=padding))
+    g = torch.randn_like(ref)
+    ref.backward(g)
+    errors = {}
+    for path in ("fused", "pytorch"):
+        conv.zero_grad()
+        xin = x.clone().requires_grad_(True)
+        out = (kernels.conv2d(conv, xin, nn.Tanh()) if path == "fused"
+               else torch.tanh(conv(xin.contiguous(memory_format=torch.channels_last))))
+        if path == "fused":
+            assert type(out.grad_fn).__name__ == "_OneDNNConvTanhBackward"
+        out.backward(g.float())
+        errors[path] = [(got.double() - want).abs().max().item() for got, want in
+                        ((out, ref), (xin.grad, x64.grad), (conv.weight.grad, w64.grad),
+                         (conv.bias.grad, b64.grad))]
+    scale = [ref.abs().max().item(), x64.grad.abs().max().item(),
+             w64.grad.abs().max().item(), b64.grad.abs().max().item()]
+    for fused, plain, s in zip(errors["fused"], errors["pytorch"], scale):
+        assert fused <= 2 * plain + 1e-6 * s
+
+
+def test_fast_conv_switch_turns_the_fused_tanh_off(monkeypatch):
+    monkeypatch.setenv("IBUTILS_FAST_CONV", "0")
+    kernels.fused_tanh_available.cache_clear()
+    try:
+        assert not kernels.fused_tanh_available()
+        assert not kernels.used_by(build_cnn(get_variant("width", "w12")))
+    finally:
+        monkeypatch.delenv("IBUTILS_FAST_CONV")
+        kernels.fused_tanh_available.cache_clear()
 
 
 @pytest.mark.parametrize("variant", [("width", "w1"), ("width", "w6"), ("kernel", "5conv-k7"),
