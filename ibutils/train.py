@@ -281,10 +281,10 @@ def train_epoch(model: CNN, opt: torch.optim.Optimizer, x: torch.Tensor, y: torc
 
     Each batch's mean-loss gradient is accumulated over slices of `micro_batch` images and
     applied in one Adam step (same step up to floating-point reordering); None: `MICRO_BATCH`
-    when torch uses one thread, else whole batches. In float32, conv
-    layers go through `ibutils.kernels` where it applies (direct kernels for narrow layers,
-    a tanh fused into oneDNN's convolution for the others; same parameters, same results up
-    to floating-point reordering); ``precision="bf16"`` runs under CPU autocast."""
+    when torch uses one thread, else whole batches. In float32, conv layers go through
+    `ibutils.kernels` where it applies (direct kernels for narrow layers, a tanh fused into
+    oneDNN's convolution for the others; same parameters, same results up to floating-point
+    reordering); ``precision="bf16"`` runs under CPU autocast."""
     if micro_batch is None:
         micro_batch = MICRO_BATCH if torch.get_num_threads() == 1 else batch_size
     if micro_batch < 1:
