@@ -20,6 +20,7 @@ per-layer compression test of `ibutils.report.compression` and the geometric com
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import replace
 
 import numpy as np
@@ -393,8 +394,11 @@ def facts(results, cells, gaps, estimators, *, split: str = "test", activations=
                                          [g["config"] for g in sel])
                 out[f"gap_{factor}_{act}_{short_name(est)}_acc"] = _interval(c)
     gaps = _distinct(gaps)
-    for g0 in gaps:  # per configuration, means over its seeds: what the correlations pair
-        mine = [g for g in gaps if g["config"] == g0["config"]]
+    by_config = defaultdict(list)
+    for g in gaps:
+        by_config[g["config"]].append(g)
+    for mine in by_config.values():  # per configuration, means over its seeds
+        g0 = mine[0]
         k = f"gap_{g0['activation']}_{g0['dataset']}_{glue_key(g0['variant'])}"
         out[f"{k}_acc_gap"] = f"{np.mean([g['gap_acc'] for g in mine]):.3f}"
         for est in estimators:

@@ -11,8 +11,8 @@ extension cache (``$TORCH_EXTENSIONS_DIR``, default ``~/.cache/torch_extensions`
 them (1 or 3 input and output channels, rows of at least 16 output columns), and with
 PyTorch's own ops elsewhere, from the model's own parameters: the optimiser, checkpoints and the
 snapshot recorder see the same `CNN`. Elsewhere a tanh after a conv layer is fused into
-oneDNN's convolution (`fused_tanh_available`; 1.08-1.25x on the 6- and 12-filter nets at one
-thread), saving a pass over the layer's output. The result equals ``model(x)`` up to
+oneDNN's convolution (`fused_tanh_available`; 1.01-1.12x on the 6- and 12-filter nets at one
+thread, `benchmarks/bench_paths.py`), saving a pass over the layer's output. The result equals ``model(x)`` up to
 floating-point reordering (tested), like every other training path here. Without a compiler
 `available()` is False and only the fused tanh is used; with ``IBUTILS_FAST_CONV=0`` neither
 is, and training uses ``model(x)``.

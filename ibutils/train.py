@@ -29,11 +29,10 @@ from .models import CNN, build_cnn
 EVAL_BATCH = 1000  # images per forward pass when measuring a snapshot (fastest here)
 # images per forward/backward pass in training at one thread (the runner's default per run):
 # each batch's gradient is summed over micro-batches of this size before its one Adam step,
-# the same gradient up to floating-point reordering, while a layer's activations stay nearer
-# the core's caches (a 1000-image batch of a 12-filter 26 x 26 layer is 32 MB). Measured
-# quiet, one thread: 1.09-1.20x on 6 of 9 nets, 1.00x on two, 0.96x on the 9-layer one. At
-# two threads each op is already split across the cores and slices cost more than they save
-# (0.88-1.26x), so there whole batches are used. README, Speed.
+# the same gradient up to floating-point reordering, meant to keep a layer's activations nearer
+# the core's caches (a 1000-image batch of a 12-filter 26 x 26 layer is 32 MB). Measured by
+# `benchmarks/bench_paths.py` (quiet, one thread, real data): 0.94-1.15x, a wash; at two
+# threads they cost more than they save, so there whole batches are used. README, Speed.
 MICRO_BATCH = 250
 
 
