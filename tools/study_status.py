@@ -2,6 +2,7 @@
 
     python tools/study_status.py                 # the book profile, every factor
     python tools/study_status.py --profile paper
+    python tools/study_status.py --epochs 200    # against the horizon the book shows
 
 For every configuration of every factor (tanh) and dataset: the seeds stored, the epochs
 trained, the measured seconds per epoch (training plus all snapshot measurements, as the runs
@@ -22,8 +23,12 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", default="book", choices=("smoke", "book", "paper"))
     parser.add_argument("--activation", default="tanh", choices=("tanh", "relu"))
+    parser.add_argument("--epochs", type=int, default=None,
+                        help="horizon to measure coverage against (default: the profile's)")
     args = parser.parse_args(argv)
-    prof = get_profile(args.profile)
+    if args.epochs is not None and args.epochs < 1:
+        parser.error(f"--epochs: got {args.epochs}, allowed a positive integer")
+    prof = get_profile(args.profile, epochs=args.epochs)
     seen, rows = set(), []
     spent = projected = 0.0
     missing = []
@@ -60,7 +65,8 @@ def main(argv=None) -> int:
     print(f"projected for the whole `{prof.name}` profile ({prof.epochs} epochs, seeds "
           f"{list(prof.seeds)}) at the measured speeds of the configurations stored: "
           f"{projected / 3600:.1f} process-hours")
-    print(f"configurations short of the profile: {len(missing)} of {len(seen)}")
+    print(f"configurations short of the profile ({prof.epochs} epochs, {len(prof.seeds)} seeds): "
+          f"{len(missing)} of {len(seen)}" + (f": {', '.join(missing)}" if missing else ""))
     return 0
 
 
