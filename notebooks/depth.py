@@ -129,7 +129,8 @@ ch.explorer() if explorer else None
 #
 # Written for the `book` results committed with this chapter: the first 200 of the book
 # profile's 1,000 epochs, both datasets, three seeds (0, 1, 2) of the 1-, 2- and 9-layer
-# nets and seed 0 of the 6-layer net (the header names it). The numbers
+# nets and of the 6-layer net on Fashion-MNIST, and seed 0 of the 6-layer net on MNIST
+# (the header names it). The numbers
 # quoted here are computed from the runs shown (`ibutils.report.chapter_facts`); the
 # sentences around them were written for the committed runs, so with other parameters read
 # the tables above.
