@@ -15,20 +15,21 @@ import argparse
 import sys
 
 from ibutils import results as store
-from ibutils.config import get_profile
+from ibutils.config import PROFILES, get_profile
 from ibutils.models import get_variant, paper_variants
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--profile", default="book", choices=("smoke", "book", "paper"))
+    parser.add_argument("--profile", default="book", choices=tuple(PROFILES))
     parser.add_argument("--activation", default="tanh", choices=("tanh", "relu"))
     parser.add_argument("--epochs", type=int, default=None,
                         help="horizon to measure coverage against (default: the profile's)")
     args = parser.parse_args(argv)
-    if args.epochs is not None and args.epochs < 1:
-        parser.error(f"--epochs: got {args.epochs}, allowed a positive integer")
-    prof = get_profile(args.profile, epochs=args.epochs)
+    try:  # the profile checks its horizon (positive integer) itself
+        prof = get_profile(args.profile, epochs=args.epochs)
+    except ValueError as exc:
+        parser.error(str(exc))
     seen, rows = set(), []
     spent = projected = 0.0
     missing = []
