@@ -384,6 +384,68 @@ def plan_study(factor: str, datasets: Iterable[str], profile: Profile,
     ]
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """What the store holds of one configuration (factor, variant, dataset) of a profile."""
+
+    factor: str
+    variant: str
+    dataset: str
+    key: str  # the cache key of its seed-0 run
+    seeds: tuple[int, ...]  # the profile's seeds with a stored result
+    epochs: int  # epochs trained by the least-trained stored seed (0 if none)
+    train_seconds: float  # summed over the stored seeds (training and every measurement)
+    seconds_per_epoch: float  # mean over the stored seeds; nan if none
+    shared: bool  # the same configuration is listed earlier under another factor
+
+
+def coverage(profile: Profile, activation: str = "tanh",
+             datasets: Iterable[str] = ("mnist", "fashion_mnist")) -> list[Coverage]:
+    """Every configuration of every factor (`plan_study`'s runs, grouped over seeds), with
+    what the results store holds of it under `profile`. Reads the JSON results; trains
+    nothing."""
+    datasets = list(datasets)
+    rows, seen = [], set()
+    for factor, variants in paper_variants(activation).items():
+        planned_runs = plan_study(factor, datasets, profile, activation=activation)
+        for variant in variants:
+            for dataset in datasets:
+                planned = [p for p in planned_runs
+                           if (p.variant, p.dataset) == (variant, dataset)]
+                stored = {p.seed: payload for p in planned
+                          if (payload := store.load_result(
+                              store.run_dir(p.run, profile.name) / "result.json")) is not None}
+                rates = [p["train_seconds"] / p["epochs_trained"] for p in stored.values()
+                         if p["epochs_trained"]]
+                key = planned[0].run.key()
+                rows.append(Coverage(
+                    factor, variant, dataset, key, tuple(stored),
+                    min((p["epochs_trained"] for p in stored.values()), default=0),
+                    float(sum(p["train_seconds"] for p in stored.values())),
+                    float(np.mean(rates)) if rates else float("nan"), (key, dataset) in seen))
+                seen.add((key, dataset))
+    return rows
+
+
+def coverage_summary(rows: Sequence[Coverage], profile: Profile) -> dict:
+    """Totals over the distinct configurations of `coverage`: ``configurations``;
+    ``spent_seconds`` (stored runs); ``projected_seconds`` (the whole profile, every seed to
+    its horizon, at each configuration's measured seconds per epoch); ``short``
+    ("factor/variant/dataset" of those short of the profile's seeds or horizon);
+    ``unmeasured`` (those without any stored run, left out of the projection)."""
+    distinct = [r for r in rows if not r.shared]
+    measured = [r for r in distinct if r.seeds]
+    return {
+        "configurations": len(distinct),
+        "spent_seconds": sum(r.train_seconds for r in distinct),
+        "projected_seconds": sum(r.seconds_per_epoch * profile.epochs * len(profile.seeds)
+                                 for r in measured),
+        "short": [f"{r.factor}/{r.variant}/{r.dataset}" for r in distinct
+                  if len(r.seeds) < len(profile.seeds) or r.epochs < profile.epochs],
+        "unmeasured": [f"{r.factor}/{r.variant}/{r.dataset}" for r in distinct if not r.seeds],
+    }
+
+
 def run_study(factor: str, datasets: Iterable[str] = ("mnist", "fashion_mnist"), *,
               profile: str = "book", epochs: int | None = None, seeds=None, variants=None,
               estimators: Sequence[Estimator] = DEFAULT_ESTIMATORS, activation: str = "tanh",

@@ -172,3 +172,39 @@ def test_bf16_runs_have_their_own_key_and_track_fp32(tmp_store):
     # same seed, same batches: bf16 rounding moves the losses only a little in 3 epochs
     np.testing.assert_allclose(bf16.epoch_loss(), fp32.epoch_loss(), rtol=0.05)
     assert not np.array_equal(bf16.epoch_loss(), fp32.epoch_loss())
+
+
+def _store_fake(profile, factor, variant, dataset, seed, *, seconds, epochs):
+    """A stored result holding only what `coverage` reads (its timing)."""
+    from ibutils import results as store
+    from ibutils.models import get_variant
+    run = profile.run_config(get_variant(factor, variant), dataset, seed)
+    store.save_result(store.run_dir(run, profile.name) / "result.json",
+                      {"train_seconds": seconds, "epochs_trained": epochs, "snapshots": []})
+
+
+def test_coverage_sums_stored_time_and_projects_the_profile(tmp_store):
+    """Totals against hand arithmetic: w1 on MNIST has seeds 0 and 1 (3 and 5 s per epoch,
+    to 200 and 100 epochs); kernel 5conv-k3 on Fashion-MNIST has three full seeds, and is
+    also the FC chapter's no-fc net, which must be listed but counted once."""
+    prof = get_profile("book", epochs=200)
+    _store_fake(prof, "width", "w1", "mnist", 0, seconds=600.0, epochs=200)
+    _store_fake(prof, "width", "w1", "mnist", 1, seconds=500.0, epochs=100)
+    for seed in (0, 1, 2):
+        _store_fake(prof, "kernel", "5conv-k3", "fashion_mnist", seed, seconds=400.0,
+                    epochs=200)
+    rows = runner.coverage(prof)
+    row = {(r.factor, r.variant, r.dataset): r for r in rows}
+    w1 = row["width", "w1", "mnist"]
+    assert (w1.seeds, w1.epochs, w1.train_seconds) == ((0, 1), 100, 1100.0)
+    assert w1.seconds_per_epoch == pytest.approx(4.0)
+    no_fc = row["fc", "no-fc", "fashion_mnist"]
+    assert no_fc.seeds == (0, 1, 2) and no_fc.shared and not row[
+        "kernel", "5conv-k3", "fashion_mnist"].shared
+    total = runner.coverage_summary(rows, prof)
+    assert total["configurations"] == 32  # 16 configurations of the paper, two datasets
+    assert total["spent_seconds"] == pytest.approx(1100.0 + 1200.0)
+    assert total["projected_seconds"] == pytest.approx(4.0 * 200 * 3 + 2.0 * 200 * 3)
+    assert "width/w1/mnist" in total["short"]
+    assert "kernel/5conv-k3/fashion_mnist" not in total["short"]
+    assert len(total["short"]) == 31 and len(total["unmeasured"]) == 30

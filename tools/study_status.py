@@ -4,19 +4,18 @@
     python tools/study_status.py --profile paper
     python tools/study_status.py --epochs 200    # against the horizon the book shows
 
-For every configuration of every factor (tanh) and dataset: the seeds stored, the epochs
-trained, the measured seconds per epoch (training plus all snapshot measurements, as the runs
-recorded them) and the projected CPU time of the whole profile at those speeds. Reads the JSON
-results only; trains nothing.
+For every configuration of every factor and dataset: the seeds stored, the epochs trained,
+the measured seconds per epoch (training plus all snapshot measurements, as the runs recorded
+them) and the projected CPU time of the whole profile at those speeds
+(`ibutils.runner.coverage`, `coverage_summary`). Reads the JSON results only; trains nothing.
 """
 from __future__ import annotations
 
 import argparse
 import sys
 
-from ibutils import results as store
 from ibutils.config import PROFILES, get_profile
-from ibutils.models import get_variant, paper_variants
+from ibutils.runner import coverage, coverage_summary
 
 
 def main(argv=None) -> int:
@@ -30,44 +29,24 @@ def main(argv=None) -> int:
         prof = get_profile(args.profile, epochs=args.epochs)
     except ValueError as exc:
         parser.error(str(exc))
-    seen, rows = set(), []
-    spent = projected = 0.0
-    missing = []
+    rows = coverage(prof, args.activation)
     print(f"{'factor':8s} {'variant':10s} {'dataset':14s} {'key':12s} {'seeds':>8s} "
           f"{'epochs':>7s} {'s/epoch':>8s}")
-    for factor, variants in paper_variants(args.activation).items():
-        for variant in variants:
-            net = get_variant(factor, variant, args.activation)
-            for dataset in ("mnist", "fashion_mnist"):
-                payloads = {}
-                for seed in prof.seeds:
-                    run = prof.run_config(net, dataset, seed)
-                    p = store.load_result(store.run_dir(run, prof.name) / "result.json")
-                    if p is not None:
-                        payloads[seed] = p
-                key = prof.run_config(net, dataset, 0).key()
-                rate = [p["train_seconds"] / p["epochs_trained"] for p in payloads.values()
-                        if p["epochs_trained"]]
-                s_per_epoch = sum(rate) / len(rate) if rate else float("nan")
-                epochs = min((p["epochs_trained"] for p in payloads.values()), default=0)
-                print(f"{factor:8s} {variant:10s} {dataset:14s} {key:12s} "
-                      f"{','.join(map(str, payloads)) or '-':>8s} {epochs:7d} "
-                      f"{s_per_epoch:8.2f}")
-                if (key, dataset) in seen:  # the same configuration in two factors
-                    continue
-                seen.add((key, dataset))
-                spent += sum(p["train_seconds"] for p in payloads.values())
-                if rate:
-                    projected += s_per_epoch * prof.epochs * len(prof.seeds)
-                if len(payloads) < len(prof.seeds) or epochs < prof.epochs:
-                    missing.append(f"{factor}/{variant}/{dataset}")
+    for r in rows:
+        print(f"{r.factor:8s} {r.variant:10s} {r.dataset:14s} {r.key:12s} "
+              f"{','.join(map(str, r.seeds)) or '-':>8s} {r.epochs:7d} "
+              f"{r.seconds_per_epoch:8.2f}" + ("  (listed above)" if r.shared else ""))
+    total = coverage_summary(rows, prof)
     print(f"\nCPU time spent on the stored runs (distinct configurations): "
-          f"{spent / 3600:.1f} process-hours")
+          f"{total['spent_seconds'] / 3600:.1f} process-hours")
     print(f"projected for the whole `{prof.name}` profile ({prof.epochs} epochs, seeds "
           f"{list(prof.seeds)}) at the measured speeds of the configurations stored: "
-          f"{projected / 3600:.1f} process-hours")
+          f"{total['projected_seconds'] / 3600:.1f} process-hours"
+          + (f" (no speed measured for {', '.join(total['unmeasured'])})"
+             if total["unmeasured"] else ""))
+    short = total["short"]
     print(f"configurations short of the profile ({prof.epochs} epochs, {len(prof.seeds)} seeds): "
-          f"{len(missing)} of {len(seen)}" + (f": {', '.join(missing)}" if missing else ""))
+          f"{len(short)} of {total['configurations']}" + (f": {', '.join(short)}" if short else ""))
     return 0
 
 
