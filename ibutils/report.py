@@ -113,6 +113,25 @@ def compression(runs, layer: str, *, split: str = "test",
             "compressed": bool(drop > max(spread, MIN_DROP_BITS))}
 
 
+def dip(runs, layer: str, *, split: str = "test",
+        estimator: str = "binning_bin_width0.67") -> dict:
+    """The lowest point of a layer's seed-mean I(X;T) curve, against its first snapshot.
+
+    Returns ``{"first", "low", "low_epoch", "dip", "last", "change"}``: ``dip`` = first -
+    low (>= 0), ``change`` = last - first. A dip that the curve climbs back out of is not
+    compression (`compression` measures from the peak to the end); it is how most layers
+    move under the Renyi estimator while the net fits.
+    """
+    runs = runs if isinstance(runs, (list, tuple)) else [runs]
+    epochs = sorted(set.intersection(*(set(r.epochs().tolist()) for r in runs)))
+    mean = np.mean([r.mi(split, estimator, layer, ixt_key(estimator))[np.isin(r.epochs(), epochs)]
+                    for r in runs], axis=0)
+    k = int(np.argmin(mean))
+    return {"first": float(mean[0]), "low": float(mean[k]), "low_epoch": int(epochs[k]),
+            "dip": float(mean[0] - mean[k]), "last": float(mean[-1]),
+            "change": float(mean[-1] - mean[0])}
+
+
 def _layer_order(name: str) -> tuple:
     """conv1 < conv2 < ... < dense1 < ...: the order of layers from input to output."""
     kind = name.rstrip("0123456789")
@@ -499,6 +518,32 @@ def _compression_facts(rows) -> dict:
     return out
 
 
+def _dip_facts(results, estimators, split: str) -> dict:
+    """Per estimator, over the hidden layers of every configuration (`dip`, seed means):
+    ``{est}_dip`` (the largest dip below the first snapshot) and ``{est}_dip_where`` (its
+    layer, variant, dataset and epoch, or "none" if it rounds to 0.00); ``{est}_dip_epochs`` (the epochs, "a-b", at which
+    the layers dipping by more than `MIN_DROP_BITS` are lowest, or "none");
+    ``{est}_end_change`` (the largest distance of a last snapshot from the first)."""
+    out = {}
+    configs = by_config(results)
+    for est in estimators:
+        cells = [(runs[0], layer, dip(runs, layer, split=split, estimator=est))
+                 for runs in configs.values() if est in runs[0].snapshots()[0][split]["mi"]
+                 for layer in runs[0].layers if layer != "softmax"]
+        if not cells:
+            continue
+        run, layer, top = max(cells, key=lambda cell: cell[2]["dip"])
+        deep = [d["low_epoch"] for _, _, d in cells if d["dip"] > MIN_DROP_BITS]
+        k = short_name(est)
+        out.update({f"{k}_dip": f"{top['dip']:.2f}",
+                    f"{k}_dip_where": f"{layer} of {run.variant} on {run.dataset}, epoch "
+                                      f"{top['low_epoch']}" if top["dip"] >= 0.005 else "none",
+                    f"{k}_dip_epochs": (f"{min(deep)}-{max(deep)}" if min(deep) != max(deep)
+                                        else str(deep[0])) if deep else "none",
+                    f"{k}_end_change": f"{max(abs(d['change']) for _, _, d in cells):.2f}"})
+    return out
+
+
 def verdict_facts(study: dict, estimators, split: str = "test", rise: float = 0.10) -> dict:
     """The numbers the verdict's text quotes, by name, formatted as it shows them (pasted with
     `ibutils.chapter.glue`, so the text cannot drift from its tables). `estimators`: the
@@ -534,7 +579,7 @@ def chapter_facts(results, estimators, split: str = "test") -> dict:
     variant ``fast_range`` (the seeds' own epochs to 95%, "a-b"); ``acc_spread`` /
     ``ity_spread``: the largest range of a configuration's seeds; ``sat_points``,
     ``sat_{est}``, ``sat_{est}_pct`` for both binnings;
-    per estimator the keys of `_compression_facts`."""
+    per estimator the keys of `_compression_facts` and of `_dip_facts`."""
     out = {"runs": str(len(results))}
     rows = fitting_rows(results, estimators[0], split)
     spread = {"acc": 0.0, "ity": 0.0}
@@ -556,6 +601,7 @@ def chapter_facts(results, estimators, split: str = "test") -> dict:
     out.update(_saturation_facts(results, estimators[:2], split))
     out.update(_compression_facts(compression_counts(results, list(dict.fromkeys(estimators)),
                                                      split=split)))
+    out.update(_dip_facts(results, list(dict.fromkeys(estimators)), split))
     return out
 
 

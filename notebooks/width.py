@@ -191,9 +191,10 @@ ch.explorer() if explorer else None
 #   disappears). Neither is the compression phase of the IB theory.
 # - **A scale-aware estimator sees a dip and a partial recovery, not a compression phase,
 #   and three seeds confirm it in the narrowest net.** Under matrix-based Rényi entropy the
-#   conv layers' seed-mean I(X;T) falls while the net fits (conv3-conv6 are lowest at
-#   epochs 3-8, up to 0.25 below their start: conv6 of the 1-filter net on Fashion-MNIST),
-#   then climbs back part of the way, to end within 0.13 of its value at initialisation: the reverse of the fitting then
+#   conv layers' seed-mean I(X;T) falls while the net fits (those falling by more than 0.05
+#   are lowest at epochs {glue:text}`renyi_dip_epochs`, at most {glue:text}`renyi_dip` below their
+#   start: {glue:text}`renyi_dip_where`), then climbs back part of the way, to end within
+#   {glue:text}`renyi_end_change` of its value at initialisation: the reverse of the fitting then
 #   compression order of {cite}`shwartzziv2017opening`;
 #   {glue:text}`renyi_pass` of the {glue:text}`renyi_cells` hidden-layer cells pass the compression test
 #   (largest drop {glue:text}`renyi_largest`, {glue:text}`renyi_largest_where`), {glue:text}`renyi_from_init`

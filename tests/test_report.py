@@ -299,6 +299,31 @@ def test_verdict_facts_quote_saturation_compression_and_overfitting():
     assert f["paper_bins_pass"] == str(2 * hidden)  # the one-seed w1 net passes too
 
 
+def test_dip_is_the_seed_mean_low_against_the_first_snapshot():
+    # seeds 5 -> 3 -> 2 -> 4 and 5 -> 1 -> 2 -> 4: the mean (5, 2, 2, 4) is lowest first at
+    # epoch 1, 3 below its start, and ends 1 below it
+    runs = [fake_run([5, 3, 2, 4], seed=0), fake_run([5, 1, 2, 4], seed=1)]
+    d = report.dip(runs, "conv1", estimator=EST)
+    assert (d["low_epoch"], d["first"], d["low"], d["last"]) == (1, 5.0, 2.0, 4.0)
+    assert d["dip"] == pytest.approx(3.0) and d["change"] == pytest.approx(-1.0)
+    assert report.dip(fake_run([1, 2, 3]), "conv1", estimator=EST)["dip"] == 0.0
+
+
+def test_dip_facts_name_the_deepest_dip_and_the_epochs_of_the_lows():
+    # w1 dips 4 at epoch 2 and ends 1 above its start; w3 dips 0.5 at epoch 1 and ends
+    # 0.5 below; a 0.01 dip (w6) is below the floor, so its epoch is not among the lows
+    w1 = fake_run([5, 3, 1, 6], variant="w1")
+    w3 = fake_run([2, 1.5, 1.5, 1.5], variant="w3")
+    w6 = fake_run([2, 2, 2, 1.99], variant="w6")
+    f = report.chapter_facts([w1, w3, w6], [EST])
+    assert f["paper_bins_dip"] == "4.00"
+    assert f["paper_bins_dip_where"] == "conv1 of w1 on mnist, epoch 2"  # first hidden layer
+    assert f["paper_bins_dip_epochs"] == "1-2" and f["paper_bins_end_change"] == "1.00"
+    flat = report.chapter_facts([fake_run([2, 2, 3])], [EST])
+    assert (flat["paper_bins_dip"], flat["paper_bins_dip_where"]) == ("0.00", "none")
+    assert flat["paper_bins_dip_epochs"] == "none"
+
+
 def test_chapter_facts_quote_fitting_saturation_and_compression():
     # w1: accuracy 0.5 -> 0.9 reaching 95% of it at epoch 2; w3: flat 0.8 (epoch 0), two seeds
     # of w3 whose final accuracies differ by 0.1; conv2 of w1 at log2 1024 in 3 snapshots
