@@ -88,6 +88,15 @@ def ity_key(estimator: str) -> str:
     return "i_ty_upper" if estimator.startswith("kde") else "i_ty"
 
 
+def _seed_curves(runs, layer: str, split: str, estimator: str) -> tuple[list[int], np.ndarray]:
+    """The epochs common to the seed runs of one configuration, and each seed's I(X;T) (for
+    KDE its upper bound) at them: an array of shape (seeds, epochs)."""
+    runs = runs if isinstance(runs, (list, tuple)) else [runs]
+    epochs = sorted(set.intersection(*(set(r.epochs().tolist()) for r in runs)))
+    return epochs, np.array([r.mi(split, estimator, layer, ixt_key(estimator))
+                             [np.isin(r.epochs(), epochs)] for r in runs])
+
+
 def compression(runs, layer: str, *, split: str = "test",
                 estimator: str = "binning_bin_width0.67") -> dict:
     """Per-layer compression test on the seeds of one configuration.
@@ -100,10 +109,7 @@ def compression(runs, layer: str, *, split: str = "test",
     epoch 0 (rise 0) is a decrease from initialisation, not a fitting phase followed by
     compression, and tables show the peak epoch so a reader can tell the two apart.
     """
-    runs = runs if isinstance(runs, (list, tuple)) else [runs]
-    epochs = sorted(set.intersection(*(set(r.epochs().tolist()) for r in runs)))
-    curves = np.array([r.mi(split, estimator, layer, ixt_key(estimator))[np.isin(r.epochs(), epochs)]
-                       for r in runs])
+    epochs, curves = _seed_curves(runs, layer, split, estimator)
     mean = curves.mean(0)
     k = int(np.argmax(mean))
     drop = float(mean[k] - mean[-1])
@@ -122,10 +128,8 @@ def dip(runs, layer: str, *, split: str = "test",
     compression (`compression` measures from the peak to the end); it is how most layers
     move under the Renyi estimator while the net fits.
     """
-    runs = runs if isinstance(runs, (list, tuple)) else [runs]
-    epochs = sorted(set.intersection(*(set(r.epochs().tolist()) for r in runs)))
-    mean = np.mean([r.mi(split, estimator, layer, ixt_key(estimator))[np.isin(r.epochs(), epochs)]
-                    for r in runs], axis=0)
+    epochs, curves = _seed_curves(runs, layer, split, estimator)
+    mean = curves.mean(0)
     k = int(np.argmin(mean))
     return {"first": float(mean[0]), "low": float(mean[k]), "low_epoch": int(epochs[k]),
             "dip": float(mean[0] - mean[k]), "last": float(mean[-1]),
