@@ -11,6 +11,7 @@ Every method that draws returns the matplotlib axes; every table or sentence is 
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -373,10 +374,12 @@ class Beyond:
         note = (f" Left out (not yet computed for this horizon and these seeds): "
                 f"{', '.join(self.left_out)}." if self.left_out else "")
         parts = ", ".join(f"{f} {a}: {len(rs)}" for (f, a), rs in self.results.items())
+        set_apart = Counter((r.label_config, beyond.activation_of(r))  # stored, not missing
+                            for r in self.untrained)
         fewer = [f"{runs[0].dataset} {runs[0].variant} {a}"
                  for (_, a), rs in self.results.items()
-                 for runs in report.group(rs, "label_config").values()
-                 if len(runs) < len(p.seeds)]
+                 for label, runs in report.group(rs, "label_config").items()
+                 if len(runs) + set_apart[label, a] < len(p.seeds)]
         if fewer and len(p.seeds) > 1:
             note += (f" Configurations with fewer than {len(p.seeds)} seeds (still computing): "
                      f"{', '.join(fewer)}.")

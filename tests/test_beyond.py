@@ -216,3 +216,19 @@ def test_interval_phrases():
     assert beyond.short_name("binning_bin_width0.67") == "paper_bins"
     assert beyond.short_name("renyi_alpha1.01_n_samples500") == "renyi"
     assert beyond.short_name("mine_x1.5") == "mine_x1_5"
+
+
+def test_header_counts_a_dead_seed_as_stored_not_still_computing():
+    # ReLU w1: seeds 0 and 1 trained, seed 2 dead (set apart); tanh w1: seeds 0 and 1 only
+    from ibutils.chapter import Beyond
+    relu = [fake_run([1, 5, 3], saturated=[0.1] * 3, within=[1] * 3, activation="relu", seed=s)
+            for s in (0, 1)]
+    dead = fake_run([5, 0, 0], saturated=[0.5, 1.0, 1.0], within=[1] * 3, seed=2,
+                    activation="relu", train_acc=0.1, test_acc=0.1)
+    tanh = [fake_run([1, 2, 3], saturated=[0.1] * 3, within=[1] * 3, seed=s) for s in (0, 1)]
+    study = Beyond({("width", "tanh"): tanh, ("width", "relu"): relu},
+                   get_profile("smoke", seeds=(0, 1, 2)), "test", (EST,), untrained=[dead])
+    header = str(study.header())
+    assert "(still computing): mnist w1 tanh." in header  # the tanh net lacks seed 2
+    assert "w1 relu" not in header.split("Set apart")[0]  # the ReLU net has all three
+    assert "mnist w1 relu seed 2 (0.100)" in header
