@@ -171,9 +171,9 @@ chapters["fc"].animation("fc")
 # ## The verdict, in words
 #
 # Written for the `book` results committed with this page: the first 200 of the book
-# profile's 1,000 epochs, both datasets, all 16 configurations of the paper with seed 0,
-# and seeds 1 and 2 where they are stored (the header at the top names the configurations
-# with fewer). The counts, percentages and correlations below are computed from the runs
+# profile's 1,000 epochs, both datasets, all 16 configurations of the paper with three
+# seeds (0, 1, 2) each (the header at the top would name any configuration with fewer). The
+# counts, percentages and correlations below are computed from the runs
 # shown (`ibutils.report.verdict_facts`, `ibutils.beyond.facts`); the sentences around them
 # were written for the committed runs, so a page built with other parameters may need its
 # tables read instead.
@@ -201,8 +201,7 @@ chapters["fc"].animation("fc")
 #   several seeds exist, {glue:text}`renyi_seeded_pass` of their {glue:text}`renyi_seeded_cells`
 #   hidden-layer cells pass the seed test, every one from a peak at epoch 0 or 1:
 #   {glue:text}`renyi_seeded_where` (the five-layer k = 3 net is also the FC chapter's
-#   no-fc). In the configurations with one seed, the smallest of these drops are still
-#   within reach of seed-to-seed noise.
+#   no-fc).
 # - **The output layer "compresses" under every estimator, for reasons that are not the IB
 #   theory's.** With 30 bins over its observed range every softmax layer loses 4-10 bits from
 #   epoch 0 (bins fitted to the narrow range of the outputs at initialisation); with bins

@@ -152,8 +152,8 @@ ch.explorer() if explorer else None
 # ## What we found
 #
 # Written for the `book` results committed with this chapter: the first 200 of the book
-# profile's 1,000 epochs, both datasets, three seeds (0, 1, 2) of every net but the
-# 12-filter one on Fashion-MNIST, which has seed 0 (the header names it). The numbers quoted here
+# profile's 1,000 epochs, both datasets, three seeds (0, 1, 2) of every net. The numbers
+# quoted here
 # are computed from the runs shown (`ibutils.report.chapter_facts`); the sentences around
 # them were written for the committed runs, so with other parameters read the tables. The
 # compression test asks a drop to exceed the spread across seeds where there are three.
