@@ -400,13 +400,19 @@ class Coverage:
 
 
 def coverage(profile: Profile, activation: str = "tanh",
-             datasets: Iterable[str] = ("mnist", "fashion_mnist")) -> list[Coverage]:
-    """Every configuration of every factor (`plan_study`'s runs, grouped over seeds), with
-    what the results store holds of it under `profile`. Reads the JSON results; trains
-    nothing."""
+             datasets: Iterable[str] = ("mnist", "fashion_mnist"),
+             factors: Iterable[str] | None = None) -> list[Coverage]:
+    """Every configuration of the `factors` (default: all five; `plan_study`'s runs, grouped
+    over seeds), with what the results store holds of it under `profile`. Reads the JSON
+    results; trains nothing."""
     datasets = list(datasets)
+    all_variants = paper_variants(activation)
+    factors = list(all_variants) if factors is None else list(factors)
+    for factor in factors:
+        if factor not in all_variants:
+            raise ValueError(f"factors: got {factor!r}, allowed {tuple(all_variants)}")
     rows, seen = [], set()
-    for factor, variants in paper_variants(activation).items():
+    for factor, variants in ((f, all_variants[f]) for f in factors):
         planned_runs = plan_study(factor, datasets, profile, activation=activation)
         for variant in variants:
             for dataset in datasets:

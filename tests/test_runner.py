@@ -208,3 +208,7 @@ def test_coverage_sums_stored_time_and_projects_the_profile(tmp_store):
     assert "width/w1/mnist" in total["short"]
     assert "kernel/5conv-k3/fashion_mnist" not in total["short"]
     assert len(total["short"]) == 31 and len(total["unmeasured"]) == 30
+    only = runner.coverage(prof, factors=["width"])
+    assert {r.factor for r in only} == {"width"} and len(only) == 8
+    with pytest.raises(ValueError, match="factors: got 'widht', allowed"):
+        runner.coverage(prof, factors=["widht"])

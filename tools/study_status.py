@@ -3,6 +3,7 @@
     python tools/study_status.py                 # the book profile, every factor
     python tools/study_status.py --profile paper
     python tools/study_status.py --epochs 200    # against the horizon the book shows
+    python tools/study_status.py --activation relu --factors width depth --epochs 200
 
 For every configuration of every factor and dataset: the seeds stored, the epochs trained,
 the measured seconds per epoch (training plus all snapshot measurements, as the runs recorded
@@ -15,6 +16,7 @@ import argparse
 import sys
 
 from ibutils.config import PROFILES, get_profile
+from ibutils.models import paper_variants
 from ibutils.runner import coverage, coverage_summary
 
 
@@ -24,12 +26,15 @@ def main(argv=None) -> int:
     parser.add_argument("--activation", default="tanh", choices=("tanh", "relu"))
     parser.add_argument("--epochs", type=int, default=None,
                         help="horizon to measure coverage against (default: the profile's)")
+    parser.add_argument("--factors", nargs="+", default=None, choices=tuple(paper_variants()),
+                        help="factors to cover (default: all five; the ReLU study of the "
+                             "compression chapter has width and depth)")
     args = parser.parse_args(argv)
     try:  # the profile checks its horizon (positive integer) itself
         prof = get_profile(args.profile, epochs=args.epochs)
     except ValueError as exc:
         parser.error(str(exc))
-    rows = coverage(prof, args.activation)
+    rows = coverage(prof, args.activation, factors=args.factors)
     print(f"{'factor':8s} {'variant':10s} {'dataset':14s} {'key':12s} {'seeds':>8s} "
           f"{'epochs':>7s} {'s/epoch':>8s}")
     for r in rows:
