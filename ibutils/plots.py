@@ -400,7 +400,7 @@ def compression_map(groups: dict, estimators: Sequence[str], *, split: str = "te
         for kind, marker in (("hidden", "o"), ("output", OUTPUT_MARKER)):
             pts = [(c["rise"], c["drop"], c["compressed"])
                    for runs in groups.values()
-                   if est in runs[0].snapshots()[0][split]["mi"]
+                   if runs[0].has_estimator(est, split)
                    for layer in runs[0].layers if (layer == "softmax") == (kind == "output")
                    for c in [compression(runs, layer, split=split, estimator=est)]]
             if not pts:

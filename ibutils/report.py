@@ -247,7 +247,7 @@ def compression_counts(results, estimators, *, split: str = "test") -> list[dict
                "output_cells": 0, "output_pass": 0, "output_from_init": 0, "largest_hidden": 0.0,
                "largest_where": "", "seeded_cells": 0, "seeded_pass": 0, "seeded_where": []}
         for runs in configs.values():
-            if est not in runs[0].snapshots()[0][split]["mi"]:
+            if not runs[0].has_estimator(est, split):
                 continue
             seeded = []
             for layer in runs[0].layers:
@@ -522,28 +522,34 @@ def _compression_facts(rows) -> dict:
     return out
 
 
+def _span(values) -> str:
+    """Integers as their range, "a-b", or as the one value when they are all equal."""
+    lo, hi = min(values), max(values)
+    return f"{lo}-{hi}" if lo != hi else str(lo)
+
+
 def _dip_facts(results, estimators, split: str) -> dict:
     """Per estimator, over the hidden layers of every configuration (`dip`, seed means):
     ``{est}_dip`` (the largest dip below the first snapshot) and ``{est}_dip_where`` (its
-    layer, variant, dataset and epoch, or "none" if it rounds to 0.00); ``{est}_dip_epochs`` (the epochs, "a-b", at which
-    the layers dipping by more than `MIN_DROP_BITS` are lowest, or "none");
+    layer, variant, dataset and epoch, or "none" if it shows as 0.00); ``{est}_dip_epochs``
+    (the epochs, "a-b", at which the layers dipping by more than `MIN_DROP_BITS` are lowest,
+    or "none");
     ``{est}_end_change`` (the largest distance of a last snapshot from the first)."""
     out = {}
     configs = by_config(results)
     for est in estimators:
         cells = [(runs[0], layer, dip(runs, layer, split=split, estimator=est))
-                 for runs in configs.values() if est in runs[0].snapshots()[0][split]["mi"]
+                 for runs in configs.values() if runs[0].has_estimator(est, split)
                  for layer in runs[0].layers if layer != "softmax"]
         if not cells:
             continue
         run, layer, top = max(cells, key=lambda cell: cell[2]["dip"])
         deep = [d["low_epoch"] for _, _, d in cells if d["dip"] > MIN_DROP_BITS]
-        k = short_name(est)
-        out.update({f"{k}_dip": f"{top['dip']:.2f}",
+        k, size = short_name(est), f"{top['dip']:.2f}"
+        out.update({f"{k}_dip": size,
                     f"{k}_dip_where": f"{layer} of {run.variant} on {run.dataset}, epoch "
-                                      f"{top['low_epoch']}" if top["dip"] >= 0.005 else "none",
-                    f"{k}_dip_epochs": (f"{min(deep)}-{max(deep)}" if min(deep) != max(deep)
-                                        else str(deep[0])) if deep else "none",
+                                      f"{top['low_epoch']}" if size != "0.00" else "none",
+                    f"{k}_dip_epochs": _span(deep) if deep else "none",
                     f"{k}_end_change": f"{max(abs(d['change']) for _, _, d in cells):.2f}"})
     return out
 
@@ -597,8 +603,7 @@ def chapter_facts(results, estimators, split: str = "test") -> dict:
                 out[f"{dataset}_{glue_key(r['variant'])}_{short}"] = format(r[name], fmt)
         for r in mine:
             fast = r["per_seed"]["fast"]
-            out[f"{dataset}_{glue_key(r['variant'])}_fast_range"] = (
-                f"{min(fast)}-{max(fast)}" if min(fast) != max(fast) else str(fast[0]))
+            out[f"{dataset}_{glue_key(r['variant'])}_fast_range"] = _span(fast)
             for q in spread:
                 spread[q] = max(spread[q], max(r["per_seed"][q]) - min(r["per_seed"][q]))
     out["acc_spread"], out["ity_spread"] = f"{spread['acc']:.3f}", f"{spread['ity']:.2f}"

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import results as store
-from .config import DEFAULT_ESTIMATORS, Estimator, Profile, RunConfig, get_profile, snapshot_epochs
+from .config import (DEFAULT_ESTIMATORS, Estimator, Profile, RunConfig, check_choice, get_profile,
+                     snapshot_epochs)
 from .data import Split, load_dataset
 from .mi import label_entropy
 from .models import get_variant, paper_variants
@@ -99,6 +100,11 @@ class RunResult:
         """One estimate (e.g. ``"i_xt"``) of one layer at every snapshot, in bits."""
         return np.array([s[split]["mi"][estimator][layer][quantity]
                          for s in self.snapshots(horizon)], dtype=float)
+
+    def has_estimator(self, estimator: str, split: str = "test") -> bool:
+        """The run's first snapshot carries `estimator` on `split` (stored runs record every
+        estimator they were measured with at every snapshot)."""
+        return estimator in self.snapshots()[0][split]["mi"]
 
     def has_gradients(self) -> bool:
         """Every snapshot carries gradient statistics (`ibutils.train.gradient_stats`)."""
@@ -409,15 +415,12 @@ def coverage(profile: Profile, activation: str = "tanh",
     all_variants = paper_variants(activation)
     factors = list(all_variants) if factors is None else list(factors)
     for factor in factors:
-        if factor not in all_variants:
-            raise ValueError(f"factors: got {factor!r}, allowed {tuple(all_variants)}")
+        check_choice("factors", factor, all_variants)
     rows, seen = [], set()
-    for factor, variants in ((f, all_variants[f]) for f in factors):
-        planned_runs = plan_study(factor, datasets, profile, activation=activation)
-        for variant in variants:
+    for factor in factors:
+        for variant in all_variants[factor]:
             for dataset in datasets:
-                planned = [p for p in planned_runs
-                           if (p.variant, p.dataset) == (variant, dataset)]
+                planned = plan_study(factor, [dataset], profile, [variant], activation)
                 stored = {p.seed: payload for p in planned
                           if (payload := store.load_result(
                               store.run_dir(p.run, profile.name) / "result.json")) is not None}

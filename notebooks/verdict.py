@@ -203,7 +203,8 @@ chapters["fc"].animation("fc")
 #   {glue:text}`renyi_seeded_where` (the five-layer k = 3 net is also the FC chapter's
 #   no-fc). Nine cells that had passed with seed 0 alone do not pass over three seeds:
 #   conv3-conv6 of the six-layer, 6-filter net on MNIST (counted in width and in depth) and
-#   conv5 of the 12-filter net on Fashion-MNIST.
+#   conv5 of the 12-filter net on Fashion-MNIST (build this page with `seeds = [0]` to see
+#   them pass).
 # - **The output layer "compresses" under every estimator, for reasons that are not the IB
 #   theory's.** With 30 bins over its observed range every softmax layer loses 4-10 bits from
 #   epoch 0 (bins fitted to the narrow range of the outputs at initialisation); with bins

@@ -344,3 +344,13 @@ def test_chapter_facts_quote_fitting_saturation_and_compression():
     assert f["paper_bins_pass"] == str(hidden - 1) and f["paper_bins_from_init"] == "0"
     assert f["paper_bins_largest"] == "2.00"
     assert f["paper_bins_outputs"] == "2" and f["paper_bins_outputs_pass"] == "1"
+
+
+def test_estimators_a_run_lacks_are_skipped_not_failed():
+    r = fake_run([1, 5, 3])
+    other = "renyi_alpha1.01_n_samples500"
+    assert r.has_estimator(EST) and not r.has_estimator(other)
+    counts = {c["estimator"]: c for c in report.compression_counts([r], [EST, other])}
+    assert counts[EST]["hidden_cells"] == len(r.layers) - 1 and counts[other]["hidden_cells"] == 0
+    facts = report.chapter_facts([r], [EST, EST, other])  # paper bins, bins, Renyi
+    assert "paper_bins_dip" in facts and "renyi_dip" not in facts
