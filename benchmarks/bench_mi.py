@@ -4,7 +4,7 @@ Baseline: the reference algorithm of ibsgd's `simplebinmi` (Saxe et al. 2018), r
 here: floor-binning to an int array, distinct rows found by `np.unique` over a void view of each
 row, H(T|Y) by a loop over labels, and H(T|X) by a loop over every input (the per-sample loop).
 Ours: `ibutils.mi.binning_mi` (rows binned and hashed in one read by the compiled kernel of
-`ibutils.kernels.binhash`, or by numpy without a compiler or with IBUTILS_FAST_BINS=0). Both
+`ibutils._binning_engine.binhash`, or by numpy without a compiler or with IBUTILS_FAST_BINS=0). Both
 on identical activations (N = 10,000 rows, D >= 4,000) of a real layer when IBUTILS_DATA
 holds MNIST, else on synthetic tanh activations.
 
@@ -53,9 +53,10 @@ def activations() -> tuple[np.ndarray, np.ndarray, str]:
         import torch
 
         from ibutils.config import get_profile
-        from ibutils.models import get_variant
+        from ibutils.architecture import get_variant
         from ibutils.runner import data_for
-        from ibutils.train import capture, new_model
+        from ibutils.record import capture
+        from ibutils.train import new_model
         run = get_profile("book").run_config(get_variant("width", "w12"), "mnist", 0)
         splits = data_for(run)
         model, _ = new_model(run)
@@ -80,7 +81,7 @@ def best_of(fn, repeat):
 def main() -> int:
     t, y, source = activations()
     print(f"activations: {source}, shape {t.shape}, {t.nbytes / 2**20:.0f} MiB")
-    from ibutils.kernels import binhash
+    from ibutils.mi._binning_engine import binhash
     print("ours hashes rows with: " + ("the compiled one-pass kernel (_binhash.cpp)"
                                        if binhash() is not None else
                                        "numpy (no compiler, or IBUTILS_FAST_BINS=0)"))

@@ -20,8 +20,9 @@ import time
 
 import torch
 
-from ibutils import kernels
-from ibutils.models import build_cnn, get_variant
+from ibutils import fastconv
+from ibutils.architecture import get_variant
+from ibutils.models import build_cnn
 from ibutils.train import MICRO_BATCH, train_epoch
 
 NETS = ["width:w3", "kernel:5conv-k3", "width:w6", "width:w12", "depth:d1", "depth:d9",
@@ -43,7 +44,7 @@ def data(n=10_000):
 
 def time_path(model, opt, x, y, switch: str, micro: int, epoch: int) -> float:
     os.environ["IBUTILS_FAST_CONV"] = switch
-    kernels.fused_tanh_available.cache_clear()
+    fastconv.fused_tanh_available.cache_clear()
     start = time.perf_counter()
     train_epoch(model, opt, x, y, seed=0, epoch=epoch, batch_size=1000, micro_batch=micro)
     return time.perf_counter() - start

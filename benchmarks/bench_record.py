@@ -30,9 +30,10 @@ import time  # noqa: E402
 import torch  # noqa: E402
 
 from ibutils.config import PAPER_ESTIMATOR, binning, get_profile, renyi, snapshot_epochs  # noqa: E402
-from ibutils.models import get_variant  # noqa: E402
+from ibutils.architecture import get_variant  # noqa: E402
 from ibutils.runner import data_for  # noqa: E402
-from ibutils.train import _as_input, _train_epoch, new_model, snapshot_record  # noqa: E402
+from ibutils.record import snapshot_record
+from ibutils.train import _train_epoch, as_input, new_model  # noqa: E402
 
 GOAL = 0.15
 CHAPTER_ESTIMATORS = (PAPER_ESTIMATOR, binning(n_bins=30), renyi(n_samples=500))
@@ -43,7 +44,7 @@ def measure(factor: str, variant: str, epochs: int, snapshots: int) -> dict:
     run = prof.run_config(get_variant(factor, variant), "mnist", 0)
     splits = data_for(run)
     model, opt = new_model(run)
-    x, y = _as_input(splits["train"].x), splits["train"].y
+    x, y = as_input(splits["train"].x), splits["train"].y
     _train_epoch(model, opt, x, y, run, 0)  # warm-up
     start = time.perf_counter()
     for e in range(1, epochs + 1):

@@ -26,8 +26,11 @@ import time  # noqa: E402
 import torch  # noqa: E402
 
 from ibutils import mi  # noqa: E402
-from ibutils.models import build_cnn, get_variant  # noqa: E402
-from ibutils.train import _as_input, capture  # noqa: E402
+from ibutils.mi import renyi  # noqa: E402
+from ibutils.architecture import get_variant
+from ibutils.models import build_cnn  # noqa: E402
+from ibutils.record import capture
+from ibutils.train import as_input  # noqa: E402
 
 N, ALPHA = 500, 1.01
 
@@ -50,7 +53,7 @@ def main(argv=None) -> int:
     torch.manual_seed(0)
     model = build_cnn(get_variant(*args.variant.split("/"))).eval()
     x_img, y = inputs()
-    acts, _ = capture(model, _as_input(x_img))
+    acts, _ = capture(model, as_input(x_img))
     x = x_img.numpy().reshape(N, -1)
     shapes = ", ".join(f"{k} {v.shape[1]}" for k, v in acts.items())
     print(f"{args.variant}: {len(acts)} layers ({shapes}), N = {N}, alpha = {ALPHA}, 1 thread")
@@ -59,7 +62,7 @@ def main(argv=None) -> int:
         start = time.perf_counter()
         ref = {k: mi.renyi_mi_by_definition(t, x, y, alpha=ALPHA) for k, t in acts.items()}
         base_t.append(time.perf_counter() - start)
-        mi._INPUT_MEMO.clear()  # a new snapshot: the input side is computed once, here
+        renyi._INPUT_MEMO.clear()  # a new snapshot: the input side is computed once, here
         start = time.perf_counter()
         ours = {k: mi.renyi_mi(t, x, y, alpha=ALPHA) for k, t in acts.items()}
         ours_t.append(time.perf_counter() - start)

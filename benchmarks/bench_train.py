@@ -3,10 +3,10 @@
 For each of the paper's 16 configurations (MNIST, 10,000 images, batch 1,000, Adam 1e-3):
 - baseline: a plain loop, NCHW tensors, one model at a time;
 - ours fp32: the runner's default path, one model at a time (`ibutils.train.train_epoch`):
-  conv layers of 1 or 3 channels through `ibutils.kernels`' direct convolutions, the rest
+  conv layers of 1 or 3 channels through `ibutils.fastconv`' direct convolutions, the rest
   channels-last through oneDNN with the tanh fused into the convolution (at one thread,
   `--threads 1`, also each batch's gradient summed over micro-batches of 250 images);
-- grouped fp32: `ibutils.group` training the 3 seeds together (grouped convs, channels-last;
+- grouped fp32: `ibutils.seed_group` training the 3 seeds together (grouped convs, channels-last;
   the runner's `--group-seeds`);
 - ours bf16: under CPU autocast to bfloat16 (fp32 master weights), one model at a time (the
   runner's `--precision bf16`: oneDNN only, no direct kernels) and grouped
@@ -32,8 +32,9 @@ import time
 import torch
 import torch.nn.functional as F
 
-from ibutils.group import GroupedCNN, members_for, train_group_epoch
-from ibutils.models import build_cnn, paper_variants
+from ibutils.seed_group import GroupedCNN, members_for, train_group_epoch
+from ibutils.architecture import paper_variants
+from ibutils.models import build_cnn
 from ibutils.train import train_epoch
 
 SEEDS = (0, 1, 2)
@@ -71,7 +72,7 @@ def time_plain(cfg, x, y, epochs):
 
 def time_single(cfg, x, y, epochs, bf16=False):
     """The runner's path (`ibutils.train.train_epoch`), one model: fp32 through
-    `ibutils.kernels` (direct kernels for narrow layers, tanh fused into oneDNN's convolution
+    `ibutils.fastconv` (direct kernels for narrow layers, tanh fused into oneDNN's convolution
     for the others) or bf16 autocast through oneDNN; micro-batches at one thread."""
     torch.manual_seed(0)
     model = build_cnn(cfg).to(memory_format=torch.channels_last)

@@ -15,15 +15,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .data import DATASETS
-from .geometry import MEASURES
-from .mi import ESTIMATORS
-from .models import NetConfig
+from .architecture import NetConfig
+
+# dataset name -> torchvision's folder name (`ibutils.data` reads them)
+DATASETS = {"mnist": "MNIST", "fashion_mnist": "FashionMNIST"}
 
 SCHEDULES = ("paper", "log")
-# every per-layer measure the recorder can apply: MI estimators and geometric companions
-LAYER_MEASURES = {**ESTIMATORS, **MEASURES}
-ESTIMATOR_KINDS = tuple(LAYER_MEASURES)
+# every per-layer measure the recorder can apply (`ibutils.record.LAYER_MEASURES`, tested to
+# match): the MI estimators of `ibutils.mi` and the geometric companions of `ibutils.geometry`
+ESTIMATOR_KINDS = ("binning", "kde", "renyi", "geometry")
 SPLITS = ("train", "test")
 
 
@@ -199,8 +199,29 @@ def geometry(n_samples: int = 1000, threshold: float = 0.9) -> Estimator:
     return Estimator("geometry", (("n_samples", int(n_samples)), ("threshold", float(threshold))))
 
 
+def chapter_estimators(bin_width: float = 0.67, n_bins: int = 30,
+                       renyi_samples: int = 500) -> tuple[Estimator, Estimator, Estimator]:
+    """The three estimators every factor chapter compares: the paper's fixed bin width, a fixed
+    bin count over each layer's range, and matrix-based Renyi on a seeded subsample."""
+    return binning(bin_width=bin_width), binning(n_bins=n_bins), renyi(n_samples=renyi_samples)
+
+
+def ixt_key(estimator_id: str) -> str:
+    """The stored name of an estimator's I(X;T): KDE keeps bounds, and its upper one is used."""
+    return "i_xt_upper" if estimator_id.startswith("kde") else "i_xt"
+
+
+def ity_key(estimator_id: str) -> str:
+    """The stored name of an estimator's I(T;Y) (for KDE, its upper bound)."""
+    return "i_ty_upper" if estimator_id.startswith("kde") else "i_ty"
+
+
 PAPER_ESTIMATOR = binning(bin_width=0.67)
+PAPER_ID = PAPER_ESTIMATOR.id  # "binning_bin_width0.67": the column of the paper's estimator
 DEFAULT_ESTIMATORS = (PAPER_ESTIMATOR, binning(n_bins=30))
+# "Compression, properly measured": estimators that suit unbounded activations beside the paper's
+COMPRESSION_ESTIMATORS = (PAPER_ESTIMATOR, binning(n_bins=30), binning(equal_mass=30), kde(),
+                          renyi())
 SENSITIVITY_ESTIMATORS = (
     *(binning(bin_width=w) for w in (0.05, 0.1, 0.2, 0.3, 0.5, 0.67, 1.0, 1.5, 2.0)),
     *(binning(n_bins=n) for n in (10, 30, 100)),
@@ -266,11 +287,15 @@ PROFILES = {
 }
 
 
-def get_profile(name: str, *, epochs: int | None = None, seeds=None) -> Profile:
-    """A named profile, optionally with a shorter/longer horizon or other seeds."""
-    if name not in PROFILES:
+def get_profile(name: str | Profile, *, epochs: int | None = None, seeds=None) -> Profile:
+    """A named profile (or a `Profile` itself), optionally with a shorter/longer horizon or
+    other seeds: the one place a profile name becomes a `Profile`."""
+    if isinstance(name, Profile):
+        profile = name
+    elif name not in PROFILES:
         raise ValueError(f"profile: got {name!r}, allowed {tuple(PROFILES)}")
-    profile = PROFILES[name]
+    else:
+        profile = PROFILES[name]
     changes = {}
     if epochs is not None:
         changes["epochs"] = epochs
@@ -283,7 +308,8 @@ def get_profile(name: str, *, epochs: int | None = None, seeds=None) -> Profile:
 
 
 __all__ = [
-    "RunConfig", "Profile", "Estimator", "PROFILES", "get_profile", "binning",
-    "PAPER_ESTIMATOR", "DEFAULT_ESTIMATORS", "PAPER_OUTPUT_ITY", "PAPER_OUTPUT_IXT_CAP",
+    "RunConfig", "Profile", "Estimator", "PROFILES", "get_profile", "binning", "kde", "renyi",
+    "geometry", "chapter_estimators", "estimator_set", "ixt_key", "ity_key", "PAPER_ID",
+    "PAPER_ESTIMATOR", "DEFAULT_ESTIMATORS", "COMPRESSION_ESTIMATORS", "PAPER_OUTPUT_ITY", "PAPER_OUTPUT_IXT_CAP",
     "paper_snapshots", "snapshot_epochs", "stable_hash",
 ]

@@ -17,7 +17,8 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
-DATASETS = {"mnist": "MNIST", "fashion_mnist": "FashionMNIST"}
+from .config import DATASETS
+
 RAW_FILES = (
     "train-images-idx3-ubyte",
     "train-labels-idx1-ubyte",

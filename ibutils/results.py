@@ -1,173 +1,209 @@
-"""The results cache: one small, human-readable JSON file per run, plus a local weight cache.
+"""The stored-run format, in one place: what a run's `result.json` holds, how a new one is
+made and a snapshot merged into it, when it covers what a page asks for, and `RunResult`, the
+reader every analysis uses.
 
-Layout (``$IBUTILS_RESULTS``, default ``results/`` at the project root)::
-
-    results/<profile>/<dataset>/<key>/result.json   # config, version, every snapshot record
-
-Each file carries the full `RunConfig`, the package version, a schema number and a SHA-256 of
-its content; it is written atomically (temporary file + rename), so a reader never sees a
-partial file. A file that fails the checksum or the schema check is reported and ignored (and
-then recomputed), never used.
-
-Checkpoints and snapshot weights live in a local, uncommitted cache
-(``$IBUTILS_CACHE``, default ``.cache/`` at the project root)::
-
-    .cache/<key>/checkpoint.pt          # model + optimiser state, for resuming
-    .cache/<key>/weights/e00042.pt      # model weights at each snapshot, for new estimators
+A payload (the JSON object) holds ``config`` (the `RunConfig`), ``key``, ``profile``,
+``layers``, ``layer_shapes``, ``n`` and ``h_y`` per split, ``epochs_trained``, ``epoch_loss``
+(one mean training loss per epoch), ``train_seconds`` and ``snapshots``: one record per
+snapshot epoch (`ibutils.record.snapshot_record`): ``{"epoch", "train": {"loss",
+"accuracy", "mi": {estimator id: {layer: {quantity: value}}}}, "test": {...},
+"weight_norm": {layer: value}, "gradients": {layer: {"mean", "std", "snr"}}}``.
+`ibutils.store` writes and reads the files; `constructed_run` builds a valid one from given
+curves, for tests and examples.
 """
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import hashlib
-import io
-import json
-import os
-import tempfile
-import warnings
-from pathlib import Path
+from collections.abc import Sequence
 
-import torch
+import numpy as np
 
-from . import __version__
-from .config import RunConfig
-from .data import project_root
-
-SCHEMA = 1
+from .config import Estimator, Profile, RunConfig, snapshot_epochs
+from .data import Split
+from .mi import label_entropy
 
 
-class CorruptResultWarning(UserWarning):
-    """A cached result was unreadable, tampered with, or of an incompatible schema."""
+class MissingResultError(RuntimeError):
+    """A result is not in the cache and training was not allowed."""
 
 
-def results_root() -> Path:
-    env = os.environ.get("IBUTILS_RESULTS")
-    return Path(env).expanduser() if env else (project_root() or Path.cwd()) / "results"
+class RunResult:
+    """A stored run: its config, snapshot records and helpers to pull out curves."""
+
+    def __init__(self, payload: dict, *, horizon: int | None = None, label: str = "",
+                 factor: str = "", variant: str = ""):
+        self.payload = payload
+        self.config = RunConfig.from_dict(payload["config"])
+        self.horizon = payload["epochs_trained"] if horizon is None else horizon
+        self.start = 0
+        self.label, self.factor, self.variant = label, factor, variant
+
+    def window(self, first: int, last: int) -> "RunResult":
+        """The same run restricted to snapshots with first <= epoch <= last."""
+        view = RunResult(self.payload, horizon=min(last, self.horizon), label=self.label,
+                         factor=self.factor, variant=self.variant)
+        view.start = first
+        return view
+
+    @property
+    def dataset(self) -> str:
+        return self.config.dataset
+
+    @property
+    def seed(self) -> int:
+        return self.config.seed
+
+    @property
+    def label_config(self) -> str:
+        """The configuration without the seed: "factor/variant/dataset"."""
+        return f"{self.factor}/{self.variant}/{self.dataset}" if self.factor else self.config.key()
+
+    def h_y(self, split: str) -> float:
+        """H(Y) in bits of a split's labels, as stored with the run (the ceiling of I(T;Y))."""
+        return float(self.payload["h_y"][split])
+
+    @property
+    def layers(self) -> list[str]:
+        return list(self.payload["layers"])
+
+    @property
+    def n(self) -> dict[str, int]:
+        return dict(self.payload["n"])
+
+    def snapshots(self, horizon: int | None = None) -> list[dict]:
+        """Snapshot records up to `horizon` (default: the horizon this result was asked for)."""
+        horizon = self.horizon if horizon is None else horizon
+        return [s for s in self.payload["snapshots"] if self.start <= s["epoch"] <= horizon]
+
+    def epoch_loss(self) -> np.ndarray:
+        """Mean training-batch loss of every epoch 1..horizon."""
+        return np.array(self.payload["epoch_loss"][: self.horizon], dtype=float)
+
+    def epochs(self, horizon: int | None = None) -> np.ndarray:
+        return np.array([s["epoch"] for s in self.snapshots(horizon)])
+
+    def mi(self, split: str, estimator: str, layer: str, quantity: str, horizon=None) -> np.ndarray:
+        """One estimate (e.g. ``"i_xt"``) of one layer at every snapshot, in bits."""
+        return np.array([s[split]["mi"][estimator][layer][quantity]
+                         for s in self.snapshots(horizon)], dtype=float)
+
+    def has_estimator(self, estimator: str, split: str = "test") -> bool:
+        """The run's first snapshot carries `estimator` on `split` (stored runs record every
+        estimator they were measured with at every snapshot)."""
+        return estimator in self.snapshots()[0][split]["mi"]
+
+    def has_gradients(self) -> bool:
+        """Every snapshot carries gradient statistics (`ibutils.record.gradient_stats`)."""
+        return all("gradients" in s for s in self.snapshots())
+
+    def gradients(self, layer: str, stat: str = "mean", horizon=None) -> np.ndarray:
+        """Gradient statistic ("mean", "std" or "snr") of one layer at every snapshot."""
+        if not self.has_gradients():
+            raise MissingResultError(
+                f"{self.label or self.config.key()}: stored without gradient statistics; "
+                f"run_study(..., gradients=True) (CLI: --gradients) adds them from the cached "
+                f"snapshot weights")
+        return np.array([s["gradients"][layer][stat] for s in self.snapshots(horizon)],
+                        dtype=float)
+
+    def weight_norms(self, layer: str, horizon=None) -> np.ndarray:
+        """Frobenius norm of one layer's weight at every snapshot."""
+        return np.array([s["weight_norm"][layer] for s in self.snapshots(horizon)], dtype=float)
+
+    def metric(self, split: str, name: str, horizon=None) -> np.ndarray:
+        """Loss or accuracy of a split at every snapshot."""
+        return np.array([s[split][name] for s in self.snapshots(horizon)], dtype=float)
+
+    def __repr__(self):
+        return (f"RunResult({self.label or self.config.key()}, {self.dataset}, seed={self.seed}, "
+                f"epochs={self.payload['epochs_trained']}, snapshots={len(self.snapshots())})")
 
 
-def cache_root() -> Path:
-    env = os.environ.get("IBUTILS_CACHE")
-    return Path(env).expanduser() if env else (project_root() or Path.cwd()) / ".cache"
+def covers(payload: dict | None, needed: Sequence[int], estimators: Sequence[Estimator]) -> bool:
+    if payload is None:
+        return False
+    by_epoch = {s["epoch"]: s for s in payload["snapshots"]}
+    return all(
+        e in by_epoch and all(est.id in by_epoch[e]["train"]["mi"] for est in estimators)
+        for e in needed
+    )
 
 
-def run_dir(run: RunConfig, profile: str) -> Path:
-    return results_root() / profile / run.dataset / run.key()
+def needed_snapshots(run: RunConfig, horizon: int) -> list[int]:
+    """Snapshot epochs a run must have up to `horizon` (its schedule, plus the horizon)."""
+    return sorted(set(snapshot_epochs(run.schedule, horizon)) | {horizon})
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that readers see the old file or the new one, never a mix."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def complete(payload: dict | None, needed, horizon: int, estimators) -> bool:
+    """The stored run covers every needed snapshot with every estimator, trained to horizon."""
+    return covers(payload, needed, estimators) and payload["epochs_trained"] >= horizon
 
 
-def _digest(payload: dict) -> str:
-    text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+def new_payload(run: RunConfig, profile: Profile, splits: dict[str, Split]) -> dict:
+    shapes = run.net.layer_shapes()
+    return {
+        "config": run.to_dict(), "key": run.key(), "profile": profile.name,
+        "layers": list(run.net.layer_names), "layer_shapes": {k: list(v) for k, v in shapes.items()},
+        "n": {name: len(s.y) for name, s in splits.items()},
+        "h_y": {name: label_entropy(s.y.numpy()) for name, s in splits.items()},
+        "epochs_trained": 0, "epoch_loss": [], "train_seconds": 0.0, "snapshots": [],
+    }
 
 
-def save_result(path: Path, result: dict) -> None:
-    """Store a result dict (config, snapshots, ...) with version, schema and checksum."""
-    payload = {k: v for k, v in result.items() if k != "sha256"}
-    payload.update(schema=SCHEMA, ibutils_version=__version__)
-    payload["sha256"] = _digest(payload)
-    atomic_write_bytes(path, (json.dumps(payload, indent=1, sort_keys=True) + "\n").encode())
+def merge_snapshot(payload: dict, record: dict) -> None:
+    """Insert or update one snapshot record, keeping estimates of other estimators."""
+    snaps = {s["epoch"]: s for s in payload["snapshots"]}
+    old = snaps.get(record["epoch"])
+    if old is not None:
+        for split in ("train", "test"):
+            record[split]["mi"] = {**old[split]["mi"], **record[split]["mi"]}
+    snaps[record["epoch"]] = record
+    payload["snapshots"] = [snaps[e] for e in sorted(snaps)]
 
 
-def load_result(path: Path) -> dict | None:
-    """Read a stored result; None if absent. Damaged or incompatible files warn and give None."""
-    if not path.is_file():
-        return None
-    try:
-        payload = json.loads(path.read_text())
-        stored = payload.pop("sha256")
-    except (ValueError, KeyError, OSError) as exc:
-        warnings.warn(f"{path}: unreadable result ({exc}); it will be recomputed",
-                      CorruptResultWarning, stacklevel=2)
-        return None
-    if _digest(payload) != stored:
-        warnings.warn(f"{path}: checksum mismatch (truncated or edited); it will be recomputed",
-                      CorruptResultWarning, stacklevel=2)
-        return None
-    if payload.get("schema") != SCHEMA:
-        warnings.warn(f"{path}: schema {payload.get('schema')} != {SCHEMA} (written by ibutils "
-                      f"{payload.get('ibutils_version')}); it will be recomputed",
-                      CorruptResultWarning, stacklevel=2)
-        return None
-    return payload
+def add_snapshot(payload: dict, record: dict, *, epoch: int, epoch_loss: Sequence[float],
+                 train_seconds: float, group_size: int = 1) -> None:
+    """A freshly measured snapshot into a payload being trained: the record merged in, the
+    per-epoch losses up to `epoch` (later ones already stored are kept), the epochs trained,
+    the seconds spent so far, and how many runs shared the training (a seed group)."""
+    merge_snapshot(payload, record)
+    old_loss = payload["epoch_loss"]
+    payload["epoch_loss"] = list(epoch_loss) + old_loss[len(epoch_loss):]
+    payload["epochs_trained"] = max(payload["epochs_trained"], epoch)
+    payload["train_seconds"] = train_seconds
+    payload["trained_in_group_of"] = group_size
 
 
-def save_torch(path: Path, obj) -> None:
-    """Atomically save a torch object (checkpoint or weights), like every other file here."""
-    buffer = io.BytesIO()
-    torch.save(obj, buffer)
-    atomic_write_bytes(path, buffer.getvalue())
+def constructed_run(run: RunConfig, epochs: Sequence[int], train: dict, test: dict | None = None,
+                    *, n: int = 100, h_y: float = 1.0, factor: str = "",
+                    variant: str = "") -> RunResult:
+    """A valid stored run built from given values instead of training: the one fake that the
+    tests and examples use, so they exercise the same format as real runs.
 
-
-def load_torch(path: Path):
-    """Load a checkpoint; None (with a warning) if it is missing or unreadable."""
-    if not path.is_file():
-        return None
-    try:
-        return torch.load(path, weights_only=False)
-    except Exception as exc:  # a damaged checkpoint only costs recomputation
-        warnings.warn(f"{path}: unreadable checkpoint ({exc}); starting over",
-                      CorruptResultWarning, stacklevel=2)
-        return None
-
-
-@contextlib.contextmanager
-def run_lock(run: RunConfig, *, wait: bool = True):
-    """Hold an exclusive lock on one run while computing it (POSIX advisory lock).
-
-    A second runner on the same run waits here (or raises `RunLockedError` if ``wait=False``)
-    and then finds the finished result in the cache. The operating system drops the lock when
-    its holder dies, even by SIGKILL, so a crash never leaves a stale lock behind.
+    `train` and `test` (default: the same as `train`) give each split's values over the
+    snapshot `epochs`: ``{"loss": seq, "accuracy": seq, "mi": {estimator id: {layer:
+    {quantity: seq}}}}``, every sequence as long as `epochs` ("loss" and "accuracy" may be
+    left out: 1.0 and 0.5). Layers come from ``run.net``; ``n`` and ``h_y`` are the same for
+    both splits. The label is "factor/variant/dataset/s{seed}" as `ibutils.runner.run_study`
+    names runs.
     """
-    path = cache_root() / run.key() / "lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+") as f:
-        try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if not wait:
-                raise RunLockedError(f"run {run.key()} is being computed by another process "
-                                     f"(lock {path})") from None
-            warnings.warn(f"run {run.key()} is being computed by another process; waiting",
-                          stacklevel=3)
-            fcntl.flock(f, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
+    test = train if test is None else test
+    payload = {
+        "config": run.to_dict(), "key": run.key(), "profile": "constructed",
+        "layers": list(run.net.layer_names),
+        "layer_shapes": {k: list(v) for k, v in run.net.layer_shapes().items()},
+        "n": {"train": n, "test": n}, "h_y": {"train": h_y, "test": h_y},
+        "epochs_trained": int(epochs[-1]), "epoch_loss": [], "train_seconds": 0.0,
+        "snapshots": []}
 
+    def split_record(values: dict, k: int) -> dict:
+        return {"loss": float(values.get("loss", [1.0] * len(epochs))[k]),
+                "accuracy": float(values.get("accuracy", [0.5] * len(epochs))[k]),
+                "mi": {est: {layer: {q: float(v[k]) for q, v in quantities.items()}
+                             for layer, quantities in layers.items()}
+                       for est, layers in values["mi"].items()}}
 
-def remove_stale_temporaries(run: RunConfig, profile: str) -> int:
-    """Delete temporary files left by a writer that was killed mid-write; returns how many.
-
-    Call only while holding the run's lock: then no live writer owns them.
-    """
-    stale = [*run_dir(run, profile).glob(".*.tmp"), *(cache_root() / run.key()).rglob(".*.tmp")]
-    for f in stale:
-        f.unlink(missing_ok=True)
-    return len(stale)
-
-
-class RunLockedError(RuntimeError):
-    """Another process holds the lock of this run."""
-
-
-def checkpoint_path(run: RunConfig) -> Path:
-    return cache_root() / run.key() / "checkpoint.pt"
-
-
-def weights_path(run: RunConfig, epoch: int) -> Path:
-    return cache_root() / run.key() / "weights" / f"e{epoch:05d}.pt"
+    for k, epoch in enumerate(epochs):
+        merge_snapshot(payload, {"epoch": int(epoch), "train": split_record(train, k),
+                                 "test": split_record(test, k)})
+    label = f"{factor}/{variant}/{run.dataset}/s{run.seed}" if factor else ""
+    return RunResult(payload, label=label, factor=factor, variant=variant)

@@ -36,14 +36,17 @@ epochs = 200  # horizon of the stored runs; None uses the profile's
 seeds = [0]  # None uses the profile's seeds
 ns = [100, 300, 1000, 3000, 10000]  # sample sizes of the synthetic sweeps
 dims = [1, 4, 16, 256]  # layer widths of the synthetic sweeps
-allow_training = True  # False: only load stored results
+allow_training = False  # True: train runs not yet stored (CPU-hours); False: list them, stop
 
 # %%
 import matplotlib.pyplot as plt
 from IPython.display import Markdown
 
-from ibutils import plots, report, synthetic
-from ibutils.config import estimator_set
+from ibutils import plots
+from ibutils.analysis.runs import by_config
+from ibutils.book.tables import compression_table
+from ibutils.config import estimator_set, ixt_key
+from ibutils.mi import known_answers
 from ibutils.runner import run_study
 
 # %% [markdown]
@@ -55,7 +58,7 @@ from ibutils.runner import run_study
 # and the estimate sits on log2 N: it then measures the sample size.
 
 # %% mystnb={"figure": {"caption": "Binned I(X;T) (bin width 0.67) of a random deterministic tanh layer against N, for layer widths D; dotted: log2 N.", "name": "fig-est-binning-saturation"}}
-rows = synthetic.sweep_binning_saturation(ns, dims)
+rows = known_answers.sweep_binning_saturation(ns, dims)
 plots.sweep_lines(rows, "n", "i_xt", hue="d", reference="log2_n",
                   title="binning (0.67): deterministic tanh layer")
 plt.show()
@@ -66,7 +69,7 @@ plt.show()
 # 256.
 
 # %% mystnb={"figure": {"caption": "Plug-in entropy of 256 equiprobable symbols against N (true value 8 bits, dotted).", "name": "fig-est-plugin-bias"}}
-plots.sweep_lines(synthetic.sweep_plugin_bias(ns), "n", "estimate", reference="truth",
+plots.sweep_lines(known_answers.sweep_plugin_bias(ns), "n", "estimate", reference="truth",
                   title="plug-in bias, 256 symbols")
 plt.show()
 
@@ -78,7 +81,7 @@ plt.show()
 # the points are far apart or nearly coincide.
 
 # %% mystnb={"figure": {"caption": "KDE lower (Bhattacharyya) and upper (KL) bounds against the exact I(X;T') of a 1-D Gaussian channel with 8 inputs, by spacing of the inputs (noise variance 0.1).", "name": "fig-est-kde-channel"}}
-rows = synthetic.sweep_kde_channel([0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2])
+rows = known_answers.sweep_kde_channel([0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2])
 plots.sweep_lines(rows, "spacing", ["lower", "truth", "upper"], ylabel="I(X;T') [bits]",
                   title="KDE bounds, 1-D Gaussian channel")
 plt.show()
@@ -90,7 +93,7 @@ plt.show()
 # binning unless the noise is scaled to the layer.
 
 # %% mystnb={"figure": {"caption": "KDE bounds (noise variance 0.1) of a random deterministic tanh layer with n = 500 against its width D; dotted: log2 n.", "name": "fig-est-kde-dimension"}}
-rows = synthetic.sweep_kde_dimension(dims)
+rows = known_answers.sweep_kde_dimension(dims)
 plots.sweep_lines(rows, "d", ["lower", "upper", "log2_n"], ylabel="I(X;T') [bits]",
                   title="KDE (noise variance 0.1) against layer width")
 plt.show()
@@ -106,7 +109,7 @@ plt.show()
 # way are compared.
 
 # %% mystnb={"figure": {"caption": "Matrix-based Rényi (alpha = 1.01) I(X;T) of a random deterministic tanh layer against N, for layer widths D (default kernel widths); dotted: log2 N.", "name": "fig-est-renyi"}}
-rows = synthetic.sweep_renyi([n for n in ns if n <= 1000], dims)
+rows = known_answers.sweep_renyi([n for n in ns if n <= 1000], dims)
 plots.sweep_lines(rows, "n", "i_xt", hue="d", reference="log2_n", title="matrix-based Rényi")
 plt.show()
 
@@ -118,14 +121,14 @@ plt.show()
 # noise variances 0.01 to 100, and Rényi with the default and three fixed kernel widths.
 # The table gives, per layer, how far the test-set I(X;T) falls from its peak to the last
 # snapshot, in bits; a star marks a fall larger than both the spread across seeds and
-# 0.05 bits (`ibutils.report.compression`).
+# 0.05 bits (`ibutils.analysis.compression.compression`).
 
 # %%
 estimators = estimator_set(["default", "sensitivity"])
 runs = run_study("width", datasets, profile=profile, epochs=epochs, seeds=seeds,
                  variants=[variant], estimators=estimators, allow_training=allow_training)
 ids = [e.id for e in estimators]
-Markdown(report.compression_table(report.by_config(runs), ids))
+Markdown(compression_table(by_config(runs), ids))
 
 # %% mystnb={"figure": {"caption": "I(X;T) of every layer against epoch for the sensitivity run on the first dataset under four estimators (test set).", "name": "fig-est-sensitivity-curves"}}
 first = runs[0]
@@ -133,7 +136,7 @@ picks = ["binning_bin_width0.05", "binning_bin_width2", "kde_noise_var1_n_sample
          "renyi_alpha1.01_n_samples500"]
 fig, axes = plt.subplots(1, 4, figsize=(16, 3.6), constrained_layout=True)
 for est, ax in zip(picks, axes):
-    plots.mi_curves(first, report.ixt_key(est), estimator=est, ax=ax, title=est)
+    plots.mi_curves(first, ixt_key(est), estimator=est, ax=ax, title=est)
 axes[0].legend(fontsize="x-small", frameon=False)
 plt.show()
 

@@ -35,17 +35,18 @@ split = "test"  # split the estimates are shown for: "train" or "test"
 bin_width = 0.67  # the paper's fixed bin width
 n_bins = 30  # bins over each layer's observed range (Shwartz-Ziv & Tishby)
 renyi_samples = 500  # inputs (seeded subsample) for the matrix-based Renyi estimator
-allow_training = True  # False: only load stored results, fail if any is missing
+allow_training = False  # True: train runs not yet stored (CPU-hours); False: list them, stop
 explorer = True  # False: skip building the live ipywidgets explorer (static builds)
 
 # %%
 import matplotlib.pyplot as plt
 
-from ibutils.chapter import load_chapter
+from ibutils.book import load_chapter, page_spec
 
-ch = load_chapter("pooling", profile=profile, datasets=datasets, epochs=epochs, seeds=seeds,
-                  split=split, bin_width=bin_width, n_bins=n_bins, renyi_samples=renyi_samples,
-                  allow_training=allow_training, stored_seeds=stored_seeds)
+spec = page_spec(profile=profile, datasets=datasets, epochs=epochs, seeds=seeds, split=split,
+                 bin_width=bin_width, n_bins=n_bins, renyi_samples=renyi_samples,
+                 allow_training=allow_training, stored_seeds=stored_seeds)
+ch = load_chapter("pooling", spec)
 ch.glue()  # the numbers "What we found" quotes, computed from these runs
 ch.header()
 
@@ -126,7 +127,7 @@ ch.explorer() if explorer else None
 #
 # Written for the `book` results committed with this chapter: the first 200 of the book
 # profile's 1,000 epochs, both datasets, three seeds (0, 1, 2) of both nets. The numbers
-# quoted here are computed from the runs shown (`ibutils.report.chapter_facts`); the
+# quoted here are computed from the runs shown (`ibutils.book.facts.chapter_facts`); the
 # sentences around them were written for the committed runs, so with other parameters read
 # the tables above.
 #

@@ -23,7 +23,7 @@
 # the book plots.
 #
 # For one quantity (test loss, test accuracy, or I(X;T) or I(T;Y) of one layer under one
-# estimator) over the snapshots all runs share, `ibutils.report.precision_check` takes the
+# estimator) over the snapshots all runs share, `ibutils.analysis.reproduction.precision_check` takes the
 # mean distance between the bf16 run and the fp32 run of the same seed (same initialisation,
 # same batch order) and divides it by the mean distance between two fp32 seeds. A ratio at
 # most 1 means switching to bf16 moves a run less than switching the seed does.
@@ -35,15 +35,17 @@ epochs = 200  # training horizon; None uses the profile's (book: 1,000)
 seeds = [0, 1, 2]  # fp32 seeds (at least 3); bf16 runs the first; None means [0, 1, 2]
 split = "test"  # split the estimates are taken on: "train" or "test"
 configs = [["width", "w1"], ["width", "w3"], ["depth", "d1"], ["kernel", "2conv-k3"]]
-allow_training = True  # False: only load stored results, fail if any is missing
+allow_training = False  # True: train runs not yet stored (CPU-hours); False: list them, stop
 
 # %%
 import matplotlib.pyplot as plt
 
-from ibutils.chapter import load_precision, table
+from ibutils.book import load_precision, page_spec, table
 
-check = load_precision(configs, dataset=dataset, profile=profile, epochs=epochs, seeds=seeds,
-                       split=split, allow_training=allow_training)
+spec = page_spec(profile=profile, datasets=[dataset], epochs=epochs,
+                 seeds=[0, 1, 2] if seeds is None else seeds, split=split,
+                 allow_training=allow_training)
+check = load_precision(configs, spec)
 table(check.summary(), "bf16 against three fp32 seeds per configuration: quantities within "
       "the seed spread, the worst ratio, final accuracies and stored training time per epoch.",
       "tab-precision-summary")

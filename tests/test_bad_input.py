@@ -8,11 +8,12 @@ import sys
 
 import pytest
 
-from ibutils import group, mi, plots, report, runner
-from ibutils.chapter import load_beyond, load_reproduction
-from ibutils.config import Estimator, RunConfig, binning, check_choice, kde, renyi
+from ibutils import mi, plots, runner, seed_group
+from ibutils.analysis.fitting import trend
+from ibutils.architecture import NetConfig
+from ibutils.book import load_compression, load_reproduction, page_spec
+from ibutils.config import Estimator, RunConfig, binning, kde, renyi
 from ibutils.data import load_dataset
-from ibutils.models import NetConfig
 from ibutils.train import train_epoch
 
 from .conftest import ROOT
@@ -31,7 +32,7 @@ CASES = [
     ("unknown estimator", lambda: Estimator("mine"), "estimator: got 'mine', allowed"),
     ("unknown profile", lambda: study(profile="fast"), "profile: got 'fast', allowed"),
     ("unknown activation", lambda: study(activation="gelu"), "activation: got 'gelu', allowed"),
-    ("unknown split", lambda: check_choice("split", "val", ("train", "test")),
+    ("unknown split", lambda: page_spec(split="val"),
      "split: got 'val', allowed"),
     ("zero epochs", lambda: study(epochs=0), "epochs: got 0, allowed a positive integer"),
     ("negative epochs", lambda: study(epochs=-5), "epochs: got -5"),
@@ -61,11 +62,11 @@ CASES = [
      "micro_batch: got 0, allowed a positive integer or None"),
     ("unknown figure kind", lambda: plots.gradient_grid({}, "norms"),
      "kind: got 'norms', allowed"),
-    ("unknown trend direction", lambda: report.trend([], "acc", [], "sideways"),
+    ("unknown trend direction", lambda: trend([], "acc", [], "sideways"),
      "direction: got 'sideways', allowed"),
-    ("unknown activation to compare", lambda: load_beyond(activations=["tanh", "gelu"]),
+    ("unknown activation to compare", lambda: load_compression(activations=["tanh", "gelu"]),
      "activations: got 'gelu', allowed"),
-    ("unknown variant to leave out", lambda: load_beyond(exclude={"relu": {"depth": ["d3"]}}),
+    ("unknown variant to leave out", lambda: load_compression(exclude={"relu": {"depth": ["d3"]}}),
      r"exclude\['relu'\]\['depth'\]: got 'd3', allowed"),
     ("unknown variant to reproduce", lambda: load_reproduction({"width": ["w5"]}),
      r"picks\['width'\]: got 'w5', allowed"),
@@ -86,7 +87,7 @@ def no_training(monkeypatch):
     fail = lambda *a, **k: pytest.fail("training started on bad input")  # noqa: E731
     monkeypatch.setattr(runner, "train_run", fail)
     monkeypatch.setattr(runner, "train_group", fail)
-    monkeypatch.setattr(group, "train_group_epoch", fail)
+    monkeypatch.setattr(seed_group, "train_group_epoch", fail)
 
 
 @pytest.mark.parametrize("what, call, message", CASES, ids=[c[0] for c in CASES])
@@ -97,7 +98,7 @@ def test_bad_input_is_named_before_training(what, call, message, no_training, tm
 
 @pytest.mark.parametrize("args, message", CLI_CASES, ids=[" ".join(c[0]) for c in CLI_CASES])
 def test_runner_command_line_rejects_bad_arguments(args, message, tmp_store):
-    proc = subprocess.run([sys.executable, "-m", "ibutils.runner", *args], cwd=ROOT,
+    proc = subprocess.run([sys.executable, "-m", "ibutils", *args], cwd=ROOT,
                           capture_output=True, text=True)
     assert proc.returncode == 2
     assert re.search(message, proc.stderr), proc.stderr

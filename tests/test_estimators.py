@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from ibutils import mi
+from ibutils.mi import renyi
 
 
 def _true_mixture_mi_1d(centers, var):
@@ -155,9 +156,9 @@ def test_renyi_input_memo_never_returns_another_inputs_values():
     t, y = rng.normal(size=(60, 3)), rng.integers(0, 3, 60)
     fresh = []
     for x in (x1, x2, x1):
-        mi._INPUT_MEMO.clear()
+        renyi._INPUT_MEMO.clear()
         fresh.append(mi.renyi_mi(t, x, y))
-    mi._INPUT_MEMO.clear()
+    renyi._INPUT_MEMO.clear()
     chained = [mi.renyi_mi(t, x, y) for x in (x1, x2, x1)]
     assert chained == fresh
     assert fresh[0].i_xt != fresh[1].i_xt

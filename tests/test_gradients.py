@@ -4,12 +4,15 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from ibutils import results as store
+from ibutils import store
+from ibutils.architecture import get_variant
 from ibutils.config import get_profile
 from ibutils.data import Split
-from ibutils.models import build_cnn, get_variant
-from ibutils.runner import MissingResultError, add_gradients, run_study
-from ibutils.train import epoch_order, gradient_stats
+from ibutils.models import build_cnn
+from ibutils.record import gradient_stats
+from ibutils.results import MissingResultError
+from ibutils.runner import add_gradients, run_study
+from ibutils.train import epoch_order
 
 from .conftest import needs_data
 
@@ -89,8 +92,8 @@ def test_backfilled_statistics_equal_those_recorded_while_training(tmp_store, mo
     np.testing.assert_allclose(filled.gradients("softmax", "mean"),
                                r.gradients("softmax", "mean"), rtol=1e-6)
     # stored statistics are returned as they are, not recomputed
-    import ibutils.train as train_mod
-    monkeypatch.setattr(train_mod, "gradient_stats", lambda *a, **k: pytest.fail("recomputed"))
+    import ibutils.runner as runner_mod
+    monkeypatch.setattr(runner_mod, "gradient_stats", lambda *a, **k: pytest.fail("recomputed"))
     again = add_gradients(r.config, get_profile("smoke", epochs=3))
     assert [s["gradients"] for s in again["snapshots"]] == \
         [s["gradients"] for s in filled.payload["snapshots"]]

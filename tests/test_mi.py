@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from ibutils import mi
+from ibutils.mi import _binning_engine
 
 
 def test_all_rows_distinct_gives_log2_n():
@@ -104,12 +105,11 @@ def _same_partition(a, b):
 @pytest.fixture(params=["numpy", "compiled"])
 def hash_path(request, monkeypatch):
     """Run a test through the numpy hash and through the one-pass C++ kernel of
-    `ibutils.kernels.binhash` (skipped where it cannot be built)."""
+    `ibutils.mi._binning_engine.binhash` (skipped where it cannot be built)."""
     if request.param == "numpy":
-        monkeypatch.setattr(mi, "_compiled_hashes", lambda *a: None)
+        monkeypatch.setattr(_binning_engine, "_compiled_hashes", lambda *a: None)
     else:
-        from ibutils import kernels
-        if kernels.binhash() is None:
+        if _binning_engine.binhash() is None:
             pytest.skip("no C++ compiler: the compiled binning is not built")
     return request.param
 
@@ -145,8 +145,8 @@ def test_hash_collisions_are_split_exactly(monkeypatch, keys, hash_path):
             k[:, 0] = 1
         return k
     _, exact = np.unique(mi.bin_indices(t, bin_width=0.67), axis=0, return_inverse=True)
-    monkeypatch.setattr(mi, "_hash_keys", colliding)
-    monkeypatch.setattr(mi, "_hash_keys32", colliding32)
+    monkeypatch.setattr(_binning_engine, "_hash_keys", colliding)
+    monkeypatch.setattr(_binning_engine, "_hash_keys32", colliding32)
     symbols = mi.binned_symbols(t, bin_width=0.67)
     assert _same_partition(symbols, exact.reshape(-1))
     assert sorted(np.unique(symbols)) == list(range(len(np.unique(exact))))  # dense ids
@@ -215,15 +215,15 @@ def test_equal_mass_with_repeated_values_merges_bins():
     (6000, 50.0, {"bin_width": 0.05}, np.float64),  # large indices (ReLU-like): float64 plan
 ])
 def test_both_hash_plans_match_exact_row_uniqueness(d, scale, rule, plan, monkeypatch):
-    monkeypatch.setattr(mi, "_compiled_hashes", lambda *a: None)  # the numpy path's plans
+    monkeypatch.setattr(_binning_engine, "_compiled_hashes", lambda *a: None)  # the numpy path's plans
     rng = np.random.default_rng(4)
     protos = (scale * rng.random(size=(200, d))).astype(np.float32)
     if scale < 10:
         protos = np.tanh(protos - 1)
     t = protos[rng.integers(0, 200, size=3000)]
     t[::7, 0] += np.float32(0.5)  # near-duplicates differing in one unit
-    _, max_value, _ = mi._binner(t, rule.get("bin_width"), rule.get("n_bins"))
-    assert mi._hash_keys(d, max_value).dtype == plan
+    _, max_value, _ = _binning_engine.make_binner(t, rule.get("bin_width"), rule.get("n_bins"))
+    assert _binning_engine._hash_keys(d, max_value).dtype == plan
     _, exact = np.unique(mi.bin_indices(t, **rule), axis=0, return_inverse=True)
     assert _same_partition(mi.binned_symbols(t, **rule), exact.reshape(-1))
 
@@ -237,14 +237,14 @@ def test_edge_grid_lookup_equals_binary_search(case):
          "relu": np.maximum(rng.normal(size=(300, 200)), 0),
          "crowded": np.tanh(8 * rng.normal(size=(300, 200))),
          "on-edges": rng.integers(0, 5, size=(300, 200)) / 4}[case].astype(np.float32)
-    edges = mi._equal_mass_edges(t, 30)
-    to_bins = mi._edge_binner(edges, float(t.min()), float(t.max()))
+    edges = _binning_engine._equal_mass_edges(t, 30)
+    to_bins = _binning_engine._edge_binner(edges, float(t.min()), float(t.max()))
     out = np.empty_like(t)
     to_bins(t, out)
     np.testing.assert_array_equal(out, np.searchsorted(edges, t, side="right"))
     if case == "crowded":  # the fallback path is exercised
-        cells = np.floor((edges - t.min()) * np.float32(mi.EDGE_GRID / (t.max() - t.min())))
-        assert np.bincount(cells.astype(int)).max() > mi.EDGE_SHARED
+        cells = np.floor((edges - t.min()) * np.float32(_binning_engine.EDGE_GRID / (t.max() - t.min())))
+        assert np.bincount(cells.astype(int)).max() > _binning_engine.EDGE_SHARED
 
 
 @pytest.mark.parametrize("rule", [{"bin_width": 0.67}, {"n_bins": 30}])

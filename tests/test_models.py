@@ -4,7 +4,8 @@ import math
 import pytest
 import torch
 
-from ibutils.models import NetConfig, build_cnn, count_parameters, get_variant, paper_variants
+from ibutils.architecture import NetConfig, get_variant, paper_variants
+from ibutils.models import build_cnn, count_parameters
 
 EXPECTED_VARIANTS = {
     "width": {"w1", "w3", "w6", "w12"},

@@ -10,10 +10,9 @@ import numpy as np
 import pytest
 import torch
 
-from ibutils import results as store
-from ibutils import train
+from ibutils import record, store, train
+from ibutils.architecture import get_variant
 from ibutils.config import get_profile
-from ibutils.models import get_variant
 from ibutils.runner import run_study
 
 from .conftest import ROOT, needs_data
@@ -24,7 +23,7 @@ ARGS = ["--factor", "width", "--datasets", "mnist", "--profile", "smoke", "--var
 
 
 def _cli(env, *extra):
-    return subprocess.Popen([sys.executable, "-m", "ibutils.runner", *ARGS, *extra], cwd=ROOT,
+    return subprocess.Popen([sys.executable, "-m", "ibutils", *ARGS, *extra], cwd=ROOT,
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -102,14 +101,14 @@ def test_nan_in_training_stops_with_epoch_and_keeps_finished_snapshots(tmp_store
 
 
 def test_nan_in_activations_names_layer_and_epoch(tmp_store, monkeypatch):
-    real_capture = train.capture
+    real_capture = record.capture
 
     def bad_capture(model, x):
         acts, logits = real_capture(model, x)
         acts["conv5"][0, 0] = np.nan
         return acts, logits
 
-    monkeypatch.setattr(train, "capture", bad_capture)
+    monkeypatch.setattr(record, "capture", bad_capture)
     with pytest.raises(train.NumericalError, match="epoch 0.*conv5"):
         run_study("width", ["mnist"], profile="smoke", variants=["w3"], epochs=2, progress=False)
 

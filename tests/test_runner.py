@@ -2,9 +2,11 @@
 import numpy as np
 import pytest
 
-from ibutils import runner, train
+from ibutils import planning, runner, train
+from ibutils.architecture import get_variant
 from ibutils.config import get_profile
-from ibutils.runner import MissingResultError, run_study
+from ibutils.results import MissingResultError
+from ibutils.runner import run_study
 
 from .conftest import needs_data
 
@@ -109,23 +111,23 @@ def test_seeds_trained_as_a_group_match_seeds_trained_alone(tmp_store, monkeypat
 
 
 def test_interrupted_group_resumes_to_identical_results(tmp_store, monkeypatch, tmp_path):
-    from ibutils import group
+    from ibutils import seed_group
     kw = dict(profile="smoke", variants=["w1"], epochs=8, seeds=[0, 1], progress=False,
               group_seeds=True)
     reference = run_study("width", ["mnist"], **kw)
     monkeypatch.setenv("IBUTILS_RESULTS", str(tmp_path / "r2"))
     monkeypatch.setenv("IBUTILS_CACHE", str(tmp_path / "c2"))
-    real = group.train_group_epoch
+    real = seed_group.train_group_epoch
 
     def crash_at_6(model, opt, x, y, seeds, epoch, batch_size, bf16=False):
         if epoch == 5:
             raise KeyboardInterrupt("simulated kill during epoch 6")
         return real(model, opt, x, y, seeds, epoch, batch_size, bf16)
 
-    monkeypatch.setattr(group, "train_group_epoch", crash_at_6)
+    monkeypatch.setattr(seed_group, "train_group_epoch", crash_at_6)
     with pytest.raises(KeyboardInterrupt):
         run_study("width", ["mnist"], **kw)
-    monkeypatch.setattr(group, "train_group_epoch", real)
+    monkeypatch.setattr(seed_group, "train_group_epoch", real)
     resumed = run_study("width", ["mnist"], **kw)
     for a, b in zip(reference, resumed):
         assert a.payload["snapshots"] == b.payload["snapshots"]
@@ -147,9 +149,10 @@ def test_dask_local_cluster_gives_the_same_results(tmp_store, monkeypatch, tmp_p
 def test_subsample_capture_equals_subsampling_a_full_capture():
     from ibutils import mi
     from ibutils.config import kde, renyi
+    from ibutils.record import capture, estimates
     from ibutils.runner import data_for
-    from ibutils.train import capture, estimates, new_model
-    run = get_profile("smoke").run_config(runner.get_variant("width", "w3"), "mnist", 0)
+    from ibutils.train import new_model
+    run = get_profile("smoke").run_config(get_variant("width", "w3"), "mnist", 0)
     split = data_for(run)["test"]
     model, _ = new_model(run)
     model.eval()
@@ -176,8 +179,8 @@ def test_bf16_runs_have_their_own_key_and_track_fp32(tmp_store):
 
 def _store_fake(profile, factor, variant, dataset, seed, *, seconds, epochs):
     """A stored result holding only what `coverage` reads (its timing)."""
-    from ibutils import results as store
-    from ibutils.models import get_variant
+    from ibutils import store
+    from ibutils.architecture import get_variant
     run = profile.run_config(get_variant(factor, variant), dataset, seed)
     store.save_result(store.run_dir(run, profile.name) / "result.json",
                       {"train_seconds": seconds, "epochs_trained": epochs, "snapshots": []})
@@ -193,7 +196,7 @@ def test_coverage_sums_stored_time_and_projects_the_profile(tmp_store):
     for seed in (0, 1, 2):
         _store_fake(prof, "kernel", "5conv-k3", "fashion_mnist", seed, seconds=400.0,
                     epochs=200)
-    rows = runner.coverage(prof)
+    rows = planning.coverage(prof)
     row = {(r.factor, r.variant, r.dataset): r for r in rows}
     w1 = row["width", "w1", "mnist"]
     assert (w1.seeds, w1.epochs, w1.train_seconds) == ((0, 1), 100, 1100.0)
@@ -201,14 +204,14 @@ def test_coverage_sums_stored_time_and_projects_the_profile(tmp_store):
     no_fc = row["fc", "no-fc", "fashion_mnist"]
     assert no_fc.seeds == (0, 1, 2) and no_fc.shared and not row[
         "kernel", "5conv-k3", "fashion_mnist"].shared
-    total = runner.coverage_summary(rows, prof)
+    total = planning.coverage_summary(rows, prof)
     assert total["configurations"] == 32  # 16 configurations of the paper, two datasets
     assert total["spent_seconds"] == pytest.approx(1100.0 + 1200.0)
     assert total["projected_seconds"] == pytest.approx(4.0 * 200 * 3 + 2.0 * 200 * 3)
     assert "width/w1/mnist" in total["short"]
     assert "kernel/5conv-k3/fashion_mnist" not in total["short"]
     assert len(total["short"]) == 31 and len(total["unmeasured"]) == 30
-    only = runner.coverage(prof, factors=["width"])
+    only = planning.coverage(prof, factors=["width"])
     assert {r.factor for r in only} == {"width"} and len(only) == 8
     with pytest.raises(ValueError, match="factors: got 'widht', allowed"):
-        runner.coverage(prof, factors=["widht"])
+        planning.coverage(prof, factors=["widht"])

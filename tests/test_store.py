@@ -4,10 +4,16 @@ import warnings
 
 import pytest
 
-from ibutils import results as store
-from ibutils.config import (PROFILES, RunConfig, binning, get_profile, paper_snapshots,
-                            snapshot_epochs)
-from ibutils.models import get_variant
+from ibutils import store
+from ibutils.architecture import get_variant
+from ibutils.config import (
+    PROFILES,
+    RunConfig,
+    binning,
+    get_profile,
+    paper_snapshots,
+    snapshot_epochs,
+)
 
 
 def test_paper_schedule_has_36_snapshots():

@@ -17,9 +17,9 @@ import sys
 
 import numpy as np
 
-from ibutils.chapter import load_chapter
-from ibutils.models import paper_variants
-from ibutils.report import ixt_key
+from ibutils.book import load_chapter
+from ibutils.architecture import paper_variants
+from ibutils.config import ixt_key
 
 ESTIMATORS = ("paper", "bins", "renyi")
 GRADIENTS = ("mean", "std", "snr")

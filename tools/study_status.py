@@ -8,7 +8,7 @@
 For every configuration of every factor and dataset: the seeds stored, the epochs trained,
 the measured seconds per epoch (training plus all snapshot measurements, as the runs recorded
 them) and the projected CPU time of the whole profile at those speeds
-(`ibutils.runner.coverage`, `coverage_summary`). Reads the JSON results only; trains nothing.
+(`ibutils.planning.coverage`, `coverage_summary`). Reads the JSON results only; trains nothing.
 """
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ import argparse
 import sys
 
 from ibutils.config import PROFILES, get_profile
-from ibutils.models import paper_variants
-from ibutils.runner import coverage, coverage_summary
+from ibutils.architecture import paper_variants
+from ibutils.planning import coverage, coverage_summary
 
 
 def main(argv=None) -> int:

@@ -7,8 +7,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ibutils import kernels
-from ibutils.models import build_cnn, get_variant
+from ibutils import fastconv
+from ibutils.architecture import get_variant
+from ibutils.models import build_cnn
 
 pytestmark = pytest.mark.skipif(
     (shutil.which("c++") is None and shutil.which("g++") is None) or shutil.which("ninja") is None,
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.skipif(
 
 
 def test_kernels_build_here():
-    assert kernels.available()
+    assert fastconv.available()
 
 
 @pytest.mark.parametrize("c_in, c_out, k, padding, width", [
@@ -34,13 +35,13 @@ def test_direct_conv_matches_float64_reference(c_in, c_out, k, padding, width):
     ref = F.conv2d(x64, w64, b64, padding=padding)
     g = torch.randn_like(ref)
     ref.backward(g)
-    saved = kernels.CHANNELS
-    kernels.CHANNELS = (1, 3, 6, 12)  # route every case here to the kernels
+    saved = fastconv.CHANNELS
+    fastconv.CHANNELS = (1, 3, 6, 12)  # route every case here to the kernels
     try:
-        assert kernels.fits(conv, width)
-        out = kernels.conv2d(conv, x)
+        assert fastconv.fits(conv, width)
+        out = fastconv.conv2d(conv, x)
     finally:
-        kernels.CHANNELS = saved
+        fastconv.CHANNELS = saved
     out.backward(g.float())
     assert out.shape == ref.shape
     for got, want in ((out, ref), (x.grad, x64.grad), (conv.weight.grad, w64.grad),
@@ -53,7 +54,7 @@ def test_fused_tanh_is_within_two_ulp():
     # every float32 in [-12, 12] at a fine grid, tiny values, both branch edges and the clamp
     x = torch.cat([torch.linspace(-12, 12, 2_000_001), torch.tensor(
         [0.0, -0.0, 1e-30, -1e-20, 1e-7, 0.625, -0.625, 0.62499994, 9.0, 9.0001, 88.0, -100.0])])
-    got = kernels._extension().tanh(x).double()
+    got = fastconv._extension().tanh(x).double()
     exact = torch.tanh(x.double())
     ulp = torch.nextafter(exact.float().abs(), torch.tensor(float("inf"))).double() \
         - exact.float().abs().double()
@@ -70,7 +71,7 @@ def test_fused_conv_tanh_matches_float64_reference():
     ref = torch.tanh(F.conv2d(x64, w64, b64))
     g = torch.randn_like(ref)
     ref.backward(g)
-    out = kernels.conv2d(conv, x, nn.Tanh())
+    out = fastconv.conv2d(conv, x, nn.Tanh())
     out.backward(g.float())
     for got, want in ((out, ref), (x.grad, x64.grad), (conv.weight.grad, w64.grad),
                       (conv.bias.grad, b64.grad)):
@@ -78,17 +79,17 @@ def test_fused_conv_tanh_matches_float64_reference():
 
 
 def test_layers_that_do_not_fit_fall_back():
-    assert not kernels.fits(nn.Conv2d(3, 3, 7), 16)  # 10 output columns < 16
-    assert not kernels.fits(nn.Conv2d(3, 12, 3), 26)  # 12 channels: oneDNN is faster
-    assert not kernels.fits(nn.Conv2d(6, 6, 3), 26)  # 6 channels too
-    assert not kernels.fits(nn.Conv2d(3, 3, 3, stride=2), 26)
-    assert kernels.fits(nn.Conv2d(3, 3, 3), 26)
-    assert kernels.used_by(build_cnn(get_variant("kernel", "5conv-k7")))  # its first layers
+    assert not fastconv.fits(nn.Conv2d(3, 3, 7), 16)  # 10 output columns < 16
+    assert not fastconv.fits(nn.Conv2d(3, 12, 3), 26)  # 12 channels: oneDNN is faster
+    assert not fastconv.fits(nn.Conv2d(6, 6, 3), 26)  # 6 channels too
+    assert not fastconv.fits(nn.Conv2d(3, 3, 3, stride=2), 26)
+    assert fastconv.fits(nn.Conv2d(3, 3, 3), 26)
+    assert fastconv.used_by(build_cnn(get_variant("kernel", "5conv-k7")))  # its first layers
     # 6 and 12 filters: oneDNN, with the tanh fused into its convolution where PyTorch has it
     wide = build_cnn(get_variant("width", "w12"))
-    assert kernels.used_by(wide) == kernels.fused_tanh_available()
+    assert fastconv.used_by(wide) == fastconv.fused_tanh_available()
     relu = build_cnn(get_variant("width", "w12", activation="relu"))
-    assert not kernels.used_by(relu)  # nothing to fuse, nothing direct: model(x) as is
+    assert not fastconv.used_by(relu)  # nothing to fuse, nothing direct: model(x) as is
 
 
 @pytest.mark.parametrize("c_in, c_out, k, padding, width", [
@@ -97,7 +98,7 @@ def test_layers_that_do_not_fit_fall_back():
 def test_onednn_fused_tanh_is_as_accurate_as_pytorch(c_in, c_out, k, padding, width):
     # truth: float64; the fused forward and its gradients must be no less accurate than
     # PyTorch's own float32 tanh(conv(x)) (same oneDNN convolution, tanh before the store)
-    if not kernels.fused_tanh_available():
+    if not fastconv.fused_tanh_available():
         pytest.skip("this PyTorch build has no oneDNN convolution with a fused tanh")
     torch.manual_seed(3)
     conv = nn.Conv2d(c_in, c_out, k, padding=padding)
@@ -112,7 +113,7 @@ def test_onednn_fused_tanh_is_as_accurate_as_pytorch(c_in, c_out, k, padding, wi
     for path in ("fused", "pytorch"):
         conv.zero_grad()
         xin = x.clone().requires_grad_(True)
-        out = (kernels.conv2d(conv, xin, nn.Tanh()) if path == "fused"
+        out = (fastconv.conv2d(conv, xin, nn.Tanh()) if path == "fused"
                else torch.tanh(conv(xin.contiguous(memory_format=torch.channels_last))))
         if path == "fused":
             assert type(out.grad_fn).__name__ == "_OneDNNConvTanhBackward"
@@ -128,13 +129,13 @@ def test_onednn_fused_tanh_is_as_accurate_as_pytorch(c_in, c_out, k, padding, wi
 
 def test_fast_conv_switch_turns_the_fused_tanh_off(monkeypatch):
     monkeypatch.setenv("IBUTILS_FAST_CONV", "0")
-    kernels.fused_tanh_available.cache_clear()
+    fastconv.fused_tanh_available.cache_clear()
     try:
-        assert not kernels.fused_tanh_available()
-        assert not kernels.used_by(build_cnn(get_variant("width", "w12")))
+        assert not fastconv.fused_tanh_available()
+        assert not fastconv.used_by(build_cnn(get_variant("width", "w12")))
     finally:
         monkeypatch.delenv("IBUTILS_FAST_CONV")
-        kernels.fused_tanh_available.cache_clear()
+        fastconv.fused_tanh_available.cache_clear()
 
 
 @pytest.mark.parametrize("variant", [("width", "w1"), ("width", "w6"), ("kernel", "5conv-k7"),
@@ -152,7 +153,7 @@ def test_forward_and_gradients_are_as_accurate_as_pytorch(variant):
     F.cross_entropy(model(x), y).backward()
     plain = [p.grad.clone() for p in model.parameters()]
     model.zero_grad()
-    logits = kernels.forward(model, x)
+    logits = fastconv.forward(model, x)
     assert (logits.double() - truth(x.double())).abs().max().item() < 1e-5
     F.cross_entropy(logits, y).backward()
     for got, ref, torch_f32 in zip(model.parameters(), truth.parameters(), plain):

@@ -3,25 +3,23 @@
 The paper's nets have 1-12 filters per layer. oneDNN, which PyTorch uses for CPU
 convolutions, vectorises over channels, so at these widths most of its vector lanes idle; its
 backward pass was about half of a training epoch. `_smallconv.cpp` vectorises along image rows
-instead (16 output columns of every output channel in registers). It is compiled with
-`torch.utils.cpp_extension` on first use, once per machine (about a minute), into PyTorch's
-extension cache (``$TORCH_EXTENSIONS_DIR``, default ``~/.cache/torch_extensions``).
+instead (16 output columns of every output channel in registers). It is compiled on first use
+(`ibutils._compile`, about a minute once per machine).
 
 `forward(model, x)` computes a `CNN`'s logits with these kernels wherever a conv layer fits
 them (1 or 3 input and output channels, rows of at least 16 output columns), and with
 PyTorch's own ops elsewhere, from the model's own parameters: the optimiser, checkpoints and the
 snapshot recorder see the same `CNN`. Elsewhere a tanh after a conv layer is fused into
 oneDNN's convolution (`fused_tanh_available`; 1.01-1.12x on the 6- and 12-filter nets at one
-thread, `benchmarks/bench_paths.py`), saving a pass over the layer's output. The result equals ``model(x)`` up to
-floating-point reordering (tested), like every other training path here. Without a compiler
-`available()` is False and only the fused tanh is used; with ``IBUTILS_FAST_CONV=0`` neither
-is, and training uses ``model(x)``.
+thread, `benchmarks/bench_paths.py`), saving a pass over the layer's output. The result equals
+``model(x)`` up to floating-point reordering (tested), like every other training path here.
+Without a compiler `available()` is False and only the fused tanh is used; with
+``IBUTILS_FAST_CONV=0`` neither is, and training uses ``model(x)``. CPU only: `used_by` is
+False for a model on another device.
 """
 from __future__ import annotations
 
-import hashlib
 import os
-import warnings
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,62 +27,29 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .models import INPUT_SHAPE, Block
+from ._compile import build_extension
+from .architecture import INPUT_SHAPE
+from .models import Block
 
 INPUT_WIDTH = INPUT_SHAPE[2]
-
 SOURCE = Path(__file__).with_name("_smallconv.cpp")
 CHANNELS = (1, 3)  # channels routed to the kernels (6 and 12 are compiled, but oneDNN wins)
 MIN_COLUMNS = 16  # output columns per row the kernels need
 
 
-def _build(source: Path, prefix: str, switch: str, fallback: str, flags: tuple[str, ...] = ()):
-    """Compile and import one C++ source with torch.utils.cpp_extension, or return None
-    (environment variable `switch` set to 0, no compiler, build error; `fallback` says what
-    is used instead, in the one warning). `flags`: extra compiler flags for this source."""
-    if os.environ.get(switch, "1") == "0":
-        return None
-    from torch.utils import cpp_extension
-    # -march=native binds the binary to this CPU: the source, the torch version and the CPU's
-    # flags name the build, so a shared cache never loads a build made for another CPU
-    cpu = ""
-    try:
-        cpu = next(line for line in Path("/proc/cpuinfo").read_text().splitlines()
-                   if line.startswith("flags"))
-    except (OSError, StopIteration):
-        pass
-    cflags = ["-O3", "-march=native", *flags]
-    digest = hashlib.sha256(source.read_bytes() + torch.__version__.encode() + cpu.encode()
-                            + " ".join(cflags).encode()).hexdigest()[:12]
-    try:
-        return cpp_extension.load(name=f"{prefix}_{digest}", sources=[str(source)],
-                                  extra_cflags=cflags, verbose=False)
-    except Exception as exc:  # no compiler, missing headers: fall back, say why once
-        warnings.warn(f"ibutils.kernels: could not build {source.name} ({exc}); {fallback}",
-                      RuntimeWarning, stacklevel=3)
-        return None
-
-
 @lru_cache(maxsize=1)
 def _extension():
     """The compiled convolutions, or None (no compiler, build error, or IBUTILS_FAST_CONV=0)."""
-    return _build(SOURCE, "ibutils_smallconv", "IBUTILS_FAST_CONV",
+    return build_extension(SOURCE, "ibutils_smallconv", "IBUTILS_FAST_CONV",
                   "training uses PyTorch's convolutions")
-
-
-@lru_cache(maxsize=1)
-def binhash():
-    """The compiled one-pass binning and row hashing of `ibutils.mi` (`_binhash.cpp`), or None
-    (no compiler, build error, or IBUTILS_FAST_BINS=0: `ibutils.mi` then uses numpy)."""
-    # -fno-trapping-math lets GCC vectorise the float-to-int conversion; it changes no value
-    return _build(Path(__file__).with_name("_binhash.cpp"), "ibutils_binhash",
-                  "IBUTILS_FAST_BINS", "binned MI uses its numpy path", ("-fno-trapping-math",))
 
 
 def used_by(model) -> bool:
     """Whether `forward` would compute any conv layer of `model` otherwise than ``model(x)``
     does: through the direct kernels, or as oneDNN's convolution with a fused tanh."""
     if os.environ.get("IBUTILS_FAST_CONV", "1") == "0":
+        return False
+    if any(p.device.type != "cpu" for p in model.parameters()):  # CPU kernels only
         return False
     width = INPUT_WIDTH
     for module in model.net:

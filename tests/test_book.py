@@ -1,13 +1,12 @@
 """The chapter object: rows per dataset and series, tables as Markdown, checked choices."""
 import pytest
 
-from ibutils.runner import MissingResultError
-
-from ibutils.chapter import Chapter, Text
+from ibutils.book import Chapter, Text
 from ibutils.config import get_profile
+from ibutils.results import MissingResultError
 
 from .conftest import needs_data
-from .test_report import EST, fake_run
+from .test_analysis import EST, fake_run
 
 
 def _chapter(series=None):
@@ -35,7 +34,7 @@ def test_tables_render_as_markdown():
 
 
 def test_study_facts_prefix_each_chapter_and_keep_its_values():
-    from ibutils.chapter import study_facts
+    from ibutils.book.facts import study_facts
     width = _chapter()
     other = Chapter("depth", [fake_run([1, 2, 3], variant="w6", dataset="mnist")],
                     get_profile("smoke"), "test", (EST, EST, EST), {})
@@ -54,10 +53,10 @@ def test_animation_names_the_allowed_variants():
 
 @needs_data
 def test_stored_seeds_adds_only_the_seeds_already_stored(tmp_store):
-    from ibutils.chapter import load_chapter
-    from ibutils.runner import MissingResultError, run_study
-
+    from ibutils.book import load_chapter
     from ibutils.config import binning, renyi
+    from ibutils.results import MissingResultError
+    from ibutils.runner import run_study
 
     kw = {"profile": "smoke", "epochs": 2, "datasets": ["mnist"], "variants": ["w1", "w3"]}
     ests = (binning(bin_width=0.67), binning(n_bins=30), renyi(n_samples=500))  # the chapter's
@@ -73,16 +72,16 @@ def test_stored_seeds_adds_only_the_seeds_already_stored(tmp_store):
 
 
 @needs_data
-def test_beyond_stored_seeds_adds_only_the_seeds_already_stored(tmp_store):
-    from ibutils.chapter import load_beyond
+def test_compression_page_stored_seeds_adds_only_the_seeds_already_stored(tmp_store):
+    from ibutils.book import load_compression
 
     kw = {"profile": "smoke", "epochs": 1, "datasets": ["mnist"], "factors": ["width"],
           "activations": ["tanh"], "exclude": {"tanh": {"width": ["w6", "w12"]}}}
-    load_beyond(seeds=[0], **kw)  # trains seed 0 of w1 and w3 with the chapter's estimators
-    load_beyond(seeds=[1], **{**kw, "exclude": {"tanh": {"width": ["w3", "w6", "w12"]}}})
+    load_compression(seeds=[0], **kw)  # trains seed 0 of w1 and w3 with the chapter's estimators
+    load_compression(seeds=[1], **{**kw, "exclude": {"tanh": {"width": ["w3", "w6", "w12"]}}})
     with pytest.raises(MissingResultError):
-        load_beyond(seeds=[0, 1], allow_training=False, **kw)
-    b = load_beyond(seeds=[0, 1], allow_training=False, stored_seeds=True, **kw)
+        load_compression(seeds=[0, 1], allow_training=False, **kw)
+    b = load_compression(seeds=[0, 1], allow_training=False, stored_seeds=True, **kw)
     runs = b.results[("width", "tanh")]
     assert sorted((r.variant, r.seed) for r in runs) == [("w1", 0), ("w1", 1), ("w3", 0)]
     assert "fewer than 2 seeds (still computing): mnist w3 tanh" in b.header()
@@ -92,7 +91,7 @@ def test_precision_check_verdict_and_summary():
     import matplotlib
 
     matplotlib.use("Agg")
-    from ibutils.chapter import PrecisionCheck
+    from ibutils.book import PrecisionCheck
 
     fp32 = {"width w1": [fake_run([v, v + 1, v + 2], seed=s) for s, v in enumerate((1, 2, 3))]}
     close = PrecisionCheck(fp32, {"width w1": fake_run([2, 3, 4], seed=0)},

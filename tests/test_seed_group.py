@@ -2,9 +2,9 @@
 import pytest
 import torch
 
+from ibutils.architecture import get_variant
 from ibutils.config import get_profile
-from ibutils.group import GroupedCNN, members_for, train_group_epoch
-from ibutils.models import get_variant
+from ibutils.seed_group import GroupedCNN, members_for, train_group_epoch
 from ibutils.train import new_model, train_epoch
 
 TOL = 5e-5  # max |parameter difference| after 3 epochs of Adam (measured: 1e-8 to 4.5e-5)

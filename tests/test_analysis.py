@@ -2,10 +2,11 @@
 import numpy as np
 import pytest
 
-from ibutils import report
-from ibutils.models import get_variant
+from ibutils.analysis import compression, fitting, reproduction, statistics
+from ibutils.architecture import get_variant
+from ibutils.book import facts, tables
 from ibutils.config import get_profile
-from ibutils.runner import RunResult
+from ibutils.results import constructed_run
 
 EST = "binning_bin_width0.67"
 
@@ -15,57 +16,50 @@ def fake_run(curve, seed=0, n=1024, saturated_layer=None, variant="w1", accuracy
     """A stored run of width/`variant` whose I(X;T) follows `curve` over epochs 0..len-1 in
     every layer, with test accuracy `accuracy` (a list over epochs) if given."""
     run = get_profile("smoke").run_config(get_variant("width", variant), dataset, seed)
-    layers = list(run.net.layer_names)
-    snaps = []
-    for e, v in enumerate(curve):
-        mi = {la: {"i_xt": float(v), "i_ty": 1.0} for la in layers}
-        if saturated_layer:
-            mi[saturated_layer]["i_xt"] = float(np.log2(n))
-        acc = 0.5 if accuracy is None else accuracy[e]
-        split = {"loss": 1.0 / (e + 1), "accuracy": acc, "mi": {EST: mi}}
-        snaps.append({"epoch": e, "train": split, "test": split})
-    payload = {"config": run.to_dict(), "layers": layers, "n": {"train": n, "test": n},
-               "h_y": {"train": 1.0, "test": 1.0}, "snapshots": snaps, "epochs_trained": e,
-               "epoch_loss": [], "train_seconds": 0.0}
-    return RunResult(payload, label=f"width/{variant}/{dataset}/s{seed}", factor="width",
-                     variant=variant)
+    epochs = range(len(curve))
+    mi = {la: {"i_xt": list(curve), "i_ty": [1.0] * len(curve)} for la in run.net.layer_names}
+    if saturated_layer:
+        mi[saturated_layer]["i_xt"] = [float(np.log2(n))] * len(curve)
+    values = {"loss": [1.0 / (e + 1) for e in epochs], "mi": {EST: mi},
+              "accuracy": [0.5] * len(curve) if accuracy is None else accuracy}
+    return constructed_run(run, epochs, values, n=n, factor="width", variant=variant)
 
 
 def test_rise_then_fall_is_compression_with_peak_and_size():
     r = fake_run([1, 3, 5, 4.5, 4.0, 3.2])
-    c = report.compression(r, "conv1", estimator=EST)
+    c = compression.compression(r, "conv1", estimator=EST)
     assert c["peak_epoch"] == 2 and c["drop"] == pytest.approx(1.8) and c["compressed"]
     assert c["rise"] == pytest.approx(4.0)
 
 
 def test_monotone_rise_is_not_compression():
-    c = report.compression(fake_run([1, 2, 3, 4, 5]), "conv1", estimator=EST)
+    c = compression.compression(fake_run([1, 2, 3, 4, 5]), "conv1", estimator=EST)
     assert c["drop"] == 0 and not c["compressed"]
 
 
 def test_drop_within_seed_spread_is_not_compression():
     # the mean falls by 0.5 after its peak, but seeds end 1.0 bit apart
     runs = [fake_run([1, 5, 4.0], seed=0), fake_run([1, 5, 5.0], seed=1)]
-    c = report.compression(runs, "conv1", estimator=EST)
+    c = compression.compression(runs, "conv1", estimator=EST)
     assert c["drop"] == pytest.approx(0.5) and c["spread"] == pytest.approx(1.0)
     assert not c["compressed"]
 
 
 def test_tiny_drop_below_floor_is_not_compression():
-    c = report.compression(fake_run([1, 5, 4.99]), "conv1", estimator=EST)
+    c = compression.compression(fake_run([1, 5, 4.99]), "conv1", estimator=EST)
     assert c["drop"] == pytest.approx(0.01) and not c["compressed"]
 
 
 def test_saturation_counts_hidden_layers_only():
     r = fake_run([1, 2, 3], n=1024, saturated_layer="conv2")
-    counts = report.saturation_counts([r], EST)
+    counts = compression.saturation_counts([r], EST)
     hidden = len(r.layers) - 1  # softmax excluded
     assert counts["points"] == 3 * hidden and counts["saturated"] == 3
     assert counts["max_gap_bits"] == pytest.approx(10 - 1)
 
 
 def test_compression_table_marks_passing_cells():
-    table = report.compression_table({"a": [fake_run([1, 5, 3])]}, [EST])
+    table = tables.compression_table({"a": [fake_run([1, 5, 3])]}, [EST])
     assert "| a | binning_bin_width0.67 | 2.00* (1) |" in table
 
 
@@ -73,53 +67,53 @@ def test_compression_counts_separate_hidden_output_and_peaks_at_init():
     fit_then_compress = fake_run([1, 5, 3])  # every layer: rise 4, drop 2
     from_init = fake_run([5, 4, 3], variant="w3")  # falls from epoch 0: rise 0
     flat = fake_run([2, 2, 2], variant="w6")
-    (c,) = report.compression_counts([fit_then_compress, from_init, flat], [EST])
+    (c,) = compression.compression_counts([fit_then_compress, from_init, flat], [EST])
     hidden = len(flat.layers) - 1
     assert c["hidden_cells"] == 3 * hidden and c["output_cells"] == 3
     assert c["hidden_pass"] == 2 * hidden and c["hidden_from_init"] == hidden
     assert c["output_pass"] == 2 and c["output_from_init"] == 1
     assert c["largest_hidden"] == pytest.approx(2.0)
-    assert report.compression_verdict(c) == "not held"
+    assert compression.compression_verdict(c) == "not held"
     tiny_rise = fake_run([5, 5.01, 3], variant="w12")  # peak at epoch 1, rise below 0.05
-    (c,) = report.compression_counts([from_init, tiny_rise, flat], [EST])
+    (c,) = compression.compression_counts([from_init, tiny_rise, flat], [EST])
     assert c["hidden_pass"] == c["hidden_from_init"] == 2 * hidden
-    assert report.compression_verdict(c) == "held (only decreases without a fitting phase)"
-    (c,) = report.compression_counts([flat], [EST])
-    assert report.compression_verdict(c) == "held"
+    assert compression.compression_verdict(c) == "held (only decreases without a fitting phase)"
+    (c,) = compression.compression_counts([flat], [EST])
+    assert compression.compression_verdict(c) == "held"
 
 
 def test_trend_needs_a_net_change_and_allows_ties():
     # final accuracies 0.6, 0.7, 0.7, 0.9: non-decreasing with one tie
     runs = [fake_run([1, 2], variant=v, accuracy=[0.1, a])
             for v, a in zip(["w1", "w3", "w6", "w12"], [0.6, 0.7, 0.7, 0.9])]
-    check = report.trend(runs, "acc", ["w1", "w3", "w6", "w12"], "up")
+    check = fitting.trend(runs, "acc", ["w1", "w3", "w6", "w12"], "up")
     assert check["mnist"]["values"] == pytest.approx([0.6, 0.7, 0.7, 0.9])
     assert check["mnist"]["holds"] and check["mnist"]["ties"]
-    assert not report.trend(runs, "acc", ["w1", "w3", "w6", "w12"], "down")["mnist"]["holds"]
+    assert not fitting.trend(runs, "acc", ["w1", "w3", "w6", "w12"], "down")["mnist"]["holds"]
     flat = [fake_run([1, 2], variant=v, accuracy=[0.1, 0.5]) for v in ("w1", "w3")]
-    assert not report.trend(flat, "acc", ["w1", "w3"], "up")["mnist"]["holds"]
+    assert not fitting.trend(flat, "acc", ["w1", "w3"], "up")["mnist"]["holds"]
     # the first snapshot reaching 95% of the final accuracy
-    fast = report.fitting_rows([fake_run([1, 2, 3], accuracy=[0.1, 0.96, 1.0])])[0]["fast"]
+    fast = fitting.fitting_rows([fake_run([1, 2, 3], accuracy=[0.1, 0.96, 1.0])])[0]["fast"]
     assert fast == 1
     # several seeds: the table gives the mean and each seed's own [min, max]
     seeds = [fake_run([1, 2, 3], seed=0, accuracy=[0.1, 0.96, 1.0]),
              fake_run([1, 2, 3], seed=1, accuracy=[0.1, 0.5, 0.8])]
-    row = report.fitting_rows(seeds)[0]
+    row = fitting.fitting_rows(seeds)[0]
     assert row["acc"] == pytest.approx(0.9)
     assert row["per_seed"]["acc"] == pytest.approx([1.0, 0.8])
     assert row["per_seed"]["fast"] == [1, 2]
     assert row["fast"] == 2  # mean curve 0.1, 0.73, 0.9 first reaches 0.95 * 0.9 at epoch 2
-    table = report.fitting_table(seeds)
+    table = tables.fitting_table(seeds)
     assert "| 0.900 [0.800, 1.000] |" in table and "| 2 [1, 2] |" in table
     with pytest.raises(ValueError, match="direction.*allowed"):
-        report.trend(runs, "acc", ["w1"], "sideways")
+        fitting.trend(runs, "acc", ["w1"], "sideways")
 
 
 def test_compression_table_leaves_cells_of_missing_layers_empty():
-    from ibutils.runner import RunResult as R
+    from ibutils.results import RunResult as R
     shallow = fake_run([1, 5, 3])
     payload = {**shallow.payload, "layers": ["conv1", "softmax"]}
-    table = report.compression_table({"deep": [fake_run([1, 2, 3])],
+    table = tables.compression_table({"deep": [fake_run([1, 2, 3])],
                                       "shallow": [R(payload, variant="w1")]}, [EST])
     header = table.splitlines()[0]
     assert header.startswith("| configuration | estimator | conv1 | conv2 |")
@@ -127,36 +121,38 @@ def test_compression_table_leaves_cells_of_missing_layers_empty():
     assert "| shallow | binning_bin_width0.67 | 2.00* (1) |  |" in table
 
 
-def test_snr_table_finds_the_first_epoch_of_diffusion():
+def test_snr_rows_find_the_first_epoch_of_diffusion():
     r = fake_run([1, 2, 3, 4])
     for snap, snr in zip(r.payload["snapshots"], [3.0, 1.5, 0.5, 0.2]):
         snap["gradients"] = {la: {"mean": snr, "std": 1.0, "snr": snr} for la in r.layers}
-    table = report.snr_table([r])
-    assert "| mnist w1 | conv1 | 3.000 | 0.200 | 2 |" in table
+    (row, *_) = fitting.snr_rows([r])
+    assert row == {"label": "mnist w1", "layer": "conv1", "first": 3.0, "last": 0.2,
+                   "below_one": 2}
     never = fake_run([1, 2])
     for snap in never.payload["snapshots"]:
         snap["gradients"] = {la: {"mean": 2.0, "std": 1.0, "snr": 2.0} for la in never.layers}
-    assert "| mnist w1 | softmax | 2.000 | 2.000 | - |" in report.snr_table([never])
+    assert all(row["below_one"] is None for row in fitting.snr_rows([never]))
+    assert "| mnist w1 | softmax | 2.000 | 2.000 | - |" in tables.snr_table([never])
 
 
 def test_pearson_ci_against_numpy_and_the_fisher_formula():
     rng = np.random.default_rng(0)
     x = rng.normal(size=50)
     y = 0.6 * x + rng.normal(size=50)
-    c = report.pearson_ci(x, y)
+    c = statistics.pearson_ci(x, y)
     assert c["n"] == 50 and c["r"] == pytest.approx(np.corrcoef(x, y)[0, 1], abs=1e-12)
     z = np.arctanh(c["r"])
     assert c["lo"] == pytest.approx(np.tanh(z - 1.959964 / np.sqrt(47)), abs=1e-6)
     assert c["hi"] == pytest.approx(np.tanh(z + 1.959964 / np.sqrt(47)), abs=1e-6)
     assert c["lo"] < c["r"] < c["hi"]
-    line = report.pearson_ci([1, 2, 3, 4, 5], [2, 4, 6, 8, 10])
+    line = statistics.pearson_ci([1, 2, 3, 4, 5], [2, 4, 6, 8, 10])
     assert line["r"] == pytest.approx(1.0) and line["hi"] == pytest.approx(1.0, abs=1e-5)
-    assert np.isnan(report.pearson_ci([1, 1, 1, 1], [1, 2, 3, 4])["r"])
+    assert np.isnan(statistics.pearson_ci([1, 1, 1, 1], [1, 2, 3, 4])["r"])
     # undefined pairs (a dead layer's geometry) are left out and not counted
-    gappy = report.pearson_ci([1, 2, np.nan, 3, 4, 5], [2, 4, 1, 6, np.inf, 10])
+    gappy = statistics.pearson_ci([1, 2, np.nan, 3, 4, 5], [2, 4, 1, 6, np.inf, 10])
     assert gappy["n"] == 4 and gappy["r"] == pytest.approx(1.0)
     with pytest.raises(ValueError, match="x, y: expected"):
-        report.pearson_ci([1, 2], [1, 2, 3])
+        statistics.pearson_ci([1, 2], [1, 2, 3])
 
 
 def test_overfitting_summary_counts_configurations_whose_loss_rises():
@@ -165,19 +161,19 @@ def test_overfitting_summary_counts_configurations_whose_loss_rises():
     rising = fake_run([1, 2, 3], variant="w3")
     for snap, loss in zip(rising.payload["snapshots"], [1.0, 0.5, 0.8]):
         snap["test"] = {**snap["test"], "loss": loss}
-    text = report.overfitting_summary({"width": [falling, rising]})
+    text = tables.overfitting_summary({"width": [falling, rising]})
     assert text == ("mnist: 1 of 2 configurations end with a test loss more than 10% above "
                     "its minimum (median epoch of the minimum: 1).")
     # a second seed of a configuration is not a second configuration
-    text = report.overfitting_summary({"width": [falling, rising, fake_run([1, 2, 3], seed=1)]})
+    text = tables.overfitting_summary({"width": [falling, rising, fake_run([1, 2, 3], seed=1)]})
     assert text.startswith("mnist: 1 of 2 configurations")
 
 
 def test_precision_check_compares_with_the_same_seed_and_seed_to_seed_distance():
     # fp32 seeds at 1, 2, 3 bits everywhere: pairwise distances 1, 2, 1 -> mean 4/3
     ref = [fake_run([v] * 4, seed=s) for s, v in enumerate((1.0, 2.0, 3.0))]
-    near = report.precision_check(ref, fake_run([1.5] * 4, seed=0), [EST])  # 0.5 from seed 0
-    far = report.precision_check(ref, fake_run([3.0] * 4, seed=0), [EST])  # 2 from seed 0
+    near = reproduction.precision_check(ref, fake_run([1.5] * 4, seed=0), [EST])  # 0.5 from seed 0
+    far = reproduction.precision_check(ref, fake_run([3.0] * 4, seed=0), [EST])  # 2 from seed 0
     ixt = lambda rows: next(r for r in rows if r["quantity"] == f"{EST} conv1 i_xt")  # noqa: E731
     assert ixt(near)["seeds"] == pytest.approx(4 / 3)
     assert ixt(near)["ratio"] == pytest.approx(0.5 / (4 / 3)) and ixt(near)["within"]
@@ -186,9 +182,9 @@ def test_precision_check_compares_with_the_same_seed_and_seed_to_seed_distance()
     loss = next(r for r in near if r["quantity"] == "loss")
     assert loss["ratio"] == 0 and loss["within"]
     with pytest.raises(ValueError, match="reference: got 2 runs, allowed at least 3"):
-        report.precision_check(ref[:2], ref[2], [EST])
+        reproduction.precision_check(ref[:2], ref[2], [EST])
     with pytest.raises(ValueError, match="no run of the candidate's seed 7"):
-        report.precision_check(ref, fake_run([1.0] * 4, seed=7), [EST])
+        reproduction.precision_check(ref, fake_run([1.0] * 4, seed=7), [EST])
 
 
 def test_reproduction_rows_count_the_papers_quantities():
@@ -196,16 +192,16 @@ def test_reproduction_rows_count_the_papers_quantities():
     losses = [2.0, 0.5, 0.7, 1.1]  # lowest at epoch 1, then overfitting
     for snap, loss in zip(r.payload["snapshots"], losses):
         snap["test"]["loss"] = loss  # (train and test share the dict in fake_run)
-    (row,) = report.reproduction_rows([r], EST, reported={("mnist", "w1"): 2.5})
+    (row,) = reproduction.reproduction_rows([r], EST, reported={("mnist", "w1"): 2.5})
     hidden = len(r.layers) - 1
     assert row["points"] == 4 * hidden and row["at_log2n"] == 4  # only conv2, at every epoch
     assert row["at_hy"] == 4 * hidden  # i_ty = 1.0 = H(Y) in every hidden layer
     assert row["softmax_ixt_max"] == 3 and row["ity"] == 1.0 and row["paper_ity"] == 2.5
     assert row["acc"] == 0.8 and row["last_epoch"] == 3
     assert (row["min_loss_epoch"], row["min_loss"], row["loss"]) == (1, 0.5, 1.1)
-    (other,) = report.reproduction_rows([fake_run([1, 2], variant="w3")], EST, reported={})
+    (other,) = reproduction.reproduction_rows([fake_run([1, 2], variant="w3")], EST, reported={})
     assert other["paper_ity"] is None
-    table = report.reproduction_table([row, other])
+    table = tables.reproduction_table([row, other])
     assert "about 2.5" in table and "not reported" in table and "0.500 (1) -> 1.100" in table
 
 
@@ -214,11 +210,11 @@ def test_agreement_compares_the_same_run_under_two_schedules_on_shared_epochs():
     short = fake_run([1, 2, 3.25])
     short.payload["config"]["schedule"] = "paper"  # another profile's schedule, same run
     stranger = fake_run([9, 9, 9], seed=1)  # no partner: left out
-    (row,) = report.agreement_rows([long, stranger], [short], [EST])
+    (row,) = reproduction.agreement_rows([long, stranger], [short], [EST])
     assert (row["epochs"], row["last"]) == (3, 2)
     assert row[f"{EST}:i_xt"] == pytest.approx(0.25) and row[f"{EST}:i_ty"] == 0
     assert row["acc"] == 0 and row["loss"] == 0
-    assert report.agreement_rows([long], [fake_run([1, 2, 3], variant="w3")], [EST]) == []
+    assert reproduction.agreement_rows([long], [fake_run([1, 2, 3], variant="w3")], [EST]) == []
 
 
 def test_cluster_bootstrap_counts_copies_within_a_group_once():
@@ -228,13 +224,13 @@ def test_cluster_bootstrap_counts_copies_within_a_group_once():
     rng = np.random.default_rng(1)
     x = rng.normal(size=30)
     y = 0.5 * x + rng.normal(size=30)
-    single = report.cluster_bootstrap_ci(x, y, np.arange(30))
-    tripled = report.cluster_bootstrap_ci(np.repeat(x, 3), np.repeat(y, 3),
+    single = statistics.cluster_bootstrap_ci(x, y, np.arange(30))
+    tripled = statistics.cluster_bootstrap_ci(np.repeat(x, 3), np.repeat(y, 3),
                                           np.repeat(np.arange(30), 3))
     assert tripled["r"] == pytest.approx(single["r"]) == pytest.approx(np.corrcoef(x, y)[0, 1])
     assert (tripled["lo"], tripled["hi"]) == pytest.approx((single["lo"], single["hi"]))
     assert (tripled["n"], tripled["groups"]) == (90, 30)
-    naive = report.pearson_ci(np.repeat(x, 3), np.repeat(y, 3))
+    naive = statistics.pearson_ci(np.repeat(x, 3), np.repeat(y, 3))
     assert naive["hi"] - naive["lo"] < 0.7 * (tripled["hi"] - tripled["lo"])
 
 
@@ -243,17 +239,17 @@ def test_cluster_bootstrap_matches_fisher_for_independent_normal_pairs():
     rng = np.random.default_rng(2)
     x = rng.normal(size=400)
     y = 0.6 * x + 0.8 * rng.normal(size=400)
-    boot = report.cluster_bootstrap_ci(x, y, np.arange(400), n_boot=4000)
-    fisher = report.pearson_ci(x, y)
+    boot = statistics.cluster_bootstrap_ci(x, y, np.arange(400), n_boot=4000)
+    fisher = statistics.pearson_ci(x, y)
     assert boot["lo"] == pytest.approx(fisher["lo"], abs=0.03)
     assert boot["hi"] == pytest.approx(fisher["hi"], abs=0.03)
 
 
 def test_cluster_bootstrap_drops_undefined_pairs_and_needs_four_groups():
-    c = report.cluster_bootstrap_ci([1, 2, np.nan, 4, 5], [1, 3, 2, 5, 4], [0, 1, 2, 3, 3])
+    c = statistics.cluster_bootstrap_ci([1, 2, np.nan, 4, 5], [1, 3, 2, 5, 4], [0, 1, 2, 3, 3])
     assert (c["n"], c["groups"]) == (4, 3) and np.isnan(c["lo"]) and np.isfinite(c["r"])
     with pytest.raises(ValueError, match="x, y, groups"):
-        report.cluster_bootstrap_ci([1, 2], [1, 2], [0])
+        statistics.cluster_bootstrap_ci([1, 2], [1, 2], [0])
 
 
 def test_cluster_bootstrap_gives_no_interval_when_few_groups_carry_the_variation():
@@ -261,7 +257,7 @@ def test_cluster_bootstrap_gives_no_interval_when_few_groups_carry_the_variation
     groups = np.repeat(np.arange(12), 5)
     x = np.where(groups == 3, np.linspace(1, 2, 60), 0.0)
     y = np.random.default_rng(3).normal(size=60)
-    c = report.cluster_bootstrap_ci(x, y, groups)
+    c = statistics.cluster_bootstrap_ci(x, y, groups)
     assert np.isfinite(c["r"]) and np.isnan(c["lo"]) and np.isnan(c["hi"])
     assert c["degenerate"] == pytest.approx((11 / 12) ** 12, abs=0.03)  # P(group 3 not drawn)
 
@@ -273,7 +269,7 @@ def test_verdict_facts_quote_saturation_compression_and_overfitting():
     for snap, loss in zip(rising.payload["snapshots"], [1.0, 0.5, 0.8]):
         snap["test"] = {**snap["test"], "loss": loss}
     study = {"width": [fit_then_compress, from_init, rising], "depth": [rising]}
-    f = report.verdict_facts(study, [EST])
+    f = facts.verdict_facts(study, [EST])
     hidden = len(rising.layers) - 1
     # distinct runs: the w6 net in two factors once; conv1 of w3 at log2 1024 in 3 snapshots
     assert f["sat_points"] == f"{9 * hidden:,}" and f["sat_paper_bins"] == "3"
@@ -291,7 +287,7 @@ def test_verdict_facts_quote_saturation_compression_and_overfitting():
     # 0.5, so every hidden layer passes) and two flat seeds of w6 (no drop)
     w3 = [fake_run([5, 4, 3], variant="w3", seed=0), fake_run([5, 4.5, 3.5], variant="w3", seed=1)]
     flat = [fake_run([2, 2, 2], variant="w6", seed=s) for s in (0, 1)]
-    f = report.verdict_facts({"width": [*w3, *flat, fit_then_compress]}, [EST])
+    f = facts.verdict_facts({"width": [*w3, *flat, fit_then_compress]}, [EST])
     layers = ", ".join(w3[0].layers[:-1])
     assert f["paper_bins_seeded_cells"] == str(2 * hidden)
     assert f["paper_bins_seeded_pass"] == str(hidden)
@@ -303,10 +299,10 @@ def test_dip_is_the_seed_mean_low_against_the_first_snapshot():
     # seeds 5 -> 3 -> 2 -> 4 and 5 -> 1 -> 2 -> 4: the mean (5, 2, 2, 4) is lowest first at
     # epoch 1, 3 below its start, and ends 1 below it
     runs = [fake_run([5, 3, 2, 4], seed=0), fake_run([5, 1, 2, 4], seed=1)]
-    d = report.dip(runs, "conv1", estimator=EST)
+    d = compression.dip(runs, "conv1", estimator=EST)
     assert (d["low_epoch"], d["first"], d["low"], d["last"]) == (1, 5.0, 2.0, 4.0)
     assert d["dip"] == pytest.approx(3.0) and d["change"] == pytest.approx(-1.0)
-    assert report.dip(fake_run([1, 2, 3]), "conv1", estimator=EST)["dip"] == 0.0
+    assert compression.dip(fake_run([1, 2, 3]), "conv1", estimator=EST)["dip"] == 0.0
 
 
 def test_dip_facts_name_the_deepest_dip_and_the_epochs_of_the_lows():
@@ -315,11 +311,11 @@ def test_dip_facts_name_the_deepest_dip_and_the_epochs_of_the_lows():
     w1 = fake_run([5, 3, 1, 6], variant="w1")
     w3 = fake_run([2, 1.5, 1.5, 1.5], variant="w3")
     w6 = fake_run([2, 2, 2, 1.99], variant="w6")
-    f = report.chapter_facts([w1, w3, w6], [EST])
+    f = facts.chapter_facts([w1, w3, w6], [EST])
     assert f["paper_bins_dip"] == "4.00"
     assert f["paper_bins_dip_where"] == "conv1 of w1 on mnist, epoch 2"  # first hidden layer
     assert f["paper_bins_dip_epochs"] == "1-2" and f["paper_bins_end_change"] == "1.00"
-    flat = report.chapter_facts([fake_run([2, 2, 3])], [EST])
+    flat = facts.chapter_facts([fake_run([2, 2, 3])], [EST])
     assert (flat["paper_bins_dip"], flat["paper_bins_dip_where"]) == ("0.00", "none")
     assert flat["paper_bins_dip_epochs"] == "none"
 
@@ -331,7 +327,7 @@ def test_chapter_facts_quote_fitting_saturation_and_compression():
     w3 = [fake_run([2, 2, 2], variant="w3", accuracy=[0.8] * 3, seed=s) for s in (0, 1)]
     w3[1].payload["snapshots"][-1]["test"] = {**w3[1].payload["snapshots"][-1]["test"],
                                               "accuracy": 0.7}
-    f = report.chapter_facts([w1, *w3], [EST, EST])
+    f = facts.chapter_facts([w1, *w3], [EST, EST])
     hidden = len(w1.layers) - 1
     assert f["runs"] == "3"
     assert f["mnist_acc"] == "0.900, 0.750" and f["mnist_w3_acc"] == "0.750"
@@ -350,7 +346,7 @@ def test_estimators_a_run_lacks_are_skipped_not_failed():
     r = fake_run([1, 5, 3])
     other = "renyi_alpha1.01_n_samples500"
     assert r.has_estimator(EST) and not r.has_estimator(other)
-    counts = {c["estimator"]: c for c in report.compression_counts([r], [EST, other])}
+    counts = {c["estimator"]: c for c in compression.compression_counts([r], [EST, other])}
     assert counts[EST]["hidden_cells"] == len(r.layers) - 1 and counts[other]["hidden_cells"] == 0
-    facts = report.chapter_facts([r], [EST, EST, other])  # paper bins, bins, Renyi
-    assert "paper_bins_dip" in facts and "renyi_dip" not in facts
+    found = facts.chapter_facts([r], [EST, EST, other])  # paper bins, bins, Renyi
+    assert "paper_bins_dip" in found and "renyi_dip" not in found

@@ -3,10 +3,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from ibutils.explore import explorer  # noqa: E402
-from ibutils.runner import RunResult  # noqa: E402
+from ibutils.book.explorer import explorer  # noqa: E402
+from ibutils.results import RunResult  # noqa: E402
 
-from .test_report import fake_run  # noqa: E402
+from .test_analysis import fake_run  # noqa: E402
 
 
 def _shallow():

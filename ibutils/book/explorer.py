@@ -1,6 +1,6 @@
 """An ipywidgets explorer of stored runs, for live use in Jupyter.
 
-    from ibutils.explore import explorer
+    from ibutils.book.explorer import explorer
     explorer(results)   # results: the list returned by ibutils.runner.run_study
 
 Choose dataset, variant, estimator, split, layers and an epoch range; the information plane and
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 
-from . import plots
-from .report import ixt_key
+from .. import plots
+from ..config import ixt_key
 
 
 def _estimators(results) -> list[str]:

@@ -3,10 +3,11 @@ whose curves, and so whose drops, geometry changes and correlations, are known e
 import numpy as np
 import pytest
 
-from ibutils import beyond
+from ibutils.analysis import mechanisms
+from ibutils.architecture import get_variant
+from ibutils.book import facts, tables
 from ibutils.config import geometry, get_profile
-from ibutils.models import get_variant
-from ibutils.runner import RunResult
+from ibutils.results import RunResult, constructed_run
 
 EST = "binning_n_bins30"
 GEO = geometry().id
@@ -17,32 +18,26 @@ def fake_run(curve, *, saturated, within, variant="w1", factor="width", activati
     """Every layer's I(X;T) follows `curve` (epochs 0..), its saturation (tanh: |a| > 0.9;
     ReLU: exact zeros) `saturated` and its within/between ratio `within`; the final
     accuracies are `train_acc` and `test_acc`."""
-    net = get_variant(factor, variant, activation)
-    run = get_profile("smoke").run_config(net, "mnist", seed)
-    layers = list(run.net.layer_names)
-    snaps = []
-    for e, v in enumerate(curve):
-        geo = {"saturated": saturated[e] if activation == "tanh" else 0.0,
-               "inactive": saturated[e] if activation == "relu" else 0.0,
-               "within_between": within[e], "silhouette": 0.0}
-        last = e == len(curve) - 1
-        snaps.append({"epoch": e, **{
-            split: {"loss": 1.0 - acc if last else 1.0, "accuracy": acc if last else 0.1,
-                    "mi": {EST: {la: {"i_xt": float(v), "i_ty": 1.0} for la in layers},
-                           GEO: {la: dict(geo) for la in layers}}}
-            for split, acc in (("train", train_acc), ("test", test_acc))}})
-    payload = {"config": run.to_dict(), "layers": layers, "n": {"train": 100, "test": 100},
-               "h_y": {"train": 1.0, "test": 1.0}, "snapshots": snaps,
-               "epochs_trained": len(curve) - 1, "epoch_loss": [], "train_seconds": 0.0}
-    return RunResult(payload, label=f"{factor}/{variant}/mnist/s{seed}", factor=factor,
-                     variant=variant)
+    run = get_profile("smoke").run_config(get_variant(factor, variant, activation), "mnist", seed)
+    k = len(curve)
+    geo = {"saturated": saturated if activation == "tanh" else [0.0] * k,
+           "inactive": saturated if activation == "relu" else [0.0] * k,
+           "within_between": within, "silhouette": [0.0] * k}
+    mi = {EST: {la: {"i_xt": curve, "i_ty": [1.0] * k} for la in run.net.layer_names},
+          GEO: {la: geo for la in run.net.layer_names}}
+
+    def split(acc):
+        return {"loss": [1.0] * (k - 1) + [1.0 - acc], "accuracy": [0.1] * (k - 1) + [acc],
+                "mi": mi}
+    return constructed_run(run, range(k), split(train_acc), split(test_acc), factor=factor,
+                           variant=variant)
 
 
 def test_cell_rows_measure_geometry_from_the_peak_to_the_end():
     fit_then_compress = fake_run([1, 5, 3], saturated=[0.1, 0.2, 0.5], within=[1, 0.9, 0.6])
     from_init = fake_run([5, 4, 3], saturated=[0.3, 0.3, 0.3], within=[1, 1, 1],
                          variant="w3", activation="relu")
-    rows = beyond.cell_rows([fit_then_compress, from_init], [EST])
+    rows = mechanisms.cell_rows([fit_then_compress, from_init], [EST])
     hidden = len(fit_then_compress.layers) - 1
     assert len(rows) == 2 * hidden  # the softmax is not a hidden layer
     a = next(r for r in rows if r["variant"] == "w1")
@@ -57,7 +52,7 @@ def test_coincidence_correlates_drop_with_saturation_and_clustering():
     # drops 1, 2, 3 bits; saturation rises 0.1, 0.2, 0.3; clustering tightens 0.3, 0.2, 0.1
     runs = [fake_run([1, 1 + d, 1], saturated=[0, 0, 0.1 * d], within=[1, 1, 1 - 0.1 * (4 - d)],
                      variant=v) for d, v in zip((1, 2, 3), ("w1", "w3", "w6"))]
-    table = beyond.coincidence_table(beyond.cell_rows(runs, [EST]))
+    table = tables.coincidence_table(mechanisms.cell_rows(runs, [EST]))
     n = 3 * (len(runs[0].layers) - 1)
     # the layers of one net are one draw: three configurations are too few for an interval
     assert f"| tanh | {EST} | {n} / {n} | {n} | {n} | 1.00 (n = {n}, 3 configurations) | " \
@@ -67,7 +62,7 @@ def test_coincidence_correlates_drop_with_saturation_and_clustering():
 def test_tanh_and_relu_runs_of_one_variant_are_separate_configurations():
     tanh = fake_run([1, 5, 3], saturated=[0] * 3, within=[1] * 3)
     relu = fake_run([1, 2, 3], saturated=[0] * 3, within=[1] * 3, activation="relu")
-    rows = beyond.cell_rows([tanh, relu], [EST])
+    rows = mechanisms.cell_rows([tanh, relu], [EST])
     by_act = {a: [r for r in rows if r["activation"] == a] for a in ("tanh", "relu")}
     assert all(r["drop"] == pytest.approx(2) for r in by_act["tanh"])
     assert all(r["drop"] == 0 for r in by_act["relu"]) and len(by_act["relu"]) == len(by_act["tanh"])
@@ -76,7 +71,7 @@ def test_tanh_and_relu_runs_of_one_variant_are_separate_configurations():
 def test_relu_saturation_is_the_fraction_of_zeros():
     runs = [fake_run([1, 1 + d, 1], saturated=[0, 0, 0.1 * d], within=[1, 1, 1],
                      variant=v, activation="relu") for d, v in zip((1, 2, 3), ("w1", "w3", "w6"))]
-    table = beyond.coincidence_table(beyond.cell_rows(runs, [EST]))
+    table = tables.coincidence_table(mechanisms.cell_rows(runs, [EST]))
     n = 3 * (len(runs[0].layers) - 1)
     assert f"| relu | {EST} | {n} / {n} | {n} | 0 | 1.00 (n = {n}, 3 configurations) | n/a" in table
 
@@ -89,11 +84,11 @@ def test_gap_rows_take_the_largest_drop_and_count_shared_networks_once():
     # d6 of the depth factor is the network w6: the same run seen again
     w6 = runs[2]
     d6 = RunResult(w6.payload, label="depth/d6/mnist/s0", factor="depth", variant="d6")
-    rows = beyond.gap_rows([*runs, d6], [EST])
+    rows = mechanisms.gap_rows([*runs, d6], [EST])
     assert [r[EST] for r in rows] == pytest.approx([10 * g for g in gaps] + [2.0])
     assert [r["gap_acc"] for r in rows] == pytest.approx(gaps + [0.2])
     assert [r["gap_loss"] for r in rows] == pytest.approx(gaps + [0.2])
-    table = beyond.gap_table(rows, [EST])
+    table = tables.gap_table(rows, [EST])
     assert f"| {EST} | tanh | 1.00 [1.00, 1.00] (n = 4, 4 configurations) | " \
            f"1.00 [1.00, 1.00] (n = 4, 4 configurations) |" in table
 
@@ -101,9 +96,9 @@ def test_gap_rows_take_the_largest_drop_and_count_shared_networks_once():
 def test_summary_names_the_estimators_with_a_phase():
     phase = fake_run([1, 5, 3], saturated=[0, 0.1, 0.4], within=[1, 1, 1])
     flat = fake_run([2, 2, 2], saturated=[0] * 3, within=[1] * 3, variant="w3")
-    cells = beyond.cell_rows([phase, flat], [EST])
+    cells = mechanisms.cell_rows([phase, flat], [EST])
     hidden = len(phase.layers) - 1
-    table = beyond.summary_table(cells, beyond.gap_rows([phase, flat], [EST]), gap_estimator=EST)
+    table = tables.mechanisms_summary_table(cells, mechanisms.gap_rows([phase, flat], [EST]), gap_estimator=EST)
     assert f"| width | tanh | {EST}: {hidden}/{2 * hidden} | {hidden} / {hidden} | 0 / {hidden} |" \
         in table
 
@@ -114,26 +109,29 @@ def test_runs_without_geometry_name_the_fix():
         for split in ("train", "test"):
             del s[split]["mi"][GEO]
     with pytest.raises(KeyError, match="--estimators geometry"):
-        beyond.cell_rows([r], [EST])
+        mechanisms.cell_rows([r], [EST])
 
 
 def test_pearson_is_independent_truth():
-    # the interval of the table's r comes from report.pearson_ci; check r against numpy here
+    # the interval of the table's r comes from statistics.pearson_ci; check r against numpy here
     rng = np.random.default_rng(0)
     x, y = rng.normal(size=20), rng.normal(size=20)
-    assert beyond._r(x, y).startswith(f"{np.corrcoef(x, y)[0, 1]:.2f} [")
+    assert tables._r(x, y).startswith(f"{np.corrcoef(x, y)[0, 1]:.2f} [")
 
 
 def test_ceiling_table_counts_points_at_log2_n():
     # n = 100 test inputs: the binning ceiling is log2 100; one run at it, one below
     top = fake_run([np.log2(100)] * 3, saturated=[0] * 3, within=[1] * 3)
     low = fake_run([1.0] * 3, saturated=[0] * 3, within=[1] * 3, variant="w3")
-    table = beyond.ceiling_table([top, low, top], [EST])  # the repeated run counts once
+    (counts,) = mechanisms.ceiling_counts([top, low, top], [EST])  # the repeat counts once
     hidden = len(top.layers) - 1
+    assert counts == {"activation": "tanh", "estimator": EST, "ceiling": np.log2(100),
+                      "points": 6 * hidden, "at": 3 * hidden}
+    table = tables.ceiling_table([top, low, top], [EST])
     assert f"| tanh | {EST} | log2 100 | {6 * hidden} | {3 * hidden} (50.0%) |" in table
-    assert beyond.ceiling(top, "kde_noise_var0.1_n_samples1000", "test") == np.log2(100)
-    assert beyond.ceiling(top, "kde_noise_var0.1_n_samples50", "test") == np.log2(50)
-    assert beyond.ceiling(top, "renyi_alpha1.01_n_samples500", "test") is None
+    assert mechanisms.ceiling(top, "kde_noise_var0.1_n_samples1000", "test") == np.log2(100)
+    assert mechanisms.ceiling(top, "kde_noise_var0.1_n_samples50", "test") == np.log2(50)
+    assert mechanisms.ceiling(top, "renyi_alpha1.01_n_samples500", "test") is None
 
 
 def test_dead_runs_are_set_apart():
@@ -144,14 +142,14 @@ def test_dead_runs_are_set_apart():
     revived = fake_run([5, 0, 3], saturated=[0.5, 1.0, 0.3], within=[1] * 3, seed=1,
                        activation="relu")
     tanh = fake_run([1, 2, 3], saturated=[0.1] * 3, within=[1] * 3, train_acc=0.15)
-    trained, untrained = beyond.set_apart_untrained([ok, dead, revived, tanh])
+    trained, untrained = mechanisms.set_apart_untrained([ok, dead, revived, tanh])
     assert trained == [ok, revived, tanh] and untrained == [dead]
 
 
 def test_gap_rows_group_the_seeds_of_a_configuration():
     a, b = (fake_run([1, 2, 1], saturated=[0] * 3, within=[1] * 3, seed=s) for s in (0, 1))
     relu = fake_run([1, 2, 1], saturated=[0] * 3, within=[1] * 3, activation="relu")
-    ra, rb, rr = beyond.gap_rows([a, b, relu], [EST])
+    ra, rb, rr = mechanisms.gap_rows([a, b, relu], [EST])
     assert ra["key"] != rb["key"] and ra["config"] == rb["config"] != rr["config"]
 
 
@@ -168,9 +166,9 @@ def test_facts_quote_known_counts_and_correlations():
                     train_acc=0.9, test_acc=0.8)
     top = fake_run([np.log2(100)] * 3, saturated=[0] * 3, within=[1] * 3, activation="relu")
     runs = [phase, early, flat, top, flat]  # the repeated run counts once
-    cells = beyond.cell_rows(runs, [EST])
-    gaps = beyond.gap_rows(runs, [EST])
-    f = beyond.facts(runs, cells, gaps, [EST])
+    cells = mechanisms.cell_rows(runs, [EST])
+    gaps = mechanisms.gap_rows(runs, [EST])
+    f = facts.compression_chapter_facts(runs, cells, gaps, [EST])
     h = len(phase.layers) - 1  # hidden layers per net (all follow the same curve)
     assert f["tanh_runs"] == "3" and f["relu_runs"] == "1"
     assert f["tanh_configs"] == "3" and f["tanh_layers"] == str(3 * h)
@@ -202,32 +200,33 @@ def test_facts_quote_known_counts_and_correlations():
     assert f["gap_tanh_mnist_w1_range_bins_drop"] == "4.00"
     assert f["gap_tanh_mnist_w3_range_bins_drop"] == "1.00"
     # an activation without runs is still named, so a page quoting it builds
-    g = beyond.facts([phase], beyond.cell_rows([phase], [EST]), beyond.gap_rows([phase], [EST]),
+    g = facts.compression_chapter_facts([phase], mechanisms.cell_rows([phase], [EST]), mechanisms.gap_rows([phase], [EST]),
                      [EST], activations=["tanh", "relu"])
     assert g["relu_runs"] == "0" and g["relu_ceiling_range_bins"] == "n/a"
     assert g["relu_range_bins_r_clustering"] == "n/a" and g["gap_relu_range_bins_acc"] == "n/a"
 
 
 def test_interval_phrases():
-    assert beyond._zero({"r": -0.3, "lo": -0.6, "hi": 0.04}) == "includes 0"
-    assert beyond._zero({"r": -0.3, "lo": -0.6, "hi": -0.01}) == "excludes 0"
-    assert beyond._zero({"r": 0.3, "lo": float("nan"), "hi": float("nan")}) == "has no interval"
-    assert beyond._interval({"r": float("nan"), "lo": 0, "hi": 0}) == "n/a"
-    assert beyond.short_name("binning_bin_width0.67") == "paper_bins"
-    assert beyond.short_name("renyi_alpha1.01_n_samples500") == "renyi"
-    assert beyond.short_name("mine_x1.5") == "mine_x1_5"
+    assert facts._zero({"r": -0.3, "lo": -0.6, "hi": 0.04}) == "includes 0"
+    assert facts._zero({"r": -0.3, "lo": -0.6, "hi": -0.01}) == "excludes 0"
+    assert facts._zero({"r": 0.3, "lo": float("nan"), "hi": float("nan")}) == "has no interval"
+    assert facts._interval({"r": float("nan"), "lo": 0, "hi": 0}) == "n/a"
+    assert facts.short_name("binning_bin_width0.67") == "paper_bins"
+    assert facts.short_name("renyi_alpha1.01_n_samples500") == "renyi"
+    assert facts.short_name("mine_x1.5") == "mine_x1_5"
 
 
 def test_header_counts_a_dead_seed_as_stored_not_still_computing():
     # ReLU w1: seeds 0 and 1 trained, seed 2 dead (set apart); tanh w1: seeds 0 and 1 only
-    from ibutils.chapter import Beyond
+    from ibutils.book import CompressionChapter
     relu = [fake_run([1, 5, 3], saturated=[0.1] * 3, within=[1] * 3, activation="relu", seed=s)
             for s in (0, 1)]
     dead = fake_run([5, 0, 0], saturated=[0.5, 1.0, 1.0], within=[1] * 3, seed=2,
                     activation="relu", train_acc=0.1, test_acc=0.1)
     tanh = [fake_run([1, 2, 3], saturated=[0.1] * 3, within=[1] * 3, seed=s) for s in (0, 1)]
-    study = Beyond({("width", "tanh"): tanh, ("width", "relu"): relu},
-                   get_profile("smoke", seeds=(0, 1, 2)), "test", (EST,), untrained=[dead])
+    study = CompressionChapter({("width", "tanh"): tanh, ("width", "relu"): relu},
+                               get_profile("smoke", seeds=(0, 1, 2)), "test", (EST,),
+                               untrained=[dead])
     header = str(study.header())
     assert "(still computing): mnist w1 tanh." in header  # the tanh net lacks seed 2
     assert "w1 relu" not in header.split("Set apart")[0]  # the ReLU net has all three

@@ -1,4 +1,4 @@
-"""Several networks of one shape trained as one grouped network (e.g. the seeds of a config).
+"""Several networks of one shape trained as one grouped network (the seeds of a configuration).
 
 Small nets (1-12 filters) spend their time in per-call overhead, not arithmetic; training G of
 them at once with grouped convolutions and batched matrix products makes each call G times
@@ -10,14 +10,15 @@ training it alone up to floating-point reordering (tested).
 from __future__ import annotations
 
 import math
-import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .models import CNN, INPUT_SHAPE, NetConfig, build_cnn
+from .architecture import INPUT_SHAPE, NetConfig
+from .models import CNN, build_cnn
+from .train import NumericalError, TrainState, as_input, epoch_order, run_epochs
 
 
 class GroupedCNN(nn.Module):
@@ -175,8 +176,6 @@ def train_group_epoch(model: GroupedCNN, opt, x, y, seeds: Sequence[int], epoch:
     ``bf16=True`` runs forward and backward under CPU autocast to bfloat16 (AMX where the CPU
     has it), keeping fp32 master weights and an fp32 Adam; an option, not the default.
     """
-    from .train import epoch_order
-
     model.train()
     orders = [epoch_order(s, epoch, len(x)) for s in seeds]
     totals, n_batches = torch.zeros(len(seeds)), 0
@@ -195,18 +194,18 @@ def train_group_epoch(model: GroupedCNN, opt, x, y, seeds: Sequence[int], epoch:
     return (totals / n_batches).tolist()
 
 
-def train_group(runs, splits, *, horizon: int, snapshots: Sequence[int], estimators, jobs,
-                progress: bool = True, checkpoint_seconds: float = 120.0, bf16: bool = False):
+def train_group(runs, splits, *, horizon: int, snapshots: Sequence[int],
+                measure: Callable[[CNN, int, int], dict], jobs, progress: bool = True,
+                checkpoint_seconds: float = 120.0, bf16: bool = False):
     """Train runs that differ only by seed together, with each run's snapshots and checkpoints.
 
-    Mirrors `ibutils.train.train_run` for a group: ``jobs[i]`` supplies run i's resume state
-    (all at one epoch, or all fresh), the snapshot epochs it already has (``done``) and its
-    ``on_snapshot`` / ``on_checkpoint`` callbacks, which receive plain single-model states, so
-    a run trained in a group is stored exactly like one trained alone.
+    The loop is `ibutils.train.run_epochs`, as for one net. ``jobs[i]`` supplies run i's
+    resume state (all at one epoch, or all fresh), the snapshot epochs it already has
+    (``done``) and its ``on_snapshot`` / ``on_checkpoint`` callbacks (`ibutils.runner.RunJob`),
+    which receive plain single-model states; ``measure(member, epoch, i)`` records member i.
+    So a run trained in a group is stored exactly like one trained alone.
     """
     from tqdm import tqdm
-
-    from .train import NumericalError, TrainState, _as_input, snapshot_record
 
     config, seeds = runs[0].net, [r.seed for r in runs]
     if len({(r.net, r.dataset, r.lr, r.batch_size, r.adam_eps) for r in runs}) != 1:
@@ -218,44 +217,43 @@ def train_group(runs, splits, *, horizon: int, snapshots: Sequence[int], estimat
             m.load_state_dict(r.model)
     model = GroupedCNN(config, members).to(memory_format=torch.channels_last)
     opt = torch.optim.Adam(model.parameters(), lr=runs[0].lr, eps=runs[0].adam_eps)
-    epoch, losses = 0, [[] for _ in runs]
+    start, losses = 0, [[] for _ in runs]
     if resumes[0] is not None:
         model.load_optimizer_states(opt, [r.optimizer for r in resumes])
-        epoch, losses = resumes[0].epoch, [list(r.epoch_loss) for r in resumes]
+        start, losses = resumes[0].epoch, [list(r.epoch_loss) for r in resumes]
     todo = [sorted(set(snapshots) - set(j.done)) for j in jobs]
-    x, y = _as_input(splits["train"].x), splits["train"].y
+    x, y = as_input(splits["train"].x), splits["train"].y
+    at = [start]  # the epoch the group has reached
 
     def states():
-        return [TrainState(epoch, model.member_state(i), model.member_optimizer_state(opt, i),
+        return [TrainState(at[0], model.member_state(i), model.member_optimizer_state(opt, i),
                            list(losses[i])) for i in range(len(runs))]
 
-    last = time.monotonic()
-    bar = tqdm(total=horizon, initial=epoch, disable=not progress, leave=False, unit="ep",
-               desc=f"{runs[0].dataset} group of {len(runs)}")
-    while True:
-        if any(epoch in t for t in todo):
-            for i, state in enumerate(states()):
-                if epoch in todo[i]:
-                    member = members[i]
-                    member.load_state_dict(state.model)
-                    record = snapshot_record(member.to(memory_format=torch.channels_last),
-                                             splits, estimators, epoch, runs[i])
-                    jobs[i].on_snapshot(record, state)
-                    jobs[i].on_checkpoint(state)
-            last = time.monotonic()
-        if epoch >= horizon:
-            break
+    def snapshot(epoch):
+        for i, state in enumerate(states()):
+            if epoch in todo[i]:
+                member = members[i]
+                member.load_state_dict(state.model)
+                record = measure(member.to(memory_format=torch.channels_last), epoch, i)
+                jobs[i].on_snapshot(record, state)
+                jobs[i].on_checkpoint(state)
+
+    def train_one_epoch(epoch):
         epoch_losses = train_group_epoch(model, opt, x, y, seeds, epoch, runs[0].batch_size,
-                                             bf16 or runs[0].precision == "bf16")
+                                         bf16 or runs[0].precision == "bf16")
         for i, loss in enumerate(epoch_losses):
             if not math.isfinite(loss):
                 raise NumericalError(f"epoch {epoch + 1}: training loss of seed {seeds[i]} is "
                                      f"{loss}; results up to epoch {epoch} are kept")
             losses[i].append(loss)
-        epoch += 1
-        bar.update(1)
-        if time.monotonic() - last > checkpoint_seconds:
-            for job, state in zip(jobs, states()):
-                job.on_checkpoint(state)
-            last = time.monotonic()
-    bar.close()
+        at[0] = epoch + 1
+
+    def checkpoint():
+        for job, state in zip(jobs, states()):
+            job.on_checkpoint(state)
+
+    bar = tqdm(total=horizon, initial=start, disable=not progress, leave=False, unit="ep",
+               desc=f"{runs[0].dataset} group of {len(runs)}")
+    run_epochs(start, horizon, snapshot_due=lambda e: any(e in t for t in todo),
+               snapshot=snapshot, train_one_epoch=train_one_epoch, checkpoint=checkpoint,
+               checkpoint_seconds=checkpoint_seconds, bar=bar)

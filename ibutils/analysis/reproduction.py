@@ -1,0 +1,128 @@
+"""Our runs beside the paper's released values, the same runs stored under two profiles, and a
+run trained at another precision against the spread of float32 seeds."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from ..config import PAPER_ID, ity_key, ixt_key
+from ..mi import SATURATION_TOL
+from .compression import saturation_counts
+
+
+def reproduction_rows(results, estimator: str = PAPER_ID, split: str = "test",
+                      reported: dict | None = None) -> list[dict]:
+    """Per run: the quantities ../shared/PAPER.md reads from Li & Liu's released files, ours.
+
+    Keys: dataset, variant, seed, last_epoch; points (hidden-layer snapshot points), at_log2n
+    and at_hy (how many sit within `SATURATION_TOL` of log2 N in I(X;T) and of H(Y) in
+    I(T;Y)); softmax_ixt_max (largest softmax I(X;T) over training); ity (final softmax
+    I(T;Y)) beside paper_ity (`reported[(dataset, variant)]`, None where the paper gives no
+    number); acc and train_acc (final); min_loss_epoch, min_loss and loss (final) of `split`.
+    """
+    reported = reported or {}
+    rows = []
+    for r in results:
+        sat = saturation_counts([r], estimator, split)
+        hy = r.h_y(split)
+        at_hy = sum(int((r.mi(split, estimator, layer, "i_ty") >= hy - SATURATION_TOL).sum())
+                    for layer in r.layers if layer != "softmax")
+        loss = r.metric(split, "loss")
+        k = int(np.argmin(loss))
+        rows.append({
+            "dataset": r.dataset, "variant": r.variant, "seed": r.seed,
+            "last_epoch": int(r.epochs()[-1]), "points": sat["points"],
+            "at_log2n": sat["saturated"], "at_hy": at_hy,
+            "softmax_ixt_max": float(r.mi(split, estimator, "softmax", "i_xt").max()),
+            "ity": float(r.mi(split, estimator, "softmax", "i_ty")[-1]),
+            "paper_ity": reported.get((r.dataset, r.variant)),
+            "acc": float(r.metric(split, "accuracy")[-1]),
+            "train_acc": float(r.metric("train", "accuracy")[-1]),
+            "min_loss_epoch": int(r.epochs()[k]), "min_loss": float(loss[k]),
+            "loss": float(loss[-1])})
+    return rows
+
+
+def _same_run_key(r) -> str:
+    """A run's configuration with the snapshot schedule left out: the same net, data, seed
+    and precision under two profiles train the same trajectory."""
+    return replace(r.config, schedule="paper").key()
+
+
+def agreement_rows(runs, others, estimators, *, split: str = "test") -> list[dict]:
+    """The same configuration and seed stored under two profiles (e.g. `paper` and `book`),
+    compared on the snapshot epochs both record.
+
+    Per pair: the shared epochs (count and last) and the largest absolute differences of
+    `split` accuracy and loss and, per estimator, of any layer's I(X;T) and I(T;Y) (bits).
+    Runs without a partner in `others` are left out.
+    """
+    partners = {_same_run_key(o): o for o in others}
+    rows = []
+    for r in runs:
+        o = partners.get(_same_run_key(r))
+        if o is None:
+            continue
+        shared = np.intersect1d(r.epochs(), o.epochs())
+        pick = lambda run, values: values[np.isin(run.epochs(), shared)]  # noqa: E731
+        diff = lambda f: float(np.max(np.abs(pick(r, f(r)) - pick(o, f(o)))))  # noqa: E731
+        row = {"dataset": r.dataset, "variant": r.variant, "seed": r.seed,
+               "epochs": len(shared), "last": int(shared[-1]),
+               "acc": diff(lambda run: run.metric(split, "accuracy")),
+               "loss": diff(lambda run: run.metric(split, "loss"))}
+        for est in estimators:
+            for q in ("i_xt", "i_ty"):
+                row[f"{est}:{q}"] = max(diff(lambda run, layer=layer: run.mi(split, est, layer, q))
+                                        for layer in r.layers)
+        rows.append(row)
+    return rows
+
+
+def _curves(runs, quantity: tuple, split: str, epochs) -> np.ndarray:
+    """(runs, snapshots) values of one quantity: ("metric", name) or ("mi", est, layer, q)."""
+    out = []
+    for r in runs:
+        keep = np.isin(r.epochs(), epochs)
+        vals = (r.metric(split, quantity[1]) if quantity[0] == "metric"
+                else r.mi(split, *quantity[1:]))
+        out.append(vals[keep])
+    return np.array(out)
+
+
+def precision_check(reference, candidate, estimators, *, split: str = "test") -> list[dict]:
+    """Does `candidate` (e.g. a bf16 run) move a run less than changing its seed does?
+
+    `reference` holds fp32 runs of at least 3 seeds, one of them with the candidate's seed
+    (same initialisation and batch order). For each quantity (loss, accuracy, and I(X;T),
+    I(T;Y) of every layer under each estimator), on the snapshots all runs share: the mean
+    absolute distance between the candidate and the reference run of its seed, over the mean
+    absolute distance between two reference seeds (averaged over all pairs). ``ratio <= 1``
+    means the precision change moves the trajectory less than a new seed does. Returns one
+    dict per quantity: ``quantity``, ``candidate`` (distance), ``seeds`` (mean pairwise seed
+    distance), ``ratio``, ``within``.
+    """
+    reference = list(reference)
+    if len(reference) < 3:
+        raise ValueError(f"reference: got {len(reference)} runs, allowed at least 3 seeds")
+    same = [r for r in reference if r.seed == candidate.seed]
+    if not same:
+        raise ValueError(f"reference: no run of the candidate's seed {candidate.seed}, allowed "
+                         f"seeds {sorted(r.seed for r in reference)}")
+    runs = [*reference, candidate]
+    epochs = sorted(set.intersection(*(set(r.epochs().tolist()) for r in runs)))
+    quantities = [("metric", "loss"), ("metric", "accuracy")]
+    quantities += [("mi", est, layer, q) for est in estimators for layer in candidate.layers
+                   for q in (ixt_key(est), ity_key(est))]
+    pairs = [(i, j) for i in range(len(reference)) for j in range(i + 1, len(reference))]
+    k = reference.index(same[0])
+    rows = []
+    for q in quantities:
+        ref = _curves(reference, q, split, epochs)
+        cand = _curves([candidate], q, split, epochs)[0]
+        seeds = float(np.mean([np.abs(ref[i] - ref[j]).mean() for i, j in pairs]))
+        dist = float(np.abs(cand - ref[k]).mean())
+        ratio = dist / seeds if seeds > 0 else (0.0 if dist == 0 else float("inf"))
+        rows.append({"quantity": " ".join(q[1:]), "candidate": dist, "seeds": seeds,
+                     "ratio": ratio, "within": ratio <= 1.0})
+    return rows

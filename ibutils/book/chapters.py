@@ -1,0 +1,264 @@
+"""The page objects of the factor chapters, the reproduction and the bfloat16 check: the runs a
+page shows, with one method per figure (returns the axes) or table (returns a `Text`), so a
+notebook is prose and calls.
+
+    from ibutils.book import load_chapter, page_spec
+    ch = load_chapter("depth", page_spec(profile="book", epochs=200, seeds=[0]))
+    ch.header()                 # which runs are shown, and a summary table
+    ch.planes(ch.paper)         # information planes, one row per dataset (and series)
+    ch.compression()            # the compression test of every layer, three estimators
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from .. import plots
+from ..analysis.compression import saturation_counts
+from ..analysis.reproduction import agreement_rows, precision_check, reproduction_rows
+from ..analysis.runs import by_config, group
+from ..architecture import paper_variants
+from ..config import PAPER_OUTPUT_ITY, Profile, check_choice
+from ..results import RunResult
+from . import tables
+from .facts import chapter_facts
+from .render import Html, Text, glue, markdown_table
+
+
+@dataclass
+class Chapter:
+    """The runs of one factor, with the estimators the chapter compares.
+
+    `series` splits the variants into groups drawn as separate rows (the kernel factor's two
+    stacks); by default all variants form one series.
+    """
+
+    factor: str
+    results: list[RunResult]
+    profile: Profile
+    split: str
+    estimators: tuple[str, str, str]  # ids: paper's binning, bins by count, Renyi
+    series: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def paper(self) -> str:
+        return self.estimators[0]
+
+    @property
+    def by_count(self) -> str:
+        return self.estimators[1]
+
+    @property
+    def renyi(self) -> str:
+        return self.estimators[2]
+
+    @property
+    def variants(self) -> list[str]:
+        """The variants shown, in the factor's order."""
+        return list(group(self.results, "variant"))
+
+    @property
+    def datasets(self) -> list[str]:
+        return list(group(self.results, "dataset"))
+
+    def _series(self) -> dict[str, list[RunResult]]:
+        if not self.series:
+            return {"": self.results}
+        return {name: [r for r in self.results if r.variant in variants]
+                for name, variants in self.series.items()}
+
+    def rows(self) -> dict[str, list[RunResult]]:
+        """Runs per row of a figure: one row per dataset (and series), labelled."""
+        return {f"{d} {name}".strip(): [r for r in runs if r.dataset == d]
+                for name, runs in self._series().items() for d in self.datasets}
+
+    def header(self) -> Text:
+        """Which runs the chapter shows (profile, horizon, seeds) and their summary table."""
+        p = self.profile
+        fewer = [f"{runs[0].dataset} {runs[0].variant} ({len(runs)})"
+                 for runs in group(self.results, "label_config").values()
+                 if len(runs) < len(p.seeds)]
+        note = (f" Configurations with fewer seeds (still computing): {', '.join(fewer)}."
+                if fewer else "")
+        return Text(f"**Runs shown:** profile `{p.name}`, horizon {p.epochs} epochs, seeds "
+                    f"{list(p.seeds)}, {len(self.results)} runs.{note}\n\n"
+                    + tables.summary_table(self.results, self.paper))
+
+    def planes(self, estimator: str):
+        """Information planes under one estimator, a row per dataset (and series)."""
+        return plots.info_planes(list(self.rows().values()), split=self.split,
+                                 estimator=estimator)
+
+    def saturation(self) -> Text:
+        """How many hidden-layer points sit at log2 N under the paper's estimator."""
+        sat = saturation_counts(self.results, self.paper, self.split)
+        return Text(f"Hidden-layer points at I(X;T) = log2 N (paper's estimator, {self.split} "
+                    f"set): **{sat['saturated']} of {sat['points']}** "
+                    f"({100 * sat['fraction']:.1f}%); the largest distance below log2 N of "
+                    f"any hidden point is {sat['max_gap_bits']:.3f} bits.")
+
+    def compression(self) -> Text:
+        """The compression test of every layer of every configuration, all three estimators."""
+        intro = ("**Does any layer compress?** Drop of I(X;T) from its peak to the last "
+                 "snapshot (* = larger than the spread across seeds and 0.05), with the epoch "
+                 "of the peak in brackets; empty cells: the net has no such layer.")
+        parts = [tables.compression_table(by_config(runs), list(self.estimators),
+                                          split=self.split)
+                 for runs in self._series().values()]
+        return Text("\n\n".join([intro, *parts]))
+
+    def fitting(self) -> Text:
+        """Final accuracy and output I(T;Y), speed of fitting and onset of overfitting."""
+        return Text(tables.fitting_table(self.results, self.paper, self.split))
+
+    def curves(self):
+        """Training (dashed) and test (solid) loss and accuracy, a row per dataset (series)."""
+        return plots.training_grid(self.rows())
+
+    def output_mi(self):
+        """Softmax I(X;T) and I(T;Y) against epoch under the paper's estimator."""
+        return plots.output_mi_grid(self.rows(), estimator=self.paper)
+
+    def layer_mi(self, variants: Sequence[str]):
+        """Every layer's I(X;T) against epoch for some variants, one column per estimator."""
+        picks = by_config(r for r in self.results if r.variant in variants)
+        return plots.layer_mi_grid(picks, list(self.estimators), split=self.split)
+
+    def gradients(self, kind: str = "gradients"):
+        """Gradient mean and spread ("gradients") or weight norms ("weights"), a panel per
+        configuration (needs runs loaded with ``gradients=True`` for the former)."""
+        return plots.gradient_grid(self.rows(), kind)
+
+    def snr(self) -> Text:
+        """Gradient signal-to-noise ratio per layer: first, last, and first epoch below 1."""
+        return Text(tables.snr_table(self.results))
+
+    def animation(self, variant: str, estimator: str | None = None) -> Html:
+        """An epoch slider over one variant's plane (first dataset), playable without a kernel."""
+        names = list(dict.fromkeys(r.variant for r in self.results))
+        check_choice("variant", variant, names)
+        run = next(r for r in self.results if r.variant == variant)
+        anim = plots.info_plane_animation(run, split=self.split,
+                                          estimator=estimator or self.renyi)
+        return Html(anim.to_jshtml())
+
+    @cached_property
+    def facts(self) -> dict[str, str]:
+        """The numbers the chapter's text quotes, by name (`ibutils.book.facts.chapter_facts`)."""
+        return chapter_facts(self.results, list(self.estimators), self.split)
+
+    def glue(self) -> None:
+        """Paste `facts` into the notebook (`glue`), for ``{glue:text}`name``` in the text."""
+        glue(self.facts)
+
+    def explorer(self):
+        """The ipywidgets explorer of every run of the chapter (needs a live kernel)."""
+        from .explore import explorer
+        return explorer(self.results)
+
+
+def study_header(chapters: dict[str, Chapter]) -> Text:
+    """Which runs a whole-study page judges: profile, horizon, seeds and counts."""
+    first = next(iter(chapters.values()))
+    p = first.profile
+    n_runs = sum(len(ch.results) for ch in chapters.values())
+    left_out = [f"{factor} {v}" for factor, ch in chapters.items()
+                for v in paper_variants()[factor]
+                if v not in {r.variant for r in ch.results}]
+    note = (f" Left out (not yet computed for this horizon and these seeds): "
+            f"{', '.join(left_out)}." if left_out else "")
+    n_configs = n_fewer = 0
+    for ch in chapters.values():
+        for runs in group(ch.results, "label_config").values():
+            n_configs += 1
+            n_fewer += len(runs) < len(p.seeds)
+    if n_fewer:
+        note += (f" {n_fewer} of the {n_configs} configurations have fewer seeds so far (each "
+                 "chapter's header names them).")
+    return Text(f"**Runs judged:** profile `{p.name}`, horizon {p.epochs} epochs, seeds "
+                f"{list(p.seeds)}: {n_runs} runs over {len(chapters)} factors and "
+                f"{len(first.datasets)} datasets.{note}")
+
+
+@dataclass
+class Reproduction(Chapter):
+    """Runs at the paper's own horizon (`paper` profile: 10,000 epochs, its 36 snapshots)
+    beside what Li & Liu's released files show, and beside the same runs stored under a
+    shorter profile (`shorter`), which must agree on the epochs both record."""
+
+    shorter: list[RunResult] = field(default_factory=list)
+
+    def against_paper(self) -> Text:
+        """Our numbers beside the paper's released ones (`ibutils.book.tables.reproduction_table`)."""
+        rows = reproduction_rows(self.results, self.paper, self.split, PAPER_OUTPUT_ITY)
+        return Text(tables.reproduction_table(rows, self.split))
+
+    def agreement(self) -> Text:
+        """The same seeds stored under the shorter profile, compared where both record."""
+        if not self.shorter:
+            return Text("No run of these configurations and seeds is stored under the "
+                        "shorter profile, so there is nothing to compare.")
+        rows = agreement_rows(self.results, self.shorter, list(self.estimators),
+                                     split=self.split)
+        p = self.shorter[0].payload.get("profile", "shorter")
+        return Text(f"Runs compared with profile `{p}`: {len(rows)}.\n\n"
+                    + tables.agreement_table(rows, list(self.estimators), self.split))
+
+
+@dataclass
+class PrecisionCheck:
+    """fp32 seeds and one bf16 run per configuration: is bf16 within the seeds' spread?"""
+
+    fp32: dict[str, list[RunResult]]  # configuration label -> fp32 seed runs
+    bf16: dict[str, RunResult]  # configuration label -> the bf16 run (first seed)
+    profile: Profile
+    split: str
+    estimators: tuple[str, ...]
+
+    def checks(self) -> dict[str, list[dict]]:
+        return {label: precision_check(self.fp32[label], self.bf16[label],
+                                              self.estimators, split=self.split)
+                for label in self.fp32}
+
+    def summary(self) -> Text:
+        """Per configuration: quantities within the seed spread, the worst ratio, final test
+        accuracy (fp32 seeds: mean and range; bf16) and the training time per epoch."""
+        rows = []
+        for label, rows_ in self.checks().items():
+            fp32, bf16 = self.fp32[label], self.bf16[label]
+            acc = [r.metric(self.split, "accuracy")[-1] for r in fp32]
+            worst = max(rows_, key=lambda r: r["ratio"])
+            speed = [r.payload["train_seconds"] / max(r.payload["epochs_trained"], 1)
+                     for r in (*fp32, bf16)]
+            rows.append([label, f"{sum(r['within'] for r in rows_)} / {len(rows_)}",
+                         f"{worst['ratio']:.2f} ({worst['quantity']})",
+                         f"{np.mean(acc):.4f} [{min(acc):.4f}, {max(acc):.4f}]",
+                         f"{bf16.metric(self.split, 'accuracy')[-1]:.4f}",
+                         f"{np.mean(speed[:-1]):.2f} / {speed[-1]:.2f}"])
+        return Text(markdown_table(
+            ["configuration", "quantities within the fp32 seed spread", "worst ratio",
+             f"final {self.split} acc, fp32 seeds", f"final {self.split} acc, bf16",
+             "s/epoch fp32 / bf16 (as stored)"], rows))
+
+    def verdict(self) -> Text:
+        """The rule of the methods chapter: bf16 may become the default only if every
+        configuration stays within the fp32 seed spread in every quantity."""
+        failing = {label: [r["quantity"] for r in rows if not r["within"]]
+                   for label, rows in self.checks().items()}
+        failing = {k: v for k, v in failing.items() if v}
+        if not failing:
+            return Text(f"**bf16 stays within the fp32 seed spread** in every quantity of all "
+                        f"{len(self.fp32)} configurations.")
+        parts = "; ".join(f"{label}: {len(q)} quantities (e.g. {q[0]})"
+                          for label, q in failing.items())
+        return Text(f"**bf16 leaves the fp32 seed spread** in {parts}. It stays an option, "
+                    f"not the default.")
+
+    def figure(self, estimator: str | None = None):
+        """A row per configuration: loss and accuracy (fp32 seeds as a band, bf16 as a line),
+        then every layer's I(X;T) of the fp32 seeds and of the bf16 run (default: Renyi)."""
+        return plots.precision_grid(self.fp32, self.bf16, estimator=estimator or
+                                    self.estimators[-1], split=self.split)

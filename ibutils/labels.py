@@ -1,0 +1,56 @@
+"""Words for readers: one mapping from the package's ids (datasets, estimators, networks,
+splits, layers) to the labels that tables, legends, titles, sliders and captions show."""
+from __future__ import annotations
+
+import re
+
+DATASET_LABELS = {"mnist": "MNIST", "fashion_mnist": "Fashion-MNIST"}
+SPLIT_LABELS = {"train": "training set", "test": "test set"}
+ACTIVATION_LABELS = {"tanh": "tanh", "relu": "ReLU"}
+
+
+def dataset_label(name: str) -> str:
+    """"mnist" -> "MNIST", "fashion_mnist" -> "Fashion-MNIST"."""
+    return DATASET_LABELS.get(name, name)
+
+
+def estimator_label(estimator_id: str) -> str:
+    """An estimator id as words: "binning_bin_width0.67" -> "paper's bins (width 0.67)",
+    "binning_n_bins30" -> "30 bins over the layer's range", "renyi_alpha1.01_n_samples500" ->
+    "Renyi (alpha 1.01)", "kde_noise_var0.1_n_samples1000" -> "KDE upper bound (noise
+    variance 0.1)", "binning_equal_mass30" -> "30 equal-mass bins"."""
+    params = dict(re.findall(r"_([a-z_]+?)([0-9][0-9.e+-]*)(?=_[a-z]|$)", estimator_id))
+    kind = estimator_id.split("_", 1)[0]
+    if kind == "binning" and "bin_width" in params:
+        width = params["bin_width"]
+        return "paper's bins (width 0.67)" if width == "0.67" else f"bins of width {width}"
+    if kind == "binning" and "n_bins" in params:
+        return f"{params['n_bins']} bins over the layer's range"
+    if kind == "binning" and "equal_mass" in params:
+        return f"{params['equal_mass']} equal-mass bins"
+    if kind == "kde":
+        return f"KDE upper bound (noise variance {params.get('noise_var', '?')})"
+    if kind == "renyi":
+        text = f"Renyi (alpha {params.get('alpha', '?')}"
+        return text + (f", kernel width {params['sigma']})" if "sigma" in params else ")")
+    if kind == "geometry":
+        return "geometry"
+    return estimator_id
+
+
+def network_label(factor: str, variant: str) -> str:
+    """A paper network in words: "w12" -> "6 layers x 12 filters", "5conv-k7" -> "5 layers,
+    7x7 kernels", "d9" -> "9 layers x 6 filters", "pool" -> "3 layers x 12 filters, pooled",
+    "fc" -> "5 conv layers + dense 500-1024-500"."""
+    m = re.fullmatch(r"w(\d+)", variant)
+    if m:
+        return f"6 layers x {m.group(1)} filter{'s' if m.group(1) != '1' else ''}"
+    m = re.fullmatch(r"(\d)conv-k(\d+)", variant)
+    if m:
+        return f"{m.group(1)} layers, {m.group(2)}x{m.group(2)} kernels"
+    m = re.fullmatch(r"d(\d+)", variant)
+    if m:
+        return f"{m.group(1)} layer{'s' if m.group(1) != '1' else ''} x 6 filters"
+    return {"pool": "3 layers x 12 filters, max-pool", "no-pool": "3 layers x 12 filters",
+            "fc": "5 conv layers + dense 500-1024-500",
+            "no-fc": "5 conv layers, no dense layers"}.get(variant, variant)

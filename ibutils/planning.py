@@ -1,0 +1,174 @@
+"""Which runs a study consists of, and what the results store already holds of them.
+
+`plan_study` lists the runs of one factor (variants x datasets x seeds of a profile);
+`coverage` reads the stored results of every configuration (trains nothing) and
+`coverage_summary` totals them: CPU time spent, the projection for the rest, what is short.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import store
+from .architecture import get_variant, paper_variants
+from .config import Profile, RunConfig, check_choice
+from .results import complete, needed_snapshots
+
+
+@dataclass(frozen=True)
+class StudyRun:
+    """One run of a study, named: which factor, variant, dataset and seed."""
+
+    factor: str
+    variant: str
+    dataset: str
+    seed: int
+    run: RunConfig
+
+    @property
+    def label(self) -> str:
+        return f"{self.factor}/{self.variant}/{self.dataset}/s{self.seed}"
+
+
+def plan_study(factor: str, datasets: Iterable[str], profile: Profile,
+               variants: Iterable[str] | None = None, activation: str = "tanh",
+               precision: str = "fp32") -> list[StudyRun]:
+    """The runs of one factor: every variant x dataset x seed of the profile."""
+    all_variants = paper_variants(activation)
+    if factor not in all_variants:
+        raise ValueError(f"factor: got {factor!r}, allowed {tuple(all_variants)}")
+    names = list(all_variants[factor]) if variants is None else list(variants)
+    datasets = [datasets] if isinstance(datasets, str) else list(datasets)
+    return [
+        StudyRun(factor, v, d, s,
+                 profile.run_config(get_variant(factor, v, activation), d, s, precision))
+        for d in datasets for v in names for s in profile.seeds
+    ]
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What the store holds of one configuration (factor, variant, dataset) of a profile."""
+
+    factor: str
+    variant: str
+    dataset: str
+    key: str  # the cache key of its seed-0 run
+    seeds: tuple[int, ...]  # the profile's seeds with a stored result
+    epochs: int  # epochs trained by the least-trained stored seed (0 if none)
+    train_seconds: float  # summed over the stored seeds (training and every measurement)
+    seconds_per_epoch: float  # mean over the stored seeds; nan if none
+    shared: bool  # the same configuration is listed earlier under another factor
+
+
+def coverage(profile: Profile, activation: str = "tanh",
+             datasets: Iterable[str] = ("mnist", "fashion_mnist"),
+             factors: Iterable[str] | None = None) -> list[Coverage]:
+    """Every configuration of the `factors` (default: all five; `plan_study`'s runs, grouped
+    over seeds), with what the results store holds of it under `profile`. Reads the JSON
+    results; trains nothing."""
+    datasets = list(datasets)
+    all_variants = paper_variants(activation)
+    factors = list(all_variants) if factors is None else list(factors)
+    for factor in factors:
+        check_choice("factors", factor, all_variants)
+    rows, seen = [], set()
+    for factor in factors:
+        for variant in all_variants[factor]:
+            for dataset in datasets:
+                planned = plan_study(factor, [dataset], profile, [variant], activation)
+                stored = {p.seed: payload for p in planned
+                          if (payload := store.load_result(
+                              store.run_dir(p.run, profile.name) / "result.json")) is not None}
+                rates = [p["train_seconds"] / p["epochs_trained"] for p in stored.values()
+                         if p["epochs_trained"]]
+                key = planned[0].run.key()
+                rows.append(Coverage(
+                    factor, variant, dataset, key, tuple(stored),
+                    min((p["epochs_trained"] for p in stored.values()), default=0),
+                    float(sum(p["train_seconds"] for p in stored.values())),
+                    float(np.mean(rates)) if rates else float("nan"), (key, dataset) in seen))
+                seen.add((key, dataset))
+    return rows
+
+
+def coverage_summary(rows: Sequence[Coverage], profile: Profile) -> dict:
+    """Totals over the distinct configurations of `coverage`: ``configurations``;
+    ``spent_seconds`` (stored runs); ``projected_seconds`` (the whole profile, every seed to
+    its horizon, at each configuration's measured seconds per epoch); ``short``
+    ("factor/variant/dataset" of those short of the profile's seeds or horizon);
+    ``unmeasured`` (those without any stored run, left out of the projection)."""
+    distinct = [r for r in rows if not r.shared]
+    measured = [r for r in distinct if r.seeds]
+    return {
+        "configurations": len(distinct),
+        "spent_seconds": sum(r.train_seconds for r in distinct),
+        "projected_seconds": sum(r.seconds_per_epoch * profile.epochs * len(profile.seeds)
+                                 for r in measured),
+        "short": [f"{r.factor}/{r.variant}/{r.dataset}" for r in distinct
+                  if len(r.seeds) < len(profile.seeds) or r.epochs < profile.epochs],
+        "unmeasured": [f"{r.factor}/{r.variant}/{r.dataset}" for r in distinct if not r.seeds],
+    }
+
+
+@dataclass(frozen=True)
+class MissingRun:
+    """A planned run the store cannot serve: why, and what training it would cost."""
+
+    item: StudyRun
+    reason: str  # "not stored", "stored to epoch 200 of 1000", "lacks renyi_..."
+    seconds: float | None  # projected CPU seconds at its configuration's measured speed
+
+
+def missing_runs(plan: Sequence[StudyRun], profile: Profile, horizon: int,
+                 estimators) -> list[MissingRun]:
+    """The runs of `plan` whose stored result does not cover `horizon` epochs with every
+    estimator, each with the reason and a projection of its CPU time (the seconds per epoch
+    of the stored seeds of its configuration; None where no seed of it is stored). Reads the
+    JSON results only."""
+    paths = {item.label: store.run_dir(item.run, profile.name) / "result.json" for item in plan}
+    stored = {label: store.load_result(path) for label, path in paths.items()}
+    rates: dict = {}
+    for item in plan:
+        payload = stored[item.label]
+        if payload and payload["epochs_trained"]:
+            rates.setdefault((item.factor, item.variant, item.dataset), []).append(
+                payload["train_seconds"] / payload["epochs_trained"])
+    needed = needed_snapshots(plan[0].run, horizon) if plan else []
+    out = []
+    for item in plan:
+        payload = stored[item.label]
+        if complete(payload, needed, horizon, estimators):
+            continue
+        rate = rates.get((item.factor, item.variant, item.dataset))
+        rate = float(np.mean(rate)) if rate else None
+        if payload is None:
+            reason, epochs = "not stored", horizon
+        elif payload["epochs_trained"] < horizon:
+            reason = f"stored to epoch {payload['epochs_trained']} of {horizon}"
+            epochs = horizon - payload["epochs_trained"]
+        else:
+            have = set(payload["snapshots"][0]["train"]["mi"]) if payload["snapshots"] else set()
+            lacking = [e.id for e in estimators if e.id not in have]
+            reason, epochs = f"lacks {', '.join(lacking) or 'some snapshots'}", 0
+        out.append(MissingRun(item, reason, None if rate is None else rate * epochs))
+    return out
+
+
+def describe_missing(missing: Sequence[MissingRun]) -> str:
+    """What `missing_runs` found, for a person: one line per run and the projected total."""
+    known = [m.seconds for m in missing if m.seconds is not None]
+    total = (f"; training them would take about {sum(known) / 3600:.1f} CPU-hours at the "
+             f"measured speed of their stored seeds" if known else "")
+    unknown = sum(m.seconds is None for m in missing)
+    if unknown and known:
+        total += f" (for {unknown} of them no speed is measured yet)"
+    lines = [f"  {m.item.label}: {m.reason}"
+             + (f" (about {m.seconds / 60:.0f} CPU-minutes)" if m.seconds else "")
+             for m in missing]
+    return (f"{len(missing)} run(s) are not in the results store (allow_training=False){total}:\n"
+            + "\n".join(lines) + "\nSet allow_training = True to train them here, or run "
+            "`python -m ibutils --factor ...` in a terminal; a fresh clone can re-estimate "
+            "only runs whose snapshot weights are in its local .cache.")

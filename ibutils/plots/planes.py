@@ -1,0 +1,125 @@
+"""Information planes: one run's every layer in (I(X;T), I(T;Y)) across training, a grid of
+them, and an epoch slider for the static book."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from ..config import PAPER_ID, ity_key, ixt_key
+from ..mi import SATURATION_TOL
+from .style import EPOCH_CMAP, as_list, epoch_norm, layer_color, layer_marker
+
+
+def info_plane(result, *, split: str = "test", estimator: str = PAPER_ID,
+               layers: Sequence[str] | None = None, ax=None, colorbar: bool = True,
+               title: str | None = None):
+    """The information plane of one run: every layer's (I(X;T), I(T;Y)) across training.
+
+    Points are coloured by epoch (log scale); each layer has its own marker and a thin line in
+    its layer colour joining consecutive snapshots. Points where binned I(X;T) is saturated
+    (within 0.01 bit of log2 N) get a black ring. Dotted lines: log2 N (vertical, binning
+    only) and H(Y) (horizontal), the ceilings of binned I(X;T) and of I(T;Y).
+    """
+    ax = ax or plt.gca()
+    layers = list(layers or result.layers)
+    epochs = result.epochs()
+    norm = epoch_norm(int(epochs.max()))
+    n = result.n[split]
+    binned = estimator.startswith("binning")
+    for i, layer in enumerate(layers):
+        ixt = result.mi(split, estimator, layer, ixt_key(estimator))
+        ity = result.mi(split, estimator, layer, ity_key(estimator))
+        color = layer_color(result.layers.index(layer), len(result.layers))
+        ax.plot(ixt, ity, "-", color=color, lw=0.8, alpha=0.6, zorder=1)
+        sc = ax.scatter(ixt, ity, c=epochs, cmap=EPOCH_CMAP, norm=norm, s=22,
+                        marker=layer_marker(layer, i), zorder=2, label=layer,
+                        edgecolors="none")
+        sat = ixt >= np.log2(n) - SATURATION_TOL
+        if binned and sat.any():
+            ax.scatter(ixt[sat], ity[sat], s=60, facecolors="none", edgecolors="k",
+                       linewidths=0.6, zorder=3)
+    if binned:  # log2 N bounds binned I(X;T); subsampling estimators have other ceilings
+        ax.axvline(np.log2(n), ls=":", color="0.4", lw=1)
+    ax.axhline(result.h_y(split), ls=":", color="0.4", lw=1)
+    ax.set_xlabel("I(X;T) [bits]")
+    ax.set_ylabel("I(T;Y) [bits]")
+    ax.set_title(title if title is not None else result.label)
+    if colorbar:
+        ax.figure.colorbar(sc, ax=ax, label="epoch")
+    return ax
+
+
+def info_planes(rows, *, split: str = "test", estimator: str = PAPER_ID,
+                size: float = 3.0):
+    """A grid of information planes: one row per list in `rows`, one panel per run.
+
+    `rows` is a list of lists of runs (e.g. one row per dataset, one column per variant), or a
+    flat list for a single row. Returns the (rows, cols) array of axes.
+    """
+    rows = [list(r) for r in rows] if isinstance(as_list(rows)[0], (list, tuple)) else [as_list(rows)]
+    ncols = max(len(r) for r in rows)
+    fig, axes = plt.subplots(len(rows), ncols, squeeze=False, sharex=True, sharey=True,
+                             figsize=(size * ncols + 1.0, size * len(rows)),
+                             constrained_layout=True)
+    for row, ax_row in zip(rows, axes):
+        for r, ax in zip(row, ax_row):
+            info_plane(r, split=split, estimator=estimator, ax=ax, colorbar=False,
+                       title=f"{r.dataset} {r.variant}" if r.variant else r.label)
+        for ax in ax_row[len(row):]:
+            ax.set_visible(False)
+    for ax in axes[:, 1:].flat:
+        ax.set_ylabel("")
+    for ax in axes[:-1, :].flat:
+        ax.set_xlabel("")
+    epochs_max = max(int(r.epochs().max()) for row in rows for r in row)
+    sm = plt.cm.ScalarMappable(norm=epoch_norm(epochs_max), cmap=EPOCH_CMAP)
+    fig.colorbar(sm, ax=axes, label="epoch", shrink=0.8)
+    deepest = max((ax for ax in axes.flat if ax.get_visible()),
+                  key=lambda ax: len(ax.get_legend_handles_labels()[1]))
+    handles, labels = deepest.get_legend_handles_labels()
+    legend = deepest.legend(handles, labels, fontsize="x-small", loc="lower right",
+                            frameon=False)
+    for h in legend.legend_handles:
+        h.set_color("0.3")
+    return axes
+
+
+def info_plane_animation(result, *, split: str = "test",
+                         estimator: str = PAPER_ID, size: float = 4.0):
+    """An epoch slider over one run's information plane, playable without a kernel.
+
+    Returns a matplotlib `FuncAnimation` whose frame k shows the snapshots up to the k-th;
+    ``anim.to_jshtml()`` turns it into self-contained HTML/JavaScript for the static book.
+    """
+    from matplotlib.animation import FuncAnimation
+
+    epochs = result.epochs()
+    fig, ax = plt.subplots(figsize=(size + 1.2, size), constrained_layout=True)
+    layers = result.layers
+    ixt = {la: result.mi(split, estimator, la, ixt_key(estimator)) for la in layers}
+    ity = {la: result.mi(split, estimator, la, ity_key(estimator)) for la in layers}
+    lo_x = min(v.min() for v in ixt.values())
+    hi_x = max(max(v.max() for v in ixt.values()), np.log2(result.n[split]))
+    hi_y = max(max(v.max() for v in ity.values()), result.h_y(split))
+
+    def draw(k):
+        ax.clear()
+        for i, la in enumerate(layers):
+            color = layer_color(i, len(layers))
+            ax.plot(ixt[la][:k + 1], ity[la][:k + 1], "-", color=color, lw=0.8, alpha=0.6)
+            ax.plot(ixt[la][k], ity[la][k], layer_marker(la, i), color=color, ms=7,
+                    label=la)
+        ax.axvline(np.log2(result.n[split]), ls=":", color="0.4", lw=1)
+        ax.axhline(result.h_y(split), ls=":", color="0.4", lw=1)
+        ax.set_xlim(lo_x - 0.3, hi_x + 0.3)
+        ax.set_ylim(-0.1, hi_y + 0.2)
+        ax.set_xlabel("I(X;T) [bits]")
+        ax.set_ylabel("I(T;Y) [bits]")
+        ax.set_title(f"{result.label}: epoch {epochs[k]}")
+        ax.legend(fontsize="x-small", loc="lower right", frameon=False)
+
+    anim = FuncAnimation(fig, draw, frames=len(epochs), interval=300)
+    plt.close(fig)
+    return anim

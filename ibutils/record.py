@@ -1,0 +1,164 @@
+"""What a snapshot records: every measured layer's activations (forward hooks), each
+estimator and geometric measure applied to them, loss and accuracy per split, weight norms and
+gradient statistics. Knows nothing of the cache: the runner stores what `snapshot_record`
+returns.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from . import mi as mi_mod
+from .config import Estimator, RunConfig
+from .data import Split
+from .geometry import MEASURES
+from .models import CNN
+from .train import NumericalError, as_input, epoch_order
+
+# every per-layer measure the recorder can apply: MI estimators and geometric companions, each
+# called as fn(t, x, y, **params); `ibutils.config.ESTIMATOR_KINDS` names them (tested)
+LAYER_MEASURES = {**mi_mod.ESTIMATORS, **MEASURES}
+
+
+EVAL_BATCH = 1000  # images per forward pass when measuring a snapshot (fastest here)
+
+
+@torch.no_grad()
+def capture(model: CNN, x: torch.Tensor) -> tuple[dict[str, np.ndarray], torch.Tensor]:
+    """Activations of every measured layer for all of `x`, via forward hooks.
+
+    Returns ``({layer: (N, D) float32 array}, logits (N, 10))``; the output layer is recorded
+    as softmax probabilities, as the paper does. Conv maps are flattened in (H, W, C) order,
+    free for channels-last tensors; the order of units does not change any estimate.
+    """
+    n, acts, offset = len(x), {}, [0]
+    def hook_for(name):
+        def hook(_module, _inputs, out):
+            if out.dim() == 4:
+                out = out.permute(0, 2, 3, 1)  # (B, H, W, C): a view for channels-last
+            flat = out.reshape(out.shape[0], -1)
+            if name not in acts:
+                acts[name] = np.empty((n, flat.shape[1]), dtype=np.float32)
+            acts[name][offset[0]:offset[0] + len(flat)] = flat.numpy()
+        return hook
+    handles = [block.register_forward_hook(hook_for(n)) for n, block in model.measured.items()]
+    logits = []
+    try:
+        for i in range(0, n, EVAL_BATCH):
+            offset[0] = i
+            logits.append(model(x[i:i + EVAL_BATCH]))
+    finally:
+        for h in handles:
+            h.remove()
+    logits = torch.cat(logits)
+    acts["softmax"] = torch.softmax(logits, dim=1).numpy()
+    return acts, logits
+
+
+def _check_finite(acts: dict, epoch: int) -> None:
+    for name, t in acts.items():
+        if not np.isfinite(t).all():
+            raise NumericalError(f"epoch {epoch}: NaN or inf in the activations of layer {name}")
+
+
+def estimates(model: CNN, split: Split, estimators: Sequence[Estimator], epoch: int,
+              full: dict | None = None) -> dict:
+    """{estimator id: {layer: values}} for one split.
+
+    Estimators that work on a seeded subsample (``n_samples`` < N) get activations captured
+    for just those rows (the rows `ibutils.mi.subsample` would pick from the whole split, so
+    the values equal those from a full capture); the others share one full capture, passed in
+    as `full` (already checked for NaN) when the caller has it.
+    """
+    y_all, n = split.y.numpy(), len(split.y)
+    by_rows: dict = {}
+    for est in estimators:
+        k = est.kwargs().get("n_samples")
+        by_rows.setdefault(None if k is None or k >= n else int(k), []).append(est)
+    out = {}
+    for k, group in by_rows.items():
+        rows = slice(None) if k is None else mi_mod.subsample(n, k)
+        if k is None and full is not None:
+            acts = full
+        else:
+            acts = capture(model, as_input(split.x[rows]))[0]
+            _check_finite(acts, epoch)
+        x, y = split.x[rows].numpy().reshape(len(y_all[rows]), -1), y_all[rows]
+        for est in group:  # every row here is one the estimator would keep
+            kwargs = {p: v for p, v in est.kwargs().items() if p != "n_samples"}
+            fn = LAYER_MEASURES[est.kind]
+            out[est.id] = {name: fn(t, x, y, **kwargs).as_dict() for name, t in acts.items()}
+    return out
+
+
+def measure_split(model: CNN, split: Split, estimators: Sequence[Estimator], epoch: int) -> dict:
+    """Loss, accuracy and every estimator on every layer for one split at one snapshot."""
+    acts, logits = capture(model, as_input(split.x))
+    _check_finite(acts, epoch)
+    return {
+        "loss": float(F.cross_entropy(logits, split.y)),
+        "accuracy": float((logits.argmax(1) == split.y).float().mean()),
+        "mi": estimates(model, split, estimators, epoch, full=acts),
+    }
+
+
+def gradient_stats(model: CNN, split: Split, *, seed: int, epoch: int,
+                   batch_size: int) -> dict[str, dict[str, float]]:
+    """Mean and spread of each layer's weight gradient over the mini-batches of one epoch.
+
+    The "signal-to-noise" view of Shwartz-Ziv & Tishby (2017, fig. 4), which Li & Liu show for
+    their FC nets. At the current weights (a snapshot), the gradient of the mini-batch loss
+    g_b with respect to each measured layer's weight is taken for every mini-batch b of the
+    next epoch (batch order `epoch_order(seed, epoch)`, as training uses it); the weights are
+    not updated. Per layer it returns ``{"mean": ||mean_b g_b||, "std": ||std_b g_b||}``
+    (Frobenius norms; std element-wise, ddof = 0) and their ratio ``"snr"``. Unlike
+    Shwartz-Ziv & Tishby, who logged gradients while the weights moved within the epoch, all
+    batches see the same weights, so the statistics can be computed later from stored
+    snapshot weights.
+    """
+    model.train()
+    x, y = as_input(split.x), split.y
+    order = epoch_order(seed, epoch, len(x))
+    weights = {name: block.linear.weight for name, block in model.measured.items()}
+    total = {k: torch.zeros_like(w, dtype=torch.float64) for k, w in weights.items()}
+    total_sq = {k: torch.zeros_like(w, dtype=torch.float64) for k, w in weights.items()}
+    n_batches = 0
+    for i in range(0, len(x), batch_size):
+        idx = order[i:i + batch_size]
+        model.zero_grad(set_to_none=True)
+        F.cross_entropy(model(x[idx]), y[idx]).backward()
+        for k, w in weights.items():
+            g = w.grad.detach().double()
+            total[k] += g
+            total_sq[k] += g * g
+        n_batches += 1
+    model.zero_grad(set_to_none=True)
+    out = {}
+    for k in weights:
+        mean = total[k] / n_batches
+        var = (total_sq[k] / n_batches - mean * mean).clamp_min(0.0)
+        m, s = float(mean.norm()), float(var.sum().sqrt())
+        out[k] = {"mean": m, "std": s, "snr": m / s if s > 0 else float("inf")}
+    return out
+
+
+def snapshot_record(model: CNN, splits: dict[str, Split], estimators, epoch: int,
+                    run: RunConfig | None = None) -> dict:
+    """The full record of one snapshot: per split measurements, per-layer weight norms and,
+    given the run (for its seed and batch size), the gradient statistics on the training split.
+    """
+    model.eval()
+    record = {"epoch": epoch}
+    for split_name, split in splits.items():
+        record[split_name] = measure_split(model, split, estimators, epoch)
+    record["weight_norm"] = {
+        name: float(block.linear.weight.detach().norm()) for name, block in model.measured.items()
+    }
+    if run is not None:
+        record["gradients"] = gradient_stats(model, splits["train"], seed=run.seed, epoch=epoch,
+                                             batch_size=run.batch_size)
+        model.eval()
+    return record

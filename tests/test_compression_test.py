@@ -1,0 +1,106 @@
+"""The calibrated compression test: exact statistics against tables, power on curves that do
+compress, and its false-positive rate on curves that cannot."""
+import numpy as np
+import pytest
+
+from ibutils.analysis import compression_test as ct
+from ibutils.analysis.statistics import benjamini_hochberg, regularized_beta, student_t_sf
+from ibutils.architecture import get_variant
+from ibutils.config import PAPER_ID, get_profile
+from ibutils.results import constructed_run
+
+
+@pytest.mark.parametrize("t, df, p", [(2.920, 2, 0.05), (4.303, 2, 0.025), (2.132, 4, 0.05),
+                                      (3.747, 4, 0.01), (1.645, 1e7, 0.05), (0.0, 3, 0.5)])
+def test_student_t_tail_matches_the_tables(t, df, p):
+    assert student_t_sf(t, df) == pytest.approx(p, abs=2e-4)
+    assert student_t_sf(-t, df) == pytest.approx(1 - p, abs=2e-4)
+
+
+def test_regularized_beta_closed_forms():
+    for x in (0.1, 0.5, 0.9):
+        assert regularized_beta(1, 1, x) == pytest.approx(x)  # uniform
+        assert regularized_beta(2, 1, x) == pytest.approx(x ** 2)
+        assert regularized_beta(1, 3, x) == pytest.approx(1 - (1 - x) ** 3)
+
+
+def test_benjamini_hochberg_step_up():
+    p = [0.001, 0.008, 0.039, 0.041, 0.042, 0.06, 0.074, 0.205, 0.212, 0.216]
+    assert benjamini_hochberg(p, 0.05).tolist() == [True, True] + [False] * 8
+    # step-up: a larger p-value below its own threshold carries the smaller ones with it
+    assert benjamini_hochberg([0.04, 0.03, 0.02, 0.01], 0.05).all()
+
+
+def test_leave_one_out_peaks_do_not_use_a_seeds_own_noise():
+    curves = np.array([[0, 5, 1, 1], [0, 1, 5, 1], [0, 1, 1, 1.0]])
+    drops, peaks = ct.seed_drops(curves, 0)
+    # seed 0's peak is chosen by seeds 1 and 2 (index 2), where seed 0 sits at 1
+    assert peaks == [2, 1, 1] and drops.tolist() == [0.0, 0.0, 0.0]
+
+
+def _runs(curves, ity=None):
+    """Seed runs of w1 whose every hidden layer's I(X;T) follows its row of `curves`."""
+    out = []
+    for seed, curve in enumerate(curves):
+        run = get_profile("smoke").run_config(get_variant("width", "w1"), "mnist", seed)
+        k = len(curve)
+        ity_out = ity if ity is not None else list(np.linspace(0.5, 3.0, k))
+        mi = {la: {"i_xt": list(curve), "i_ty": [1.0] * k} for la in run.net.layer_names}
+        mi["softmax"] = {"i_xt": [1.0] * k, "i_ty": ity_out}
+        out.append(constructed_run(run, range(k), {"mi": {PAPER_ID: mi}}, factor="width",
+                                   variant="w1"))
+    return out
+
+
+def test_fitting_epoch_is_where_the_output_reaches_95_percent_of_its_rise():
+    runs = _runs([[1] * 6] * 2, ity=[0.0, 1.0, 2.0, 2.9, 3.0, 3.0])
+    assert ct.fitting_epoch(runs) == 3  # 2.9 >= 0.95 * 3
+
+
+def test_a_real_compression_after_fitting_passes_and_a_drift_before_it_does_not():
+    rng = np.random.default_rng(0)
+    fit_then_compress = [[1.0, 1.2, 1.4, 1.5, 1.5, 1.3, 1.1, 1.0] + rng.normal(0, 0.01, 8)
+                         for _ in range(3)]
+    runs = _runs(fit_then_compress, ity=[0.5, 1.5, 2.5, 2.9, 3.0, 3.0, 3.0, 3.0])
+    cell = ct.check_cell(runs, "conv1", split="test", estimator=PAPER_ID, floor=0.05,
+                         fit_epoch=ct.fitting_epoch(runs))
+    assert cell["drop"] == pytest.approx(0.5, abs=0.05) and cell["p"] < 0.01
+    assert cell["lo"] <= cell["drop"] <= cell["hi"]
+    early_drift = [[1.5, 1.2, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0] + rng.normal(0, 0.01, 8)
+                   for _ in range(3)]
+    runs = _runs(early_drift, ity=[0.5, 1.5, 2.5, 2.9, 3.0, 3.0, 3.0, 3.0])
+    cell = ct.check_cell(runs, "conv1", split="test", estimator=PAPER_ID, floor=0.05,
+                         fit_epoch=ct.fitting_epoch(runs))
+    assert cell["p"] > 0.5  # falls before fitting: not compression
+
+
+def test_false_positive_rate_on_pure_noise_is_at_most_its_level():
+    rng = np.random.default_rng(1)
+    groups = {f"c{i}": _runs(rng.normal(1.0, 0.05, size=(3, 12))) for i in range(8)}
+    at_zero = ct.null_rate(groups, split="test", estimator=PAPER_ID, floor=0.0, shuffles=25)
+    assert at_zero["tests"] == 8 * 6 * 25
+    assert 0.02 < at_zero["rate"] < 0.09  # a t-test at 0.05 on noise: about 5%
+    with_floor = ct.null_rate(groups, split="test", estimator=PAPER_ID, floor=0.05, shuffles=25)
+    assert with_floor["rate"] < at_zero["rate"]
+
+
+def test_check_cells_counts_and_corrects_many_cells():
+    rng = np.random.default_rng(2)
+    groups = {f"c{i}": _runs(rng.normal(1.0, 0.01, size=(3, 10))) for i in range(4)}
+    rows = ct.check_cells(groups, split="test", estimator=PAPER_ID)
+    assert len(rows) == 4 * 6 and not any(r["passed"] for r in rows)
+    assert rows[0]["floor"] == pytest.approx(ct.FLOOR_SHARE * 1.0, rel=0.05)
+
+
+def test_facts_name_every_estimator_and_set_even_without_runs_of_several_seeds():
+    from ibutils.book.facts import calibrated_facts
+
+    facts = calibrated_facts([], [PAPER_ID, "renyi_alpha1.01_n_samples500"])
+    assert facts["cal_renyi_test_largest"] == "n/a" and facts["cal_passed"] == "n/a"
+    assert facts["cal_paper_bins_train_where"] == "n/a"
+    rng = np.random.default_rng(2)
+    groups = {f"c{i}": _runs(rng.normal(1.0, 0.01, size=(3, 10))) for i in range(2)}
+    rows = ct.summary(groups, [PAPER_ID], splits=("test",), shuffles=2)
+    facts = calibrated_facts(rows, [PAPER_ID])
+    assert facts["cal_paper_bins_test_cells"] == "12" and facts["cal_passed"] == "0"
+    assert facts["cal_paper_bins_train_cells"] == "n/a"
