@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PARAMS ?=
 
-.PHONY: setup book check-book notebooks test test-fast clean
+.PHONY: setup book check-book notebooks test test-fast lab clean
 
 setup: $(VENV)/.installed
 
@@ -27,6 +27,14 @@ book: notebooks
 ## Open every built page in headless Chromium (needs Debian's chromium and chromium-driver)
 check-book:
 	$(BIN)/python tools/check_book.py _build/html
+
+## JupyterLab on notebooks/: the jupytext .py files open as notebooks (and save back to .py)
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
+lab: setup
+	$(BIN)/pip install -q jupyterlab==4.6.6
+	mkdir -p $(LAB_SETTINGS)
+	printf '%s\n' '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"python": "Jupytext Notebook"}}}' > $(LAB_SETTINGS)/overrides.json
+	OPENBLAS_NUM_THREADS=1 $(BIN)/jupyter lab notebooks/
 
 ## Unit tests, notebooks in the smoke profile, and both book builds (warnings are errors)
 test: setup

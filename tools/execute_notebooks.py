@@ -11,6 +11,7 @@ notebooks go to --out (default: book/), which `jupyter-book build book` renders.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -55,10 +56,49 @@ def execute(name: str, out_dir: Path, parameters: dict, build_dir: Path,
     for var in BLAS_ENV:
         os.environ.setdefault(var, "1")
     start = time.monotonic()
-    papermill.execute_notebook(str(converted), str(out_dir / f"{name}.ipynb"),
-                               parameters=parameters, cwd=str(NOTEBOOKS), kernel_name="python3",
-                               progress_bar=False, execution_timeout=cell_timeout)
+    executed = out_dir / f"{name}.ipynb"
+    papermill.execute_notebook(str(converted), str(executed), parameters=parameters,
+                               cwd=str(NOTEBOOKS), kernel_name="python3", progress_bar=False,
+                               execution_timeout=cell_timeout)
+    nbformat.write(for_readers(nbformat.read(executed, as_version=4), name, declared,
+                               parameters), executed)
     return time.monotonic() - start
+
+
+def rerun_box(name: str, declared: str, parameters: dict) -> str:
+    """A collapsed MyST dropdown that says how to re-run a chapter: its parameters (the
+    notebook's parameters cell, with the values this build used) and the commands."""
+    shown = {k: v for k, v in parameters.items() if k != "explorer"}  # the tool sets it
+    given = "".join(f" -p {k} '{json.dumps(v)}'" for k, v in shown.items())
+    used = "".join(f"\n{k} = {v!r}  # in this build" for k, v in shown.items())
+    return (f":::{{dropdown}} Re-run this chapter\n"
+            f"This page is the notebook `notebooks/{name}.py`, executed by papermill. Open it "
+            f"in Jupyter (`make lab`), change its parameters and run it, or from a shell:\n\n"
+            f"```bash\n.venv/bin/python tools/execute_notebooks.py {name}{given}\n"
+            f".venv/bin/jupyter-book build book\n```\n\n"
+            f"Its parameters (values are YAML on the command line; `allow_training = True` "
+            f"trains whatever is not stored):\n\n```python\n{declared.strip()}{used}\n```"
+            f"\n:::\n")
+
+
+def for_readers(nb, name: str, declared: str, parameters: dict):
+    """The executed notebook as the book shows it: every code cell's source collapsed
+    (``hide-input``; the outputs stay), the parameters cells removed (``remove-cell``), and a
+    "Re-run this chapter" box after the title. The source notebook is not changed."""
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        tags = cell.metadata.setdefault("tags", [])
+        if "parameters" in tags or "injected-parameters" in tags:
+            tags.append("remove-cell")
+        elif not any(t.startswith(("hide-", "remove-")) for t in tags):
+            tags.append("hide-input")
+    first = next((i for i, c in enumerate(nb.cells) if c.cell_type == "markdown"), None)
+    if first is not None and declared:
+        box = nbformat.v4.new_markdown_cell(rerun_box(name, declared, parameters))
+        box.metadata["tags"] = ["rerun-box"]
+        nb.cells.insert(first + 1, box)
+    return nb
 
 
 def execute_with_retries(name, out_dir, parameters, build_dir, cell_timeout, retries) -> float:
