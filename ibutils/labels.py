@@ -54,3 +54,18 @@ def network_label(factor: str, variant: str) -> str:
     return {"pool": "3 layers x 12 filters, max-pool", "no-pool": "3 layers x 12 filters",
             "fc": "5 conv layers + dense 500-1024-500",
             "no-fc": "5 conv layers, no dense layers"}.get(variant, variant)
+
+
+def config_label(dataset: str, variant: str, activation: str | None = None) -> str:
+    """A configuration in words: "MNIST, 6 layers x 1 filter" (", ReLU" where given and not
+    tanh)."""
+    text = f"{dataset_label(dataset)}, {network_label('', variant)}"
+    return text + (f", {ACTIVATION_LABELS.get(activation, activation)}"
+                   if activation and activation != "tanh" else "")
+
+
+def layer_where(layer: str, dataset: str, variant: str, activation: str | None = None) -> str:
+    """Where a number comes from, in words: "conv3 of 6 layers x 1 filter on MNIST"."""
+    act = (f" ({ACTIVATION_LABELS.get(activation, activation)})"
+           if activation and activation != "tanh" else "")
+    return f"{layer} of {network_label('', variant)}{act} on {dataset_label(dataset)}"

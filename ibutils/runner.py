@@ -21,6 +21,7 @@ from .config import DEFAULT_ESTIMATORS, Estimator, Profile, RunConfig, get_profi
 from .data import Split, load_dataset
 from .distributed import run_distributed
 from .planning import StudyRun, describe_missing, missing_runs, plan_study
+from .provenance import provenance
 from .record import estimates, gradient_stats, snapshot_record
 from .results import (
     MissingResultError,
@@ -155,6 +156,9 @@ class RunJob:
         # so stored snapshots of the same run stay valid and are kept; only missing ones are
         # measured.
         self.started, self.base_seconds, self.share = time.monotonic(), payload["train_seconds"], 1
+        # where this training session runs (a result extended later gets another record)
+        payload.setdefault("provenance", []).append(
+            {**provenance(), "from_epoch": self.start_epoch})
 
     @property
     def start_epoch(self) -> int:

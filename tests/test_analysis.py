@@ -60,7 +60,7 @@ def test_saturation_counts_hidden_layers_only():
 
 def test_compression_table_marks_passing_cells():
     table = tables.compression_table({"a": [fake_run([1, 5, 3])]}, [EST])
-    assert "| a | binning_bin_width0.67 | 2.00* (1) |" in table
+    assert "| a | paper's bins (width 0.67) | 2.00* (1) |" in table
 
 
 def test_compression_counts_separate_hidden_output_and_peaks_at_init():
@@ -118,7 +118,7 @@ def test_compression_table_leaves_cells_of_missing_layers_empty():
     header = table.splitlines()[0]
     assert header.startswith("| configuration | estimator | conv1 | conv2 |")
     assert header.endswith("| softmax |")
-    assert "| shallow | binning_bin_width0.67 | 2.00* (1) |  |" in table
+    assert "| shallow | paper's bins (width 0.67) | 2.00* (1) |  |" in table
 
 
 def test_snr_rows_find_the_first_epoch_of_diffusion():
@@ -126,13 +126,13 @@ def test_snr_rows_find_the_first_epoch_of_diffusion():
     for snap, snr in zip(r.payload["snapshots"], [3.0, 1.5, 0.5, 0.2]):
         snap["gradients"] = {la: {"mean": snr, "std": 1.0, "snr": snr} for la in r.layers}
     (row, *_) = fitting.snr_rows([r])
-    assert row == {"label": "mnist w1", "layer": "conv1", "first": 3.0, "last": 0.2,
+    assert row == {"label": "MNIST, 6 layers x 1 filter", "layer": "conv1", "first": 3.0, "last": 0.2,
                    "below_one": 2}
     never = fake_run([1, 2])
     for snap in never.payload["snapshots"]:
         snap["gradients"] = {la: {"mean": 2.0, "std": 1.0, "snr": 2.0} for la in never.layers}
     assert all(row["below_one"] is None for row in fitting.snr_rows([never]))
-    assert "| mnist w1 | softmax | 2.000 | 2.000 | - |" in tables.snr_table([never])
+    assert "| MNIST, 6 layers x 1 filter | softmax | 2.000 | 2.000 | - |" in tables.snr_table([never])
 
 
 def test_pearson_ci_against_numpy_and_the_fisher_formula():
@@ -279,7 +279,7 @@ def test_verdict_facts_quote_saturation_compression_and_overfitting():
     assert f["paper_bins_cells"] == str(4 * hidden)
     assert f["paper_bins_pass"] == str(2 * hidden - 1)
     assert f["paper_bins_from_init"] == str(hidden - 1)
-    assert f["paper_bins_largest"] == "2.00" and f["paper_bins_largest_where"] == "conv1 of w1 on mnist"
+    assert f["paper_bins_largest"] == "2.00" and f["paper_bins_largest_where"] == "conv1 of 6 layers x 1 filter on MNIST"
     assert f["overfit_mnist"] == "1 of 3" and f["overfit_fashion_mnist"] == "n/a"
     # one seed everywhere: no cell can be compared with a spread across seeds
     assert f["paper_bins_seeded_cells"] == "0" and f["paper_bins_seeded_where"] == "none"
@@ -291,7 +291,7 @@ def test_verdict_facts_quote_saturation_compression_and_overfitting():
     layers = ", ".join(w3[0].layers[:-1])
     assert f["paper_bins_seeded_cells"] == str(2 * hidden)
     assert f["paper_bins_seeded_pass"] == str(hidden)
-    assert f["paper_bins_seeded_where"] == f"{layers} of w3 on mnist"
+    assert f["paper_bins_seeded_where"] == f"{layers} of 6 layers x 3 filters on MNIST"
     assert f["paper_bins_pass"] == str(2 * hidden)  # the one-seed w1 net passes too
 
 
@@ -313,7 +313,7 @@ def test_dip_facts_name_the_deepest_dip_and_the_epochs_of_the_lows():
     w6 = fake_run([2, 2, 2, 1.99], variant="w6")
     f = facts.chapter_facts([w1, w3, w6], [EST])
     assert f["paper_bins_dip"] == "4.00"
-    assert f["paper_bins_dip_where"] == "conv1 of w1 on mnist, epoch 2"  # first hidden layer
+    assert f["paper_bins_dip_where"] == "conv1 of 6 layers x 1 filter on MNIST, epoch 2"  # first hidden layer
     assert f["paper_bins_dip_epochs"] == "1-2" and f["paper_bins_end_change"] == "1.00"
     flat = facts.chapter_facts([fake_run([2, 2, 3])], [EST])
     assert (flat["paper_bins_dip"], flat["paper_bins_dip_where"]) == ("0.00", "none")

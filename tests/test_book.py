@@ -17,12 +17,12 @@ def _chapter(series=None):
 
 def test_rows_are_datasets_then_series():
     ch = _chapter()
-    assert list(ch.rows()) == ["mnist", "fashion_mnist"]
-    assert [r.variant for r in ch.rows()["mnist"]] == ["w1", "w3", "w12"]
+    assert list(ch.rows()) == ["MNIST", "Fashion-MNIST"]
+    assert [r.variant for r in ch.rows()["MNIST"]] == ["w1", "w3", "w12"]
     ch = _chapter({"narrow": ["w1", "w3"], "wide": ["w12"]})
-    assert list(ch.rows()) == ["mnist narrow", "fashion_mnist narrow", "mnist wide",
-                               "fashion_mnist wide"]
-    assert [r.variant for r in ch.rows()["fashion_mnist narrow"]] == ["w1", "w3"]
+    assert list(ch.rows()) == ["MNIST, narrow", "Fashion-MNIST, narrow", "MNIST, wide",
+                               "Fashion-MNIST, wide"]
+    assert [r.variant for r in ch.rows()["Fashion-MNIST, narrow"]] == ["w1", "w3"]
     # one compression table per series
     assert ch.compression().count("| configuration |") == 2
 
@@ -68,7 +68,7 @@ def test_stored_seeds_adds_only_the_seeds_already_stored(tmp_store):
         load_chapter("width", seeds=[0, 1], allow_training=False, **kw)
     ch = load_chapter("width", seeds=[0, 1], allow_training=False, stored_seeds=True, **kw)
     assert sorted((r.variant, r.seed) for r in ch.results) == [("w1", 0), ("w1", 1), ("w3", 0)]
-    assert "fewer seeds (still computing): mnist w3 (1)" in ch.header()
+    assert "fewer seeds (still computing): MNIST, 6 layers x 3 filters (1)" in ch.header()
 
 
 @needs_data
@@ -84,7 +84,7 @@ def test_compression_page_stored_seeds_adds_only_the_seeds_already_stored(tmp_st
     b = load_compression(seeds=[0, 1], allow_training=False, stored_seeds=True, **kw)
     runs = b.results[("width", "tanh")]
     assert sorted((r.variant, r.seed) for r in runs) == [("w1", 0), ("w1", 1), ("w3", 0)]
-    assert "fewer than 2 seeds (still computing): mnist w3 tanh" in b.header()
+    assert "fewer than 2 seeds (still computing): MNIST, 6 layers x 3 filters." in b.header()
 
 
 def test_precision_check_verdict_and_summary():

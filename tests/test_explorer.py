@@ -20,9 +20,9 @@ def test_layer_choices_follow_the_variant_and_redraw_works():
     box = explorer([deep, shallow])
     controls = {c.description: c for row in box.children[:3] for c in row.children}
     assert list(controls["layers"].options) == deep.layers
-    controls["variant"].value = "w1"
+    controls["network"].value = "w1"
     assert list(controls["layers"].options) == ["conv1", "softmax"]
     assert controls["layers"].value == ("conv1", "softmax")
     controls["epochs"].value = (1, 2)  # a window of the run: redraws without error
-    controls["variant"].value = "w3"
+    controls["network"].value = "w3"
     assert list(controls["layers"].options) == deep.layers

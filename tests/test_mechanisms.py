@@ -10,6 +10,7 @@ from ibutils.config import geometry, get_profile
 from ibutils.results import RunResult, constructed_run
 
 EST = "binning_n_bins30"
+LABEL = "30 bins over the layer's range"  # EST as the tables show it
 GEO = geometry().id
 
 
@@ -55,7 +56,7 @@ def test_coincidence_correlates_drop_with_saturation_and_clustering():
     table = tables.coincidence_table(mechanisms.cell_rows(runs, [EST]))
     n = 3 * (len(runs[0].layers) - 1)
     # the layers of one net are one draw: three configurations are too few for an interval
-    assert f"| tanh | {EST} | {n} / {n} | {n} | {n} | 1.00 (n = {n}, 3 configurations) | " \
+    assert f"| tanh | {LABEL} | {n} / {n} | {n} | {n} | 1.00 (n = {n}, 3 configurations) | " \
            f"-1.00 (n = {n}, 3 configurations) |" in table
 
 
@@ -73,7 +74,7 @@ def test_relu_saturation_is_the_fraction_of_zeros():
                      variant=v, activation="relu") for d, v in zip((1, 2, 3), ("w1", "w3", "w6"))]
     table = tables.coincidence_table(mechanisms.cell_rows(runs, [EST]))
     n = 3 * (len(runs[0].layers) - 1)
-    assert f"| relu | {EST} | {n} / {n} | {n} | 0 | 1.00 (n = {n}, 3 configurations) | n/a" in table
+    assert f"| ReLU | {LABEL} | {n} / {n} | {n} | 0 | 1.00 (n = {n}, 3 configurations) | n/a" in table
 
 
 def test_gap_rows_take_the_largest_drop_and_count_shared_networks_once():
@@ -89,7 +90,7 @@ def test_gap_rows_take_the_largest_drop_and_count_shared_networks_once():
     assert [r["gap_acc"] for r in rows] == pytest.approx(gaps + [0.2])
     assert [r["gap_loss"] for r in rows] == pytest.approx(gaps + [0.2])
     table = tables.gap_table(rows, [EST])
-    assert f"| {EST} | tanh | 1.00 [1.00, 1.00] (n = 4, 4 configurations) | " \
+    assert f"| {LABEL} | tanh | 1.00 [1.00, 1.00] (n = 4, 4 configurations) | " \
            f"1.00 [1.00, 1.00] (n = 4, 4 configurations) |" in table
 
 
@@ -99,7 +100,7 @@ def test_summary_names_the_estimators_with_a_phase():
     cells = mechanisms.cell_rows([phase, flat], [EST])
     hidden = len(phase.layers) - 1
     table = tables.mechanisms_summary_table(cells, mechanisms.gap_rows([phase, flat], [EST]), gap_estimator=EST)
-    assert f"| width | tanh | {EST}: {hidden}/{2 * hidden} | {hidden} / {hidden} | 0 / {hidden} |" \
+    assert f"| width | tanh | {LABEL}: {hidden}/{2 * hidden} | {hidden} / {hidden} | 0 / {hidden} |" \
         in table
 
 
@@ -128,7 +129,7 @@ def test_ceiling_table_counts_points_at_log2_n():
     assert counts == {"activation": "tanh", "estimator": EST, "ceiling": np.log2(100),
                       "points": 6 * hidden, "at": 3 * hidden}
     table = tables.ceiling_table([top, low, top], [EST])
-    assert f"| tanh | {EST} | log2 100 | {6 * hidden} | {3 * hidden} (50.0%) |" in table
+    assert f"| tanh | {LABEL} | log2 100 | {6 * hidden} | {3 * hidden} (50.0%) |" in table
     assert mechanisms.ceiling(top, "kde_noise_var0.1_n_samples1000", "test") == np.log2(100)
     assert mechanisms.ceiling(top, "kde_noise_var0.1_n_samples50", "test") == np.log2(50)
     assert mechanisms.ceiling(top, "renyi_alpha1.01_n_samples500", "test") is None
@@ -178,10 +179,10 @@ def test_facts_quote_known_counts_and_correlations():
     assert f["tanh_range_bins_early"] == str(h)  # w3 falls from epoch 0: drift
     # w1 peaks at epoch 1 too, but after a fitting phase, so it is named with the others
     assert f["tanh_range_bins_late"].startswith(
-        "conv1 of w1 (tanh, mnist), peak at epoch 1 after a rise of 2.000")
+        "conv1 of 6 layers x 1 filter on MNIST, peak at epoch 1 after a rise of 2.000")
     assert f["tanh_range_bins_phase"] == str(h)
     assert f["tanh_range_bins_phase_layers"].startswith(
-        "conv1 of w1 (tanh, mnist): a rise of 2.00 to a peak at epoch 1, then a drop of 4.00")
+        "conv1 of 6 layers x 1 filter on MNIST: a rise of 2.00 to a peak at epoch 1, then a drop of 4.00")
     assert f["tanh_range_bins_largest_drop"] == "4.00"
     assert f["tanh_range_bins_saturating"] == str(h)
     assert f["tanh_range_bins_clustering"] == str(h)
@@ -228,6 +229,6 @@ def test_header_counts_a_dead_seed_as_stored_not_still_computing():
                                get_profile("smoke", seeds=(0, 1, 2)), "test", (EST,),
                                untrained=[dead])
     header = str(study.header())
-    assert "(still computing): mnist w1 tanh." in header  # the tanh net lacks seed 2
-    assert "w1 relu" not in header.split("Set apart")[0]  # the ReLU net has all three
-    assert "mnist w1 relu seed 2 (0.100)" in header
+    assert "(still computing): MNIST, 6 layers x 1 filter." in header  # the tanh net lacks seed 2
+    assert "1 filter, ReLU" not in header.split("Set apart")[0]  # the ReLU net has all three
+    assert "MNIST, 6 layers x 1 filter, ReLU, seed 2 (0.100)" in header

@@ -215,3 +215,24 @@ def test_coverage_sums_stored_time_and_projects_the_profile(tmp_store):
     assert {r.factor for r in only} == {"width"} and len(only) == 8
     with pytest.raises(ValueError, match="factors: got 'widht', allowed"):
         planning.coverage(prof, factors=["widht"])
+
+
+@needs_data
+def test_every_training_session_records_its_provenance(tmp_store):
+    import platform
+
+    import numpy as np
+    import torch
+
+    (r,) = run_study("width", ["mnist"], profile="smoke", variants=["w1"], epochs=2,
+                     progress=False)
+    (record,) = r.payload["provenance"]
+    assert record["torch"] == torch.__version__ and record["numpy"] == np.__version__
+    assert record["python"] == platform.python_version() and record["device"] == "cpu"
+    assert record["from_epoch"] == 0 and record["cpu"]
+    assert record["conv_path"] in ("pytorch", "fused tanh", "direct kernels",
+                                   "direct kernels + fused tanh")
+    # extending the run trains a second session, recorded from where it resumed
+    (r,) = run_study("width", ["mnist"], profile="smoke", variants=["w1"], epochs=3,
+                     progress=False)
+    assert [p["from_epoch"] for p in r.payload["provenance"]] == [0, 2]

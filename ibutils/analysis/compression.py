@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..config import PAPER_ID, ixt_key
+from ..labels import layer_where
 from ..mi import SATURATION_TOL
 from .runs import by_config
 
@@ -121,11 +122,11 @@ def compression_counts(results, estimators, *, split: str = "test") -> list[dict
                         seeded.append(layer)
                 if kind == "hidden" and c["compressed"] and c["drop"] > row["largest_hidden"]:
                     row["largest_hidden"] = c["drop"]
-                    row["largest_where"] = f"{layer} of {runs[0].variant} on {runs[0].dataset}"
+                    row["largest_where"] = layer_where(layer, runs[0].dataset, runs[0].variant)
             row["seeded_pass"] += len(seeded)
             if seeded:
                 row["seeded_where"].append(
-                    f"{', '.join(seeded)} of {runs[0].variant} on {runs[0].dataset}")
+                    layer_where(", ".join(seeded), runs[0].dataset, runs[0].variant))
         out.append(row)
     return out
 

@@ -12,7 +12,6 @@ import numpy as np
 
 from ..config import PAPER_ID
 from ..reference import li_liu_released
-from .runs import distinct_runs
 
 
 def matched_values(runs, released=None, *, estimator: str = PAPER_ID) -> list[dict]:
@@ -26,9 +25,12 @@ def matched_values(runs, released=None, *, estimator: str = PAPER_ID) -> list[di
     ity_lo, ity_hi (the seeds' range), run (their folder).
     """
     released = li_liu_released() if released is None else released
-    configs = defaultdict(list)  # (net, dataset) -> seed runs
-    for r in distinct_runs({"all": list(runs)}).values():
-        configs[(r.config.net, r.dataset)].append(r)
+    configs = defaultdict(list)  # (net, dataset) -> seed runs, a run in two factors once
+    seen = set()
+    for r in runs:  # the first factor a network appears in names it (w6 before d6)
+        if (r.config.key(), r.dataset) not in seen:
+            seen.add((r.config.key(), r.dataset))
+            configs[(r.config.net, r.dataset)].append(r)
     rows = []
     for v in released:
         seeds = configs.get((v.net, v.dataset))

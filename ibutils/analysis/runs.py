@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from ..labels import config_label
+
 
 def group(results, key: str) -> dict:
     """Runs grouped by an attribute ("dataset", "variant", "seed"), in first-seen order."""
@@ -15,7 +17,7 @@ def group(results, key: str) -> dict:
 
 def by_config(results) -> dict:
     """Seed runs grouped per configuration, labelled "dataset variant" (for the tables)."""
-    return {f"{runs[0].dataset} {runs[0].variant}": runs
+    return {config_label(runs[0].dataset, runs[0].variant): runs
             for runs in group(results, "label_config").values()}
 
 

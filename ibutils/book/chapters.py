@@ -22,6 +22,7 @@ from ..analysis.reproduction import agreement_rows, precision_check, reproductio
 from ..analysis.runs import by_config, group
 from ..architecture import paper_variants
 from ..config import PAPER_OUTPUT_ITY, Profile, check_choice
+from ..labels import config_label, dataset_label
 from ..results import RunResult
 from . import tables
 from .facts import chapter_facts
@@ -72,13 +73,14 @@ class Chapter:
 
     def rows(self) -> dict[str, list[RunResult]]:
         """Runs per row of a figure: one row per dataset (and series), labelled."""
-        return {f"{d} {name}".strip(): [r for r in runs if r.dataset == d]
+        return {dataset_label(d) + (f", {name}" if name else ""):
+                [r for r in runs if r.dataset == d]
                 for name, runs in self._series().items() for d in self.datasets}
 
     def header(self) -> Text:
         """Which runs the chapter shows (profile, horizon, seeds) and their summary table."""
         p = self.profile
-        fewer = [f"{runs[0].dataset} {runs[0].variant} ({len(runs)})"
+        fewer = [f"{config_label(runs[0].dataset, runs[0].variant)} ({len(runs)})"
                  for runs in group(self.results, "label_config").values()
                  if len(runs) < len(p.seeds)]
         note = (f" Configurations with fewer seeds (still computing): {', '.join(fewer)}."

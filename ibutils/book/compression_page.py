@@ -11,6 +11,7 @@ from ..analysis import compression_test
 from ..analysis.mechanisms import activation_of, cell_rows, gap_rows
 from ..analysis.runs import by_config, group
 from ..config import Profile
+from ..labels import config_label
 from ..results import RunResult
 from . import tables
 from .facts import calibrated_facts, compression_chapter_facts
@@ -42,7 +43,7 @@ class CompressionChapter:
         parts = ", ".join(f"{f} {a}: {len(rs)}" for (f, a), rs in self.results.items())
         set_apart = Counter((r.label_config, activation_of(r))  # stored, not missing
                             for r in self.untrained)
-        fewer = [f"{runs[0].dataset} {runs[0].variant} {a}"
+        fewer = [config_label(runs[0].dataset, runs[0].variant, a)
                  for (_, a), rs in self.results.items()
                  for label, runs in group(rs, "label_config").items()
                  if len(runs) + set_apart[label, a] < len(p.seeds)]
@@ -50,7 +51,7 @@ class CompressionChapter:
             note += (f" Configurations with fewer than {len(p.seeds)} seeds (still computing): "
                      f"{', '.join(fewer)}.")
         if self.untrained:
-            dead = ", ".join(f"{r.dataset} {r.variant} {activation_of(r)} seed {r.seed} "
+            dead = ", ".join(f"{config_label(r.dataset, r.variant, activation_of(r))}, seed {r.seed} "
                              f"({r.snapshots()[-1]['train']['accuracy']:.3f})"
                              for r in self.untrained)
             note += (" Set apart, dead (at the last snapshot a hidden layer outputs exactly 0 "

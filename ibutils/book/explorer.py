@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 
 from .. import plots
 from ..config import ixt_key
+from ..labels import dataset_label, estimator_label, network_label
 
 
 def _estimators(results) -> list[str]:
@@ -31,11 +32,16 @@ def explorer(results):
     layers = results[0].layers
     max_epoch = max(int(r.epochs().max()) for r in results)
     controls = {
-        "dataset": w.Dropdown(options=datasets, description="dataset"),
-        "variant": w.Dropdown(options=variants, description="variant"),
+        # (label, value) options: readers see words, the code gets the ids
+        "dataset": w.Dropdown(options=[(dataset_label(d), d) for d in datasets],
+                              description="dataset"),
+        "variant": w.Dropdown(options=[(network_label("", v), v) for v in variants],
+                              description="network"),
         "seed": w.Dropdown(options=seeds, description="seed"),
-        "estimator": w.Dropdown(options=_estimators(results), description="estimator"),
-        "split": w.ToggleButtons(options=["test", "train"], description="split"),
+        "estimator": w.Dropdown(options=[(estimator_label(e), e) for e in _estimators(results)],
+                                description="estimator"),
+        "split": w.ToggleButtons(options=[("test set", "test"), ("training set", "train")],
+                                 description="set"),
         "layers": w.SelectMultiple(options=layers, value=tuple(layers), description="layers",
                                    rows=min(len(layers), 8)),
         "epochs": w.IntRangeSlider(value=(0, max_epoch), min=0, max=max_epoch,

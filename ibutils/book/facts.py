@@ -25,6 +25,7 @@ from ..analysis.mechanisms import (
 from ..analysis.runs import by_config, distinct_runs
 from ..analysis.statistics import cluster_bootstrap_ci
 from ..config import DATASETS
+from ..labels import layer_where
 
 SHORT_NAMES = (("binning_bin_width", "paper_bins"), ("binning_n_bins", "range_bins"),
                ("binning_equal_mass", "adaptive_bins"), ("kde", "kde"), ("renyi", "renyi"))
@@ -106,7 +107,7 @@ def _dip_facts(results, estimators, split: str) -> dict:
         deep = [d["low_epoch"] for _, _, d in cells if d["dip"] > MIN_DROP_BITS]
         k, size = short_name(est), f"{top['dip']:.2f}"
         out.update({f"{k}_dip": size,
-                    f"{k}_dip_where": f"{layer} of {run.variant} on {run.dataset}, epoch "
+                    f"{k}_dip_where": f"{layer_where(layer, run.dataset, run.variant)}, epoch "
                                       f"{top['low_epoch']}" if size != "0.00" else "none",
                     f"{k}_dip_epochs": _span(deep) if deep else "none",
                     f"{k}_end_change": f"{max(abs(d['change']) for _, _, d in cells):.2f}"})
@@ -196,7 +197,7 @@ def _zero(c: dict) -> str:
 
 
 def _cell_name(c: dict) -> str:
-    return f"{c['layer']} of {c['variant']} ({c['activation']}, {c['dataset']})"
+    return layer_where(c["layer"], c["dataset"], c["variant"], c["activation"])
 
 
 def compression_chapter_facts(results, cells, gaps, estimators, *, split: str = "test", activations=None,

@@ -20,7 +20,13 @@ from ..analysis.mechanisms import (
 from ..analysis.runs import distinct_runs, layer_order
 from ..analysis.statistics import cluster_bootstrap_ci, pearson_ci
 from ..config import PAPER_ID
-from ..labels import ACTIVATION_LABELS, SPLIT_LABELS, estimator_label
+from ..labels import (
+    ACTIVATION_LABELS,
+    SPLIT_LABELS,
+    dataset_label,
+    estimator_label,
+    network_label,
+)
 from ..mi import SATURATION_TOL
 from .render import markdown_table
 
@@ -32,12 +38,13 @@ def summary_table(results, estimator: str = PAPER_ID) -> str:
         last = r.snapshots()[-1]
         epochs = max(r.payload["epochs_trained"], 1)
         rows.append([
-            r.dataset, r.variant, r.seed, int(last["epoch"]), len(r.snapshots()),
+            dataset_label(r.dataset), network_label("", r.variant), r.seed, int(last["epoch"]),
+            len(r.snapshots()),
             round(r.payload["train_seconds"] / epochs, 2),
             last["train"]["accuracy"], last["test"]["accuracy"],
             last["test"]["mi"][estimator]["softmax"]["i_ty"],
         ])
-    header = ["dataset", "variant", "seed", "last epoch", "snapshots", "s/epoch (incl. MI)",
+    header = ["dataset", "network", "seed", "last epoch", "snapshots", "s/epoch (incl. MI)",
               "train acc", "test acc", "test I(T;Y) softmax [bits]"]
     return markdown_table(header, rows)
 
@@ -65,7 +72,7 @@ def compression_table(groups: dict, estimators, *, split: str = "test") -> str:
                 c = compression(runs, layer, split=split, estimator=est)
                 cells.append(f"{c['drop']:.2f}{'*' if c['compressed'] else ''} "
                              f"({c['peak_epoch']})")
-            rows.append([label, est, *cells])
+            rows.append([label, estimator_label(est), *cells])
     return markdown_table(["configuration", "estimator", *layers], rows)
 
 
@@ -82,10 +89,10 @@ def fitting_table(results, estimator: str = PAPER_ID, split: str = "test",
     """`fitting_rows` as a Markdown table; with several seeds, the final accuracy, I(T;Y) and
     epoch to `level` carry the [min, max] over the seeds' own curves."""
     rows = fitting_rows(results, estimator, split, level)
-    header = ["dataset", "variant", "seeds", f"final {split} acc", f"final {split} I(T;Y) softmax",
+    header = ["dataset", "network", "seeds", f"final {split} acc", f"final {split} I(T;Y) softmax",
               f"epoch to {int(level * 100)}% of final acc", f"epoch of min {split} loss",
               f"final {split} loss", "train - test acc"]
-    body = [[r["dataset"], r["variant"], r["seeds"],
+    body = [[dataset_label(r["dataset"]), network_label("", r["variant"]), r["seeds"],
              _with_range(r["acc"], r["per_seed"]["acc"], ".3f"),
              _with_range(r["ity"], r["per_seed"]["ity"], ".3f"),
              _with_range(r["fast"], r["per_seed"]["fast"], "d"),
@@ -129,7 +136,7 @@ def saturation_table(study: dict, estimators, split: str = "test") -> str:
     rows.append(["all (distinct runs)", counts[0]["points"], *[c["saturated"] for c in counts]])
     for row in rows:
         row[2:] = [f"{v} ({100 * v / row[1]:.1f}%)" for v in row[2:]]
-    return markdown_table(["factor", "hidden points", *[f"at log2 N: {e}" for e in estimators]],
+    return markdown_table(["factor", "hidden points", *[f"at log2 N: {estimator_label(e)}" for e in estimators]],
                           rows)
 
 
@@ -142,12 +149,12 @@ def compression_verdict_table(study: dict, estimators, split: str = "test") -> s
                                 f"{c['hidden_cells']} pass; {c['hidden_from_init']} of them "
                                 f"without a fitting phase)"
                                 for c in compression_counts(results, estimators, split=split)])
-    return markdown_table(["factor", *estimators], rows)
+    return markdown_table(["factor", *map(estimator_label, estimators)], rows)
 
 
 def compression_counts_table(study: dict, estimators, split: str = "test") -> str:
     """`compression_counts` of every factor and estimator, hidden layers and outputs apart."""
-    rows = [[factor, c["estimator"], f"{c['hidden_pass']} / {c['hidden_cells']}",
+    rows = [[factor, estimator_label(c["estimator"]), f"{c['hidden_pass']} / {c['hidden_cells']}",
              c["hidden_from_init"], c["largest_hidden"],
              f"{c['output_pass']} / {c['output_cells']}", c["output_from_init"]]
             for factor, results in study.items()
@@ -159,9 +166,10 @@ def compression_counts_table(study: dict, estimators, split: str = "test") -> st
 
 def overfitting_table(study: dict, split: str = "test") -> str:
     """Per configuration: the epoch of the lowest `split` loss and the final accuracy gap."""
-    rows = [[factor, r["dataset"], r["variant"], r["min_loss_epoch"], r["gap"]]
+    rows = [[factor, dataset_label(r["dataset"]), network_label("", r["variant"]),
+             r["min_loss_epoch"], r["gap"]]
             for factor, results in study.items() for r in fitting_rows(results, split=split)]
-    return markdown_table(["factor", "dataset", "variant", f"epoch of min {split} loss",
+    return markdown_table(["factor", "dataset", "network", f"epoch of min {split} loss",
                            f"train - {split} acc (final)"], rows)
 
 
@@ -179,12 +187,13 @@ def overfitting_summary(study: dict, split: str = "test", rise: float = 0.10) ->
 
 def reproduction_table(rows: list[dict], split: str = "test") -> str:
     """`reproduction_rows` as a Markdown table, the paper's value beside ours."""
-    header = ["dataset", "variant", "seed", "last epoch",
+    header = ["dataset", "network", "seed", "last epoch",
               "hidden points at log2 N (paper: all)", "hidden points at H(Y) (paper: all)",
               "max softmax I(X;T) (paper: near log2 11 = 3.46)",
               f"final {split} I(T;Y) softmax: ours", "paper's",
               f"final train / {split} acc", f"{split} loss: min (epoch) -> final"]
-    body = [[r["dataset"], r["variant"], r["seed"], r["last_epoch"],
+    body = [[dataset_label(r["dataset"]), network_label("", r["variant"]), r["seed"],
+             r["last_epoch"],
              f"{r['at_log2n']} of {r['points']}", f"{r['at_hy']} of {r['points']}",
              r["softmax_ixt_max"], r["ity"],
              "not reported" if r["paper_ity"] is None else f"about {r['paper_ity']:.1f}",
@@ -195,9 +204,10 @@ def reproduction_table(rows: list[dict], split: str = "test") -> str:
 
 def agreement_table(rows: list[dict], estimators, split: str = "test") -> str:
     """`agreement_rows` as a Markdown table."""
-    header = ["dataset", "variant", "seed", "shared snapshots (last epoch)", f"{split} acc",
+    header = ["dataset", "network", "seed", "shared snapshots (last epoch)", f"{split} acc",
               f"{split} loss", *[f"{q} {est}" for est in estimators for q in ("I(X;T)", "I(T;Y)")]]
-    body = [[r["dataset"], r["variant"], r["seed"], f"{r['epochs']} ({r['last']})",
+    body = [[dataset_label(r["dataset"]), network_label("", r["variant"]), r["seed"],
+             f"{r['epochs']} ({r['last']})",
              *[f"{r[k]:.1e}" for k in ("acc", "loss", *[f"{est}:{q}" for est in estimators
                                                          for q in ("i_xt", "i_ty")])]]
             for r in rows]
@@ -223,7 +233,8 @@ def phase_table(rows) -> str:
     table = []
     for (factor, act, est), cells in group_rows(rows, ("factor", "activation", "estimator")).items():
         passing = [c for c in cells if c["compressed"]]
-        table.append([factor, act, est, f"{len(passing)} / {len(cells)}",
+        table.append([factor, ACTIVATION_LABELS[act], estimator_label(est),
+                      f"{len(passing)} / {len(cells)}",
                       sum(c["phase"] for c in cells),
                       max((c["drop"] for c in passing), default=0.0)])
     return markdown_table(["factor", "activation", "estimator", "hidden layers compressing",
@@ -263,7 +274,7 @@ def coincidence_table(rows, *, tol: float = GEOMETRY_TOL) -> str:
         passing = [c for c in cells if c["compressed"]]
         drop = [c["drop"] for c in cells]
         table.append([
-            act, est, f"{len(passing)} / {len(cells)}",
+            ACTIVATION_LABELS[act], estimator_label(est), f"{len(passing)} / {len(cells)}",
             sum(c[sat_key] > tol for c in passing),
             sum(c["d_within_between"] < -tol for c in passing),
             _r(drop, [c[sat_key] for c in cells], [c["key"] for c in cells]),
@@ -287,7 +298,8 @@ def gap_table(rows, estimators) -> str:
             sel = [r for r in rows if act in ("all", r["activation"])]
             x = [r[est] for r in sel]
             groups = [r["config"] for r in sel]
-            table.append([est, act, _r(x, [r["gap_acc"] for r in sel], groups),
+            table.append([estimator_label(est), ACTIVATION_LABELS.get(act, act),
+                          _r(x, [r["gap_acc"] for r in sel], groups),
                           _r(x, [r["gap_loss"] for r in sel], groups)])
     return markdown_table(["estimator", "activation", "r(largest drop, train - test acc)",
                            "r(largest drop, test - train loss)"], table)
@@ -301,13 +313,13 @@ def mechanisms_summary_table(cells, gaps, *, gap_estimator: str) -> str:
     table = []
     for (factor, act), rows in group_rows(cells, ("factor", "activation")).items():
         sat_key = "d_inactive" if act == "relu" else "d_saturated"
-        phases = [f"{est}: {sum(c['phase'] for c in rs)}/{len(rs)}"
+        phases = [f"{estimator_label(est)}: {sum(c['phase'] for c in rs)}/{len(rs)}"
                   for (est,), rs in group_rows(rows, ("estimator",)).items()
                   if any(c["phase"] for c in rs)]
         passing = [c for c in rows if c["compressed"]]
         runs = [g for g in gaps if g["factor"] == factor and g["activation"] == act]
         table.append([
-            factor, act, "; ".join(phases) or "none",
+            factor, ACTIVATION_LABELS[act], "; ".join(phases) or "none",
             f"{sum(c[sat_key] > GEOMETRY_TOL for c in passing)} / {len(passing)}",
             f"{sum(c['d_within_between'] < -GEOMETRY_TOL for c in passing)} / {len(passing)}",
             _r([g[gap_estimator] for g in runs], [g["gap_acc"] for g in runs],
@@ -316,13 +328,15 @@ def mechanisms_summary_table(cells, gaps, *, gap_estimator: str) -> str:
     return markdown_table(
         ["factor", "activation", "compression phase (layers / hidden layers)",
          "compressing cells (layer x estimator) saturating more",
-         "compressing cells clustering more", f"r(largest drop, acc gap), {gap_estimator}"],
+         "compressing cells clustering more",
+         f"r(largest drop, acc gap), {estimator_label(gap_estimator)}"],
         table)
 
 
 def ceiling_table(results, estimators, *, split: str = "test", tol: float = SATURATION_TOL) -> str:
     """`ceiling_counts` as a markdown table."""
-    table = [[c["activation"], c["estimator"], f"log2 {round(2 ** c['ceiling'])}", c["points"],
+    table = [[ACTIVATION_LABELS[c["activation"]], estimator_label(c["estimator"]),
+              f"log2 {round(2 ** c['ceiling'])}", c["points"],
               f"{c['at']} ({100 * c['at'] / c['points']:.1f}%)"]
              for c in ceiling_counts(results, estimators, split=split, tol=tol)]
     return markdown_table(["activation", "estimator", "ceiling", "hidden-layer points",

@@ -12,6 +12,7 @@ from ..analysis.mechanisms import activation_of, geometry_id
 from ..analysis.runs import group
 from ..architecture import N_CLASSES
 from ..config import PAPER_ID, ixt_key
+from ..labels import estimator_label, network_label
 from ..mi import softmax_alphabet_cap
 from .style import (
     QUANTITY_LABELS,
@@ -59,7 +60,7 @@ def _variant_bands(groups: dict, values, ax) -> None:
         for split, style in (("train", "--"), ("test", "-")):
             epochs, vals = seed_stack(results, lambda r, s=split: values(r, s))
             ax.plot(epochs, vals.mean(0), style, color=variant_color(i),
-                    label=f"{name} {split}", lw=1.3)
+                    label=f"{network_label('', name)}, {split}", lw=1.3)
             if len(results) > 1:
                 ax.fill_between(epochs, vals.min(0), vals.max(0), color=variant_color(i),
                                 alpha=0.15, lw=0)
@@ -132,7 +133,7 @@ def layer_mi_grid(groups: dict, estimators: Sequence[str], *, quantity: str = "i
     for (label, runs), row in zip(groups.items(), axes):
         for est, ax in zip(estimators, row):
             mi_curves(runs, quantity, split=split, estimator=est, ax=ax,
-                      title=f"{label}: {est}")
+                      title=f"{label}: {estimator_label(est)}")
     for row in axes:
         row[0].legend(fontsize="x-small", ncol=2, frameon=False)
     return axes

@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ..config import PAPER_ID, ity_key, ixt_key
+from ..labels import dataset_label, network_label
 from ..mi import SATURATION_TOL
 from .style import EPOCH_CMAP, as_list, epoch_norm, layer_color, layer_marker
 
@@ -66,7 +67,8 @@ def info_planes(rows, *, split: str = "test", estimator: str = PAPER_ID,
     for row, ax_row in zip(rows, axes):
         for r, ax in zip(row, ax_row):
             info_plane(r, split=split, estimator=estimator, ax=ax, colorbar=False,
-                       title=f"{r.dataset} {r.variant}" if r.variant else r.label)
+                       title=(f"{dataset_label(r.dataset)}\n{network_label('', r.variant)}"
+                              if r.variant else r.label))
         for ax in ax_row[len(row):]:
             ax.set_visible(False)
     for ax in axes[:, 1:].flat:
@@ -117,7 +119,8 @@ def info_plane_animation(result, *, split: str = "test",
         ax.set_ylim(-0.1, hi_y + 0.2)
         ax.set_xlabel("I(X;T) [bits]")
         ax.set_ylabel("I(T;Y) [bits]")
-        ax.set_title(f"{result.label}: epoch {epochs[k]}")
+        ax.set_title(f"{dataset_label(result.dataset)}, {network_label('', result.variant)}, "
+                     f"seed {result.seed}: epoch {epochs[k]}")
         ax.legend(fontsize="x-small", loc="lower right", frameon=False)
 
     anim = FuncAnimation(fig, draw, frames=len(epochs), interval=300)

@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib import ticker
 
 from ..analysis.compression import MIN_DROP_BITS
-from ..labels import dataset_label, network_label
+from ..labels import ACTIVATION_LABELS, dataset_label, estimator_label, network_label
 from .style import OUTPUT_MARKER, QUANTITY_LABELS, grid, variant_color
 
 
@@ -73,7 +73,7 @@ def compression_map(cells: dict, *, size: float = 3.6):
         ax.set_xlim(-0.005, 16)
         ax.set_ylim(-0.005, 16)
         ax.set_xlabel("rise to peak [bits]")
-        ax.set_title(est, fontsize="small")
+        ax.set_title(estimator_label(est), fontsize="small")
     axes[0, 0].set_ylabel("drop after peak [bits]")
     axes[0, 0].legend(fontsize="x-small", frameon=False)
     return axes
@@ -92,10 +92,11 @@ def gap_scatter(rows: Sequence[dict], estimators: Sequence[str], *, size: float 
                 if sel:
                     ax.scatter([r[est] for r in sel], [r["gap_acc"] for r in sel], s=28,
                                marker=marker, color=variant_color(i), alpha=0.75,
-                               edgecolors="none", label=f"{act} {ds}")
+                               edgecolors="none",
+                               label=f"{ACTIVATION_LABELS[act]}, {dataset_label(ds)}")
         ax.axvline(MIN_DROP_BITS, ls=":", color="0.5", lw=1)
         ax.set_xlabel("largest drop after peak [bits]")
-        ax.set_title(est, fontsize="small")
+        ax.set_title(estimator_label(est), fontsize="small")
     axes[0, 0].set_ylabel("train - test accuracy")
     axes[0, 0].legend(fontsize="x-small", frameon=False)
     return axes
