@@ -20,7 +20,8 @@ def matched_values(runs, released=None, *, estimator: str = PAPER_ID) -> list[di
     `runs`: stored runs of any factors (a network in two factors counts once); `released`:
     `ReleasedValue`s (default: all of `li_liu_released()`). A value is matched when some
     configuration among `runs` has its network and dataset and every seed of it has a snapshot
-    at its epoch. Keys: split, dataset, variant (ours), layer, kind ("hidden" or "output"),
+    at its epoch. Keys: split, dataset, factor and variant (ours; a network in two factors
+    is named by the first), layer, kind ("hidden" or "output"),
     epoch, seeds, theirs_ixt, theirs_ity, ours_ixt, ours_ity (seed means) and ixt_lo, ixt_hi,
     ity_lo, ity_hi (the seeds' range), run (their folder).
     """
@@ -41,7 +42,8 @@ def matched_values(runs, released=None, *, estimator: str = PAPER_ID) -> list[di
             continue
         ixt = [r.mi(v.split, estimator, v.layer, "i_xt")[k[0]] for r, k in zip(seeds, at)]
         ity = [r.mi(v.split, estimator, v.layer, "i_ty")[k[0]] for r, k in zip(seeds, at)]
-        rows.append({"split": v.split, "dataset": v.dataset, "variant": seeds[0].variant,
+        rows.append({"split": v.split, "dataset": v.dataset, "factor": seeds[0].factor,
+                     "variant": seeds[0].variant,
                      "layer": v.layer, "kind": "output" if v.layer == "softmax" else "hidden",
                      "epoch": v.epoch, "seeds": len(seeds), "run": v.run,
                      "theirs_ixt": v.i_xt, "theirs_ity": v.i_ty,

@@ -344,14 +344,19 @@ def ceiling_table(results, estimators, *, split: str = "test", tol: float = SATU
 
 
 def fidelity_table(summary: list[dict]) -> str:
-    """`ibutils.analysis.fidelity.fidelity_summary` rows (by split and kind) as Markdown."""
+    """`ibutils.analysis.fidelity.fidelity_summary` rows as Markdown: by split and kind, and
+    by factor too where the rows carry one (a first column)."""
     order = {("test", "output"): 0, ("train", "output"): 1, ("test", "hidden"): 2,
              ("train", "hidden"): 3}
-    rows = [[SPLIT_LABELS[s["split"]], "output (softmax)" if s["kind"] == "output" else "hidden",
+    first = ["factor"] if any("factor" in s for s in summary) else []
+    summary = sorted(summary, key=lambda s: (s.get("factor", ""),
+                                             order.get((s["split"], s["kind"]), 9)))
+    rows = [[*(s["factor"] for _ in first),
+             SPLIT_LABELS[s["split"]], "output (softmax)" if s["kind"] == "output" else "hidden",
              s["n"], s["epochs"], f"{s['ixt_mean']:.3f}", f"{s['ixt_max']:.3f}",
              f"{s['ity_mean']:.3f}", f"{s['ity_max']:.3f}", f"{s['ity_seed_range']:.3f}"]
-            for s in sorted(summary, key=lambda s: order.get((s["split"], s["kind"]), 9))]
-    return markdown_table(["set", "layers", "values", "epochs", "I(X;T): mean difference",
+            for s in summary]
+    return markdown_table([*first, "set", "layers", "values", "epochs", "I(X;T): mean difference",
                            "largest", "I(T;Y): mean difference", "largest",
                            "I(T;Y): our seeds' median range"], rows)
 
