@@ -48,6 +48,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, nargs="+", default=None)
     parser.add_argument("--variants", nargs="+", default=None)
     parser.add_argument("--activation", default="tanh", choices=("tanh", "relu"))
+    parser.add_argument("--noise-std", type=float, default=0.0,
+                        help="noisy networks: Gaussian noise of this standard deviation on "
+                             "every hidden layer (default 0: the paper's deterministic nets)")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
     parser.add_argument("--estimators", nargs="+", default=["default"],
                         choices=tuple(ESTIMATOR_SETS),
@@ -72,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                             seeds=args.seeds, variants=args.variants, activation=args.activation,
                             scheduler=args.scheduler, estimators=estimator_set(args.estimators),
                             group_seeds=args.group_seeds, gradients=args.gradients,
-                            precision=args.precision)
+                            precision=args.precision, noise_std=args.noise_std)
     except ValueError as exc:
         parser.error(str(exc))
     for r in results:

@@ -32,6 +32,10 @@ class NetConfig:
         Widths of the hidden Dense layers between Flatten and the softmax output.
     activation : {"tanh", "relu"}
         Activation after every conv and hidden Dense layer.
+    noise_std : float
+        Standard deviation of Gaussian noise added to every hidden layer's output, in training
+        and in measurement (a noisy network, Goldfeld et al. 2019: its I(X;T) is finite);
+        0 for the paper's deterministic networks.
     """
 
     filters: tuple[int, ...]
@@ -39,11 +43,13 @@ class NetConfig:
     pool_after: int | None = None
     dense: tuple[int, ...] = ()
     activation: str = "tanh"
+    noise_std: float = 0.0
 
     def __post_init__(self):
         object.__setattr__(self, "filters", tuple(int(f) for f in self.filters))
         object.__setattr__(self, "kernels", tuple(int(k) for k in self.kernels))
         object.__setattr__(self, "dense", tuple(int(d) for d in self.dense))
+        object.__setattr__(self, "noise_std", float(self.noise_std))
         _validate(self)
 
     @property
@@ -96,6 +102,9 @@ def _validate(cfg: NetConfig) -> None:
         raise ValueError(f"dense: every width must be a positive integer, got {cfg.dense}")
     if cfg.activation not in ACTIVATIONS:
         raise ValueError(f"activation: got {cfg.activation!r}, allowed {ACTIVATIONS}")
+    if not (cfg.noise_std >= 0 and cfg.noise_std < float("inf")):
+        raise ValueError(f"noise_std: got {cfg.noise_std!r}, allowed a number >= 0 "
+                         "(0: a deterministic network)")
     if cfg.pool_after is not None and not 1 <= cfg.pool_after <= len(cfg.filters):
         raise ValueError(
             f"pool_after: got {cfg.pool_after}, allowed None or 1..{len(cfg.filters)} "
@@ -118,8 +127,10 @@ def conv_stack(n_layers: int, filters: int, kernel: int, **kwargs) -> NetConfig:
     return NetConfig(filters=(filters,) * n_layers, kernels=(kernel,) * n_layers, **kwargs)
 
 
-def paper_variants(activation: str = "tanh") -> dict[str, dict[str, NetConfig]]:
-    """Every network of Li & Liu (2021), by factor then variant name (see PAPER.md).
+def paper_variants(activation: str = "tanh",
+                   noise_std: float = 0.0) -> dict[str, dict[str, NetConfig]]:
+    """Every network of Li & Liu (2021), by factor then variant name (see PAPER.md); with
+    `noise_std` > 0 their noisy versions (Gaussian noise on every hidden layer).
 
     Returns
     -------
@@ -127,7 +138,7 @@ def paper_variants(activation: str = "tanh") -> dict[str, dict[str, NetConfig]]:
         ``{"width": {"w1": ..., "w3": ..., "w6": ..., "w12": ...}, "kernel": {...},
         "depth": {...}, "pooling": {...}, "fc": {...}}``.
     """
-    a = {"activation": activation}
+    a = {"activation": activation, "noise_std": noise_std}
     return {
         "width": {f"w{f}": conv_stack(6, f, 3, **a) for f in (1, 3, 6, 12)},
         "kernel": {
@@ -146,9 +157,10 @@ def paper_variants(activation: str = "tanh") -> dict[str, dict[str, NetConfig]]:
     }
 
 
-def get_variant(factor: str, variant: str, activation: str = "tanh") -> NetConfig:
+def get_variant(factor: str, variant: str, activation: str = "tanh",
+                noise_std: float = 0.0) -> NetConfig:
     """Look up one paper variant by name, with an error listing the allowed names."""
-    variants = paper_variants(activation)
+    variants = paper_variants(activation, noise_std)
     if factor not in variants:
         raise ValueError(f"factor: got {factor!r}, allowed {tuple(variants)}")
     if variant not in variants[factor]:

@@ -23,7 +23,7 @@ DATASETS = {"mnist": "MNIST", "fashion_mnist": "FashionMNIST"}
 SCHEDULES = ("paper", "log")
 # every per-layer measure the recorder can apply (`ibutils.record.LAYER_MEASURES`, tested to
 # match): the MI estimators of `ibutils.mi` and the geometric companions of `ibutils.geometry`
-ESTIMATOR_KINDS = ("binning", "kde", "renyi", "geometry")
+ESTIMATOR_KINDS = ("binning", "kde", "renyi", "noisy", "geometry")
 SPLITS = ("train", "test")
 
 
@@ -114,12 +114,15 @@ class RunConfig:
     def key(self) -> str:
         """Stable 12-hex-digit hash of the config (the cache key).
 
-        The default fp32 precision is left out of the hash, so keys stay those of runs stored
-        before the field existed; any other precision gets keys of its own.
+        The default fp32 precision and a deterministic network's noise_std of 0 are left out of
+        the hash, so keys stay those of runs stored before the fields existed; any other value
+        gets keys of its own.
         """
         d = self.to_dict()
         if d["precision"] == "fp32":
             del d["precision"]
+        if d["net"]["noise_std"] == 0:
+            del d["net"]["noise_std"]
         return stable_hash(d)
 
 
@@ -175,18 +178,49 @@ def kde(noise_var: float = 0.1, n_samples: int = 1000) -> Estimator:
     return Estimator("kde", (("noise_var", float(noise_var)), ("n_samples", int(n_samples))))
 
 
-def renyi(alpha: float = 1.01, n_samples: int = 500, sigma: float | None = None) -> Estimator:
-    """Matrix-based Renyi MI spec; cubic cost in n_samples, on a seeded subsample."""
+def renyi(alpha: float = 1.01, n_samples: int = 500, sigma: float | None = None, *,
+          width_scale: float = 1.0, fixed_width: bool = False,
+          seeded_by_run: bool = False) -> Estimator:
+    """Matrix-based Renyi MI spec; cubic cost in n_samples, on a seeded subsample.
+
+    The robustness settings (each off by default, and then absent from the id, so the ids
+    of stored runs stay): `width_scale` multiplies the kernel-width rule's widths;
+    `fixed_width` holds each layer's width at its value at the run's first snapshot (epoch
+    0) instead of re-deriving it at every snapshot; `seeded_by_run` draws the input
+    subsample with the run's seed, so each seed of a configuration sees other inputs.
+    """
     if not alpha > 0 or alpha == 1:
         raise ValueError(f"alpha: got {alpha!r}, allowed a positive number other than 1")
     if int(n_samples) != n_samples or n_samples < 2:
         raise ValueError(f"n_samples: got {n_samples!r}, allowed an integer >= 2")
+    if not width_scale > 0:
+        raise ValueError(f"width_scale: got {width_scale!r}, allowed a positive number")
     params = (("alpha", float(alpha)), ("n_samples", int(n_samples)))
     if sigma is not None:
         if not sigma > 0:
             raise ValueError(f"sigma: got {sigma!r}, allowed None or a positive number")
+        if width_scale != 1 or fixed_width:
+            raise ValueError("sigma: a fixed width for X and T excludes width_scale and "
+                             "fixed_width (allowed: sigma alone, or the rule's widths)")
         params += (("sigma", float(sigma)),)
+    if width_scale != 1:
+        params += (("width_scale", float(width_scale)),)
+    if fixed_width:
+        params += (("fixed_width", 1),)
+    if seeded_by_run:
+        params += (("seeded_by_run", 1),)
     return Estimator("renyi", params)
+
+
+def noisy(n_samples: int = 1000, mc_samples: int = 1000) -> Estimator:
+    """Noisy-network MI spec (`ibutils.mi.noisy_mi`, Goldfeld et al. 2019): for networks with
+    noise_std > 0, at their own noise, on a seeded subsample of `n_samples` inputs with
+    `mc_samples` Monte-Carlo draws (bits, with standard errors)."""
+    if int(n_samples) != n_samples or n_samples < 2:
+        raise ValueError(f"n_samples: got {n_samples!r}, allowed an integer >= 2")
+    if int(mc_samples) != mc_samples or mc_samples < 2:
+        raise ValueError(f"mc_samples: got {mc_samples!r}, allowed an integer >= 2")
+    return Estimator("noisy", (("n_samples", int(n_samples)), ("mc_samples", int(mc_samples))))
 
 
 def geometry(n_samples: int = 1000, threshold: float = 0.9) -> Estimator:
@@ -228,12 +262,17 @@ SENSITIVITY_ESTIMATORS = (
     *(kde(noise_var=v, n_samples=500) for v in (1e-2, 1e-1, 1.0, 10.0, 100.0)),
     renyi(), *(renyi(sigma=s, n_samples=300) for s in (1.0, 3.0, 10.0)),
 )
+RENYI_ROBUSTNESS = (renyi(fixed_width=True), renyi(width_scale=0.5), renyi(width_scale=2.0),
+                    renyi(alpha=2.0), renyi(seeded_by_run=True))
 ESTIMATOR_SETS = {
     "default": DEFAULT_ESTIMATORS,
     "renyi": (renyi(),),
     "adaptive": (binning(equal_mass=30),),
     "kde": (kde(),),
     "geometry": (geometry(),),
+    "noisy": (noisy(),),
+    # the Renyi estimate under other reasonable settings (issue: a verdict that survives them)
+    "renyi_robustness": RENYI_ROBUSTNESS,
     "sensitivity": SENSITIVITY_ESTIMATORS,
 }
 
@@ -308,8 +347,8 @@ def get_profile(name: str | Profile, *, epochs: int | None = None, seeds=None) -
 
 
 __all__ = [
-    "RunConfig", "Profile", "Estimator", "PROFILES", "get_profile", "binning", "kde", "renyi",
+    "RunConfig", "Profile", "Estimator", "PROFILES", "get_profile", "binning", "kde", "renyi", "noisy",
     "geometry", "chapter_estimators", "estimator_set", "ixt_key", "ity_key", "PAPER_ID",
-    "PAPER_ESTIMATOR", "DEFAULT_ESTIMATORS", "COMPRESSION_ESTIMATORS", "PAPER_OUTPUT_ITY", "PAPER_OUTPUT_IXT_CAP",
+    "PAPER_ESTIMATOR", "DEFAULT_ESTIMATORS", "COMPRESSION_ESTIMATORS", "RENYI_ROBUSTNESS", "PAPER_OUTPUT_ITY", "PAPER_OUTPUT_IXT_CAP",
     "paper_snapshots", "snapshot_epochs", "stable_hash",
 ]

@@ -32,7 +32,17 @@ def estimator_label(estimator_id: str) -> str:
         return f"KDE upper bound (noise variance {params.get('noise_var', '?')})"
     if kind == "renyi":
         text = f"Renyi (alpha {params.get('alpha', '?')}"
-        return text + (f", kernel width {params['sigma']})" if "sigma" in params else ")")
+        if "sigma" in params:
+            text += f", kernel width {params['sigma']}"
+        if "width_scale" in params:
+            text += f", rule's width x {params['width_scale']}"
+        if "fixed_width" in params:
+            text += ", width fixed at epoch 0"
+        if "seeded_by_run" in params:
+            text += ", inputs drawn per seed"
+        return text + ")"
+    if kind == "noisy":
+        return "noisy-network MI (Goldfeld et al.)"
     if kind == "geometry":
         return "geometry"
     return estimator_id
@@ -56,12 +66,19 @@ def network_label(factor: str, variant: str) -> str:
             "no-fc": "5 conv layers, no dense layers"}.get(variant, variant)
 
 
-def config_label(dataset: str, variant: str, activation: str | None = None) -> str:
+def noise_label(noise_std: float) -> str:
+    """A noisy network's noise in words: 0.1 -> "noise 0.1"; "" for a deterministic one."""
+    return f"noise {noise_std:g}" if noise_std else ""
+
+
+def config_label(dataset: str, variant: str, activation: str | None = None,
+                 noise_std: float = 0.0) -> str:
     """A configuration in words: "MNIST, 6 layers x 1 filter" (", ReLU" where given and not
-    tanh)."""
+    tanh; ", noise 0.1" for a noisy network)."""
     text = f"{dataset_label(dataset)}, {network_label('', variant)}"
-    return text + (f", {ACTIVATION_LABELS.get(activation, activation)}"
-                   if activation and activation != "tanh" else "")
+    text += (f", {ACTIVATION_LABELS.get(activation, activation)}"
+             if activation and activation != "tanh" else "")
+    return text + (f", {noise_label(noise_std)}" if noise_std else "")
 
 
 def layer_where(layer: str, dataset: str, variant: str, activation: str | None = None) -> str:

@@ -24,11 +24,49 @@ class Block(nn.Module):
         return self.act(self.linear(x))
 
 
+class GaussianNoise(nn.Module):
+    """Adds N(0, std^2) noise to every unit (a noisy network's hidden layer, Goldfeld et al.
+    2019), in training and in measurement alike. The draws come from `generator`, which
+    `seed_noise` reseeds, so a run and each of its measurements are reproducible."""
+
+    def __init__(self, std: float):
+        super().__init__()
+        self.std = float(std)
+        self.generator = torch.Generator()
+
+    def forward(self, x):
+        noise = torch.randn(x.shape, generator=self.generator, dtype=torch.float32)
+        return x + self.std * noise.to(dtype=x.dtype, memory_format=_format_of(x))
+
+
+def _format_of(x: torch.Tensor):
+    return (torch.channels_last if x.dim() == 4 and x.is_contiguous(
+        memory_format=torch.channels_last) else torch.contiguous_format)
+
+
+def seed_noise(model: nn.Module, seed: int) -> None:
+    """Reseed the noise of every noisy layer of `model` (one shared stream, drawn in forward
+    order); a no-op for a deterministic network."""
+    g = None
+    for module in model.modules():
+        if isinstance(module, GaussianNoise):
+            if g is None:
+                g = torch.Generator().manual_seed(int(seed))
+            module.generator = g
+
+
+def is_noisy(model: nn.Module) -> bool:
+    """Whether `model` adds noise to its hidden layers."""
+    return any(isinstance(m, GaussianNoise) for m in model.modules())
+
+
 class CNN(nn.Module):
     """A paper network. `forward` returns logits; the softmax output is `softmax(logits)`.
 
     `self.measured` maps each measured layer name to its `Block`, in order; the recorder hooks
     those blocks, and records `softmax` of the output block (logits keep the loss stable).
+    A noisy network (``config.noise_std > 0``) has a `GaussianNoise` after every hidden block,
+    so the hooks see a layer's noise-free output S(x) and the next layer its noisy T = S + Z.
     """
 
     def __init__(self, config: NetConfig):
@@ -39,6 +77,8 @@ class CNN(nn.Module):
         for i, (f, k) in enumerate(zip(config.filters, config.kernels)):
             conv = nn.Conv2d(in_ch, f, k, padding="same" if i == 0 else "valid")
             layers.append((f"conv{i + 1}", Block(conv, act())))
+            if config.noise_std > 0:
+                layers.append((f"conv{i + 1}_noise", GaussianNoise(config.noise_std)))
             if config.pool_after == i + 1:
                 layers.append(("pool", nn.MaxPool2d(2, ceil_mode=True)))
             in_ch = f
@@ -47,6 +87,8 @@ class CNN(nn.Module):
         width = c * h * w
         for i, d in enumerate(config.dense):
             layers.append((f"dense{i + 1}", Block(nn.Linear(width, d), act())))
+            if config.noise_std > 0:
+                layers.append((f"dense{i + 1}_noise", GaussianNoise(config.noise_std)))
             width = d
         layers.append(("softmax", Block(nn.Linear(width, N_CLASSES), None)))
         self.net = nn.Sequential()

@@ -34,16 +34,18 @@ class StudyRun:
 
 def plan_study(factor: str, datasets: Iterable[str], profile: Profile,
                variants: Iterable[str] | None = None, activation: str = "tanh",
-               precision: str = "fp32") -> list[StudyRun]:
-    """The runs of one factor: every variant x dataset x seed of the profile."""
-    all_variants = paper_variants(activation)
+               precision: str = "fp32", noise_std: float = 0.0) -> list[StudyRun]:
+    """The runs of one factor: every variant x dataset x seed of the profile (their noisy
+    versions for `noise_std` > 0)."""
+    all_variants = paper_variants(activation, noise_std)
     if factor not in all_variants:
         raise ValueError(f"factor: got {factor!r}, allowed {tuple(all_variants)}")
     names = list(all_variants[factor]) if variants is None else list(variants)
     datasets = [datasets] if isinstance(datasets, str) else list(datasets)
     return [
         StudyRun(factor, v, d, s,
-                 profile.run_config(get_variant(factor, v, activation), d, s, precision))
+                 profile.run_config(get_variant(factor, v, activation, noise_std), d, s,
+                                    precision))
         for d in datasets for v in names for s in profile.seeds
     ]
 

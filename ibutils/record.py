@@ -15,7 +15,7 @@ from . import mi as mi_mod
 from .config import Estimator, RunConfig
 from .data import Split
 from .geometry import MEASURES
-from .models import CNN
+from .models import CNN, is_noisy, seed_noise
 from .train import NumericalError, as_input, epoch_order
 
 # every per-layer measure the recorder can apply: MI estimators and geometric companions, each
@@ -24,6 +24,9 @@ LAYER_MEASURES = {**mi_mod.ESTIMATORS, **MEASURES}
 
 
 EVAL_BATCH = 1000  # images per forward pass when measuring a snapshot (fastest here)
+# a noisy network is measured with one fixed draw of its hidden layers' noise, the same at every
+# snapshot (common random numbers: snapshot-to-snapshot changes are the weights', not the draw's)
+MEASURE_NOISE_SEED = 20190101
 
 
 @torch.no_grad()
@@ -32,8 +35,11 @@ def capture(model: CNN, x: torch.Tensor) -> tuple[dict[str, np.ndarray], torch.T
 
     Returns ``({layer: (N, D) float32 array}, logits (N, 10))``; the output layer is recorded
     as softmax probabilities, as the paper does. Conv maps are flattened in (H, W, C) order,
-    free for channels-last tensors; the order of units does not change any estimate.
+    free for channels-last tensors; the order of units does not change any estimate. A noisy
+    network's layers are recorded without their own noise (S(x), the centre of T given x) but
+    with the noise of the layers before them, drawn from `MEASURE_NOISE_SEED`.
     """
+    seed_noise(model, MEASURE_NOISE_SEED)
     n, acts, offset = len(x), {}, [0]
     def hook_for(name):
         def hook(_module, _inputs, out):
@@ -65,43 +71,81 @@ def _check_finite(acts: dict, epoch: int) -> None:
 
 
 def estimates(model: CNN, split: Split, estimators: Sequence[Estimator], epoch: int,
-              full: dict | None = None) -> dict:
+              full: dict | None = None, *, run_seed: int = 0,
+              reference: dict | None = None) -> dict:
     """{estimator id: {layer: values}} for one split.
 
     Estimators that work on a seeded subsample (``n_samples`` < N) get activations captured
     for just those rows (the rows `ibutils.mi.subsample` would pick from the whole split, so
-    the values equal those from a full capture); the others share one full capture, passed in
-    as `full` (already checked for NaN) when the caller has it.
+    the values equal those from a full capture; drawn with `run_seed` for Renyi's
+    ``seeded_by_run`` setting, else with seed 0); the others share one full capture, passed
+    in as `full` (already checked for NaN) when the caller has it. A noisy network's
+    subsamples are rows of the full capture (one noise draw for all estimators), and its
+    `noisy` estimator runs at the network's own noise_std on the hidden layers. Renyi's
+    ``fixed_width`` setting takes each layer's kernel width from `reference`, this split's
+    estimates at the run's first snapshot ({estimator id: {layer: values}}), and derives it
+    by the rule where there is none yet (at that first snapshot itself).
     """
+    noisy_net = is_noisy(model)
     y_all, n = split.y.numpy(), len(split.y)
     by_rows: dict = {}
     for est in estimators:
-        k = est.kwargs().get("n_samples")
-        by_rows.setdefault(None if k is None or k >= n else int(k), []).append(est)
+        params = est.kwargs()
+        k = params.get("n_samples")
+        rows_seed = int(run_seed) if params.get("seeded_by_run") else 0
+        key = None if k is None or k >= n else (int(k), rows_seed)
+        by_rows.setdefault(key, []).append(est)
     out = {}
-    for k, group in by_rows.items():
-        rows = slice(None) if k is None else mi_mod.subsample(n, k)
-        if k is None and full is not None:
+    for key, group in by_rows.items():
+        rows = slice(None) if key is None else mi_mod.subsample(n, *key)
+        if key is None and full is not None:
             acts = full
+        elif noisy_net and full is not None:
+            acts = {name: t[rows] for name, t in full.items()}
         else:
             acts = capture(model, as_input(split.x[rows]))[0]
             _check_finite(acts, epoch)
         x, y = split.x[rows].numpy().reshape(len(y_all[rows]), -1), y_all[rows]
         for est in group:  # every row here is one the estimator would keep
-            kwargs = {p: v for p, v in est.kwargs().items() if p != "n_samples"}
-            fn = LAYER_MEASURES[est.kind]
-            out[est.id] = {name: fn(t, x, y, **kwargs).as_dict() for name, t in acts.items()}
+            out[est.id] = _apply(est, model, acts, x, y, (reference or {}).get(est.id))
     return out
 
 
-def measure_split(model: CNN, split: Split, estimators: Sequence[Estimator], epoch: int) -> dict:
-    """Loss, accuracy and every estimator on every layer for one split at one snapshot."""
+def _apply(est: Estimator, model: CNN, acts: dict, x, y, first: dict | None) -> dict:
+    """One estimator on every layer it applies to: {layer: values}."""
+    kwargs = {p: v for p, v in est.kwargs().items()
+              if p not in ("n_samples", "fixed_width", "seeded_by_run")}
+    fn = LAYER_MEASURES[est.kind]
+    layers = acts
+    if est.kind == "noisy":
+        kwargs["noise_std"] = _own_noise(model)
+        layers = {name: t for name, t in acts.items() if name != "softmax"}
+    if not est.kwargs().get("fixed_width"):
+        return {name: fn(t, x, y, **kwargs).as_dict() for name, t in layers.items()}
+    return {name: fn(t, x, y, **kwargs,
+                     sigma_t=first[name]["sigma_t"] if first else None).as_dict()
+            for name, t in layers.items()}
+
+
+def _own_noise(model: CNN) -> float:
+    beta = model.config.noise_std
+    if not beta > 0:
+        raise ValueError("estimators: 'noisy' measures noisy networks only; this network's "
+                         "noise_std is 0 (allowed: a network built with noise_std > 0)")
+    return beta
+
+
+def measure_split(model: CNN, split: Split, estimators: Sequence[Estimator], epoch: int, *,
+                  run_seed: int = 0, reference: dict | None = None) -> dict:
+    """Loss, accuracy and every estimator on every layer for one split at one snapshot
+    (`run_seed` and `reference` as in `estimates`)."""
     acts, logits = capture(model, as_input(split.x))
     _check_finite(acts, epoch)
     return {
         "loss": float(F.cross_entropy(logits, split.y)),
         "accuracy": float((logits.argmax(1) == split.y).float().mean()),
-        "mi": estimates(model, split, estimators, epoch, full=acts),
+        "mi": estimates(model, split, estimators, epoch, full=acts, run_seed=run_seed,
+                        reference=reference),
     }
 
 
@@ -146,18 +190,29 @@ def gradient_stats(model: CNN, split: Split, *, seed: int, epoch: int,
 
 
 def snapshot_record(model: CNN, splits: dict[str, Split], estimators, epoch: int,
-                    run: RunConfig | None = None) -> dict:
+                    run: RunConfig | None = None, *, gradients: bool = True,
+                    first: dict | None = None) -> dict:
     """The full record of one snapshot: per split measurements, per-layer weight norms and,
-    given the run (for its seed and batch size), the gradient statistics on the training split.
+    given the run (for its seed and batch size) and `gradients`, the gradient statistics on
+    the training split. `first` is the run's stored first snapshot (epoch 0), which Renyi's
+    ``fixed_width`` setting reads its widths from.
     """
+    fixed = [e.id for e in estimators if e.kwargs().get("fixed_width")]
+    if fixed and epoch > 0 and not (first and all(i in first["test"]["mi"] for i in fixed)):
+        raise ValueError(f"estimators: {fixed} hold each layer's kernel width at the run's "
+                         "first snapshot, which is not stored with them; allowed once the "
+                         "epoch-0 snapshot has them (measure it first)")
     model.eval()
     record = {"epoch": epoch}
+    seed = 0 if run is None else run.seed
     for split_name, split in splits.items():
-        record[split_name] = measure_split(model, split, estimators, epoch)
+        ref = first[split_name]["mi"] if first and epoch != first["epoch"] else None
+        record[split_name] = measure_split(model, split, estimators, epoch, run_seed=seed,
+                                           reference=ref)
     record["weight_norm"] = {
         name: float(block.linear.weight.detach().norm()) for name, block in model.measured.items()
     }
-    if run is not None:
+    if run is not None and gradients:
         record["gradients"] = gradient_stats(model, splits["train"], seed=run.seed, epoch=epoch,
                                              batch_size=run.batch_size)
         model.eval()

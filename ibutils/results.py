@@ -150,12 +150,14 @@ def new_payload(run: RunConfig, profile: Profile, splits: dict[str, Split]) -> d
 
 
 def merge_snapshot(payload: dict, record: dict) -> None:
-    """Insert or update one snapshot record, keeping estimates of other estimators."""
+    """Insert or update one snapshot record, keeping estimates of other estimators and what
+    else the stored record has that the new one lacks (e.g. its gradient statistics)."""
     snaps = {s["epoch"]: s for s in payload["snapshots"]}
     old = snaps.get(record["epoch"])
     if old is not None:
         for split in ("train", "test"):
             record[split]["mi"] = {**old[split]["mi"], **record[split]["mi"]}
+        record = {**old, **record}
     snaps[record["epoch"]] = record
     payload["snapshots"] = [snaps[e] for e in sorted(snaps)]
 

@@ -61,9 +61,16 @@ def _backfill(run, payload, path, estimators, splits) -> None:
         model, _ = new_model(run)
         model.load_state_dict(weights)
         model.eval()
+        first = payload["snapshots"][0]
         for split_name, split in splits.items():
-            snap[split_name]["mi"].update(estimates(model, split, missing, snap["epoch"]))
-        store.save_result(path, payload)
+            ref = first[split_name]["mi"] if snap is not first else None
+            if ref is not None and any(e.kwargs().get("fixed_width") and e.id not in ref
+                                       for e in missing):
+                break  # the first snapshot's weights are gone: retrain for these
+            snap[split_name]["mi"].update(estimates(model, split, missing, snap["epoch"],
+                                                    run_seed=run.seed, reference=ref))
+        else:
+            store.save_result(path, payload)
 
 
 def add_gradients(run: RunConfig, profile: Profile, *, allow_training: bool = True) -> dict:
@@ -177,11 +184,25 @@ class RunJob:
             "epoch_loss": list(state.epoch_loss), "key": self.run.key()})
 
 
+def measure_missing(payload: dict, run: RunConfig, splits, estimators):
+    """The `measure` callback of a run being trained: at a snapshot already stored, only the
+    estimators (and gradient statistics) it lacks; at a new one, everything. Retraining a run
+    whose weights are gone, to add an estimator, so costs the training and that estimator."""
+    def measure(model, epoch):
+        stored = next((s for s in payload["snapshots"] if s["epoch"] == epoch), None)
+        todo = [e for e in estimators if stored is None or e.id not in stored["train"]["mi"]]
+        first = payload["snapshots"][0] if payload["snapshots"] else None
+        return snapshot_record(model, splits, todo, epoch, run,
+                               gradients=stored is None or "gradients" not in stored,
+                               first=first)
+    return measure
+
+
 def _train_and_store(run, payload, path, needed, horizon, estimators, splits, progress) -> dict:
     """Train one run (resuming if possible), storing each snapshot as soon as it is measured."""
     job = RunJob(run, payload, path, needed, horizon, estimators)
     train_run(run, splits, horizon=horizon, snapshots=needed,
-              measure=lambda model, epoch: snapshot_record(model, splits, estimators, epoch, run),
+              measure=measure_missing(payload, run, splits, estimators),
               on_snapshot=job.on_snapshot, on_checkpoint=job.on_checkpoint, resume=job.resume,
               done_snapshots=job.done, progress=progress)
     return payload
@@ -219,9 +240,10 @@ def run_group(runs: list[RunConfig], profile: Profile, horizon: int, estimators,
             for job in jobs.values():
                 job.share = len(jobs)
             members = [j.run for j in jobs.values()]
+            measures = [measure_missing(j.payload, j.run, splits, estimators)
+                        for j in jobs.values()]
             train_group(members, splits, horizon=horizon, snapshots=needed,
-                        measure=lambda model, epoch, i: snapshot_record(
-                            model, splits, estimators, epoch, members[i]),
+                        measure=lambda model, epoch, i: measures[i](model, epoch),
                         jobs=list(jobs.values()), progress=progress)
         else:
             for i, job in jobs.items():
@@ -235,7 +257,8 @@ def run_study(factor: str, datasets: Iterable[str] = ("mnist", "fashion_mnist"),
               estimators: Sequence[Estimator] = DEFAULT_ESTIMATORS, activation: str = "tanh",
               allow_training: bool = True, progress: bool = True,
               scheduler: str | None = None, group_seeds: bool = False,
-              gradients: bool = False, precision: str = "fp32") -> list[RunResult]:
+              gradients: bool = False, precision: str = "fp32",
+              noise_std: float = 0.0) -> list[RunResult]:
     """Run or load every run of one factor; returns their `RunResult`s in plan order.
 
     Parameters
@@ -266,9 +289,16 @@ def run_study(factor: str, datasets: Iterable[str] = ("mnist", "fashion_mnist"),
     gradients : bool
         Require gradient statistics at every snapshot (`ibutils.record.gradient_stats`).
         Training records them; runs stored without them get them from cached weights.
+    noise_std : float
+        0: the paper's deterministic networks; > 0: their noisy versions (Gaussian noise of
+        this standard deviation on every hidden layer, Goldfeld et al. 2019), with cache keys
+        of their own. Measure them with the `noisy` estimator set (`ibutils.config.noisy`).
     """
     prof = get_profile(profile, epochs=epochs, seeds=seeds)
-    plan = plan_study(factor, datasets, prof, variants, activation, precision)
+    plan = plan_study(factor, datasets, prof, variants, activation, precision, noise_std)
+    if noise_std > 0 and group_seeds:
+        raise ValueError("group_seeds: grouped seeds train deterministic networks only; "
+                         "allowed False with noise_std > 0")
     if not allow_training:  # name every missing run at once, with what it would cost
         missing = missing_runs(plan, prof, prof.epochs, estimators)
         if missing:

@@ -30,6 +30,10 @@ class GroupedCNN(nn.Module):
 
     def __init__(self, config: NetConfig, members: Sequence[CNN]):
         super().__init__()
+        if config.noise_std > 0:
+            raise ValueError(f"noise_std: got {config.noise_std}; grouped seeds train "
+                             "deterministic networks only (allowed 0); train noisy networks "
+                             "one seed at a time")
         self.config, self.n = config, len(members)
         g = self.n
         act = {"tanh": nn.Tanh, "relu": nn.ReLU}[config.activation]

@@ -8,7 +8,8 @@ which stores it.
 
 Determinism: the initial weights come from ``torch.manual_seed(seed)``, and the batch order of
 epoch e from a generator seeded with (seed, e), so a run resumed from a checkpoint follows
-exactly the trajectory of an uninterrupted one.
+exactly the trajectory of an uninterrupted one. A noisy network's training noise of epoch e
+comes from a stream seeded with (seed, e) too (`noise_seed`).
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from tqdm import tqdm
 from . import fastconv
 from .config import RunConfig
 from .data import Split
-from .models import CNN, build_cnn
+from .models import CNN, build_cnn, is_noisy, seed_noise
 
 # images per forward/backward pass in training at one thread (the runner's default per run):
 # each batch's gradient is summed over micro-batches of this size before its one Adam step,
@@ -57,6 +58,12 @@ def epoch_order(seed: int, epoch: int, n: int) -> torch.Tensor:
     """The batch order of one epoch, a function of (seed, epoch) only."""
     g = torch.Generator().manual_seed(int(seed) * 1_000_003 + int(epoch))
     return torch.randperm(n, generator=g)
+
+
+def noise_seed(seed: int, epoch: int) -> int:
+    """The seed of a noisy network's training noise in one epoch, a function of (seed, epoch)
+    only (offset from `epoch_order`'s so the two streams differ)."""
+    return int(seed) * 1_000_003 + int(epoch) + 500_000_017
 
 
 def new_model(run: RunConfig) -> tuple[CNN, torch.optim.Optimizer]:
@@ -173,11 +180,18 @@ def train_epoch(model: CNN, opt: torch.optim.Optimizer, x: torch.Tensor, y: torc
     when torch uses one thread, else whole batches. In float32, conv layers go through
     `ibutils.fastconv` where it applies (direct kernels for narrow layers, a tanh fused into
     oneDNN's convolution for the others; same parameters, same results up to floating-point
-    reordering); ``precision="bf16"`` runs under CPU autocast."""
-    if micro_batch is None:
-        micro_batch = MICRO_BATCH if torch.get_num_threads() == 1 else batch_size
-    if micro_batch < 1:
+    reordering); ``precision="bf16"`` runs under CPU autocast. A noisy network trains on whole
+    batches (its noise, drawn in forward order, would otherwise depend on the slicing) with
+    the noise of `noise_seed` (seed, epoch)."""
+    if micro_batch is not None and micro_batch < 1:
         raise ValueError(f"micro_batch: got {micro_batch!r}, allowed a positive integer or None")
+    noisy = is_noisy(model)
+    if noisy:
+        seed_noise(model, noise_seed(seed, epoch))
+    if noisy:
+        micro_batch = batch_size
+    elif micro_batch is None:
+        micro_batch = MICRO_BATCH if torch.get_num_threads() == 1 else batch_size
     model.train()
     order = epoch_order(seed, epoch, len(x))
     direct = precision == "fp32" and fastconv.used_by(model)

@@ -236,3 +236,46 @@ def test_every_training_session_records_its_provenance(tmp_store):
     (r,) = run_study("width", ["mnist"], profile="smoke", variants=["w1"], epochs=3,
                      progress=False)
     assert [p["from_epoch"] for p in r.payload["provenance"]] == [0, 2]
+
+
+def test_renyi_robustness_settings_on_a_stored_run(tmp_store):
+    """Each robustness setting does what its name says, on the same stored snapshots."""
+    from ibutils.config import RENYI_ROBUSTNESS, renyi
+    (r,) = _study(epochs=4, estimators=(renyi(n_samples=100),) + tuple(
+        renyi(n_samples=100, **kw) for kw in (
+            {"fixed_width": True}, {"width_scale": 0.5}, {"seeded_by_run": True})))
+    assert len(RENYI_ROBUSTNESS) == 5
+    rule, fixed, half, seeded = (e.id for e in (
+        renyi(n_samples=100), renyi(n_samples=100, fixed_width=True),
+        renyi(n_samples=100, width_scale=0.5), renyi(n_samples=100, seeded_by_run=True)))
+    width = {e: r.mi("test", e, "conv2", "sigma_t") for e in (rule, fixed, half, seeded)}
+    np.testing.assert_allclose(width[half], 0.5 * width[rule], rtol=1e-12)
+    np.testing.assert_allclose(width[fixed], width[rule][0])  # every snapshot: epoch 0's width
+    assert not np.allclose(width[rule], width[rule][0])  # while the rule's width moves
+    # seed 0 draws the default subsample: the same values as the rule's estimate
+    np.testing.assert_allclose(r.mi("test", seeded, "conv2", "i_xt"),
+                               r.mi("test", rule, "conv2", "i_xt"))
+
+
+def test_retraining_measures_only_what_is_missing(tmp_store, monkeypatch):
+    """A run whose snapshot weights are gone is retrained to add an estimator: the stored
+    estimates are kept, and only the new estimator is computed at the stored snapshots."""
+    import shutil
+
+    from ibutils import store
+    from ibutils.config import DEFAULT_ESTIMATORS, renyi
+    (first,) = _study(epochs=2)
+    run = first.config
+    shutil.rmtree(store.weights_path(run, 0).parent)
+    store.checkpoint_path(run).unlink(missing_ok=True)
+    asked = []
+    real = runner.snapshot_record
+    monkeypatch.setattr(runner, "snapshot_record", lambda m, s, est, e, *a, **k: (
+        asked.append((e, [x.id for x in est], k["gradients"])) or real(m, s, est, e, *a, **k)))
+    new = renyi(n_samples=100)
+    (again,) = _study(epochs=2, estimators=DEFAULT_ESTIMATORS + (new,))
+    assert asked == [(e, [new.id], False) for e in (0, 1, 2)]
+    for est in DEFAULT_ESTIMATORS:  # the stored estimates, untouched
+        np.testing.assert_array_equal(again.mi("test", est.id, "conv1", "i_xt"),
+                                      first.mi("test", est.id, "conv1", "i_xt"))
+    assert all("gradients" in s for s in again.payload["snapshots"])

@@ -10,6 +10,8 @@ One module per family, each citing its paper and equations:
   al. 2018; Li & Liu 2021; Chelombiev et al. 2019), with its speed engine `_binning_engine`;
 - `kde`: pairwise-distance bounds for a layer plus Gaussian noise (Kolchinsky & Tracey 2017);
 - `renyi`: matrix-based Renyi alpha-entropy (Giraldo et al. 2014; Yu & Principe 2019);
+- `noisy`: the information of a noisy network's layer by paired Monte Carlo (Goldfeld et al.
+  2019), the one estimator here of a finite, well-posed I(X;T);
 - `pairwise`: the subsample and distance helpers the pairwise estimators share;
 - `known_answers`: constructed cases with a known answer, for the tests and the book.
 
@@ -28,6 +30,7 @@ from .binning import (
                       softmax_alphabet_cap,
 )
 from .kde import KDEResult, kde_mi
+from .noisy import NoisyMIResult, noisy_mi
 from .pairwise import pairwise_sq_dists, subsample
 from .renyi import (
                       RenyiResult,
@@ -46,12 +49,13 @@ ESTIMATORS = {
     "binning": lambda t, x, y, **kw: binning_mi(t, y, **kw),
     "kde": lambda t, x, y, **kw: kde_mi(t, y, **kw),
     "renyi": renyi_mi,
+    "noisy": lambda t, x, y, **kw: noisy_mi(t, y, **kw),
 }
 
 __all__ = [
-    "ESTIMATORS", "SATURATION_TOL", "BinningResult", "KDEResult", "RenyiResult", "bin_indices",
+    "ESTIMATORS", "SATURATION_TOL", "BinningResult", "KDEResult", "NoisyMIResult", "RenyiResult", "bin_indices",
     "binned_symbols", "binning_alphabet_cap", "binning_mi", "discrete_mi", "entropy_from_counts",
     "gram", "joint_label_renyi_entropy", "kde_mi", "kernel_width", "label_entropy",
-    "label_renyi_entropy", "matrix_renyi_entropy", "pairwise_sq_dists", "renyi_mi",
+    "label_renyi_entropy", "matrix_renyi_entropy", "noisy_mi", "pairwise_sq_dists", "renyi_mi",
     "renyi_mi_by_definition", "softmax_alphabet_cap", "subsample",
 ]

@@ -90,7 +90,7 @@ def joint_label_renyi_entropy(a: np.ndarray, y: np.ndarray, alpha: float) -> flo
 _INPUT_MEMO: dict = {}  # the last inputs' (kernel width, Gram matrix, entropy): see _input_side
 
 
-def _input_side(x: np.ndarray, sigma: float | None, alpha: float):
+def _input_side(x: np.ndarray, sigma: float | None, alpha: float, width_scale: float = 1.0):
     """(sigma_x, A_X, S_alpha(A_X)) of one subsample of inputs, remembered for the next call.
 
     The recorder estimates every layer of a snapshot against the same inputs, so the input
@@ -99,11 +99,12 @@ def _input_side(x: np.ndarray, sigma: float | None, alpha: float):
     never depends on what was computed before.
     """
     x = np.ascontiguousarray(x)
-    key = (hashlib.sha1(x.view(np.uint8)).hexdigest(), x.shape, x.dtype.str, sigma, alpha)
+    key = (hashlib.sha1(x.view(np.uint8)).hexdigest(), x.shape, x.dtype.str, sigma, alpha,
+           width_scale)
     hit = _INPUT_MEMO.get(key)
     if hit is None:
         d_x = pairwise_sq_dists(x)
-        s_x = sigma if sigma is not None else kernel_width(d_x, x.shape[1])
+        s_x = sigma if sigma is not None else width_scale * kernel_width(d_x, x.shape[1])
         a_x = gram(d_x, s_x)
         a_x.flags.writeable = False  # shared by the layers of a snapshot: never edited in place
         hit = (s_x, a_x, matrix_renyi_entropy(a_x, alpha))
@@ -113,7 +114,8 @@ def _input_side(x: np.ndarray, sigma: float | None, alpha: float):
 
 
 def renyi_mi(t, x, y, *, alpha: float = 1.01, sigma: float | None = None,
-             n_samples: int | None = None, seed: int = 0) -> RenyiResult:
+             n_samples: int | None = None, seed: int = 0, width_scale: float = 1.0,
+             sigma_t: float | None = None) -> RenyiResult:
     """Matrix-based Renyi alpha-entropy estimates of I(X;T) and I(T;Y), in bits.
 
     With unit-trace Gram matrices A_X, A_T, A_Y of the inputs, the layer and the labels,
@@ -132,7 +134,17 @@ def renyi_mi(t, x, y, *, alpha: float = 1.01, sigma: float | None = None,
         Gaussian kernel width used for both X and T; None picks each by `kernel_width`.
     n_samples, seed
         Seeded subsample size (cost O(n_samples^2 D + n_samples^3)); None uses all rows.
+    width_scale : float
+        Multiplies the rule's widths (`kernel_width`) of X and T: the robustness checks use
+        0.5 and 2. Ignored where a width is given.
+    sigma_t : float or None
+        A fixed kernel width for T only (X keeps the rule's, or `sigma`): the robustness check
+        that holds a layer's width at its epoch-0 value instead of re-deriving it.
     """
+    if not width_scale > 0:
+        raise ValueError(f"width_scale: got {width_scale!r}, allowed a positive number")
+    if sigma_t is not None and not sigma_t > 0:
+        raise ValueError(f"sigma_t: got {sigma_t!r}, allowed None or a positive number")
     if not alpha > 0 or alpha == 1:
         raise ValueError(f"alpha: got {alpha!r}, allowed a positive number other than 1")
     if sigma is not None and not sigma > 0:
@@ -145,9 +157,12 @@ def renyi_mi(t, x, y, *, alpha: float = 1.01, sigma: float | None = None,
     idx = subsample(len(t), n_samples, seed)
     t, x, y = t[idx], x[idx], np.asarray(y)[idx]
     d_t = pairwise_sq_dists(t)
-    s_t = sigma if sigma is not None else kernel_width(d_t, t.shape[1])
+    if sigma_t is not None:
+        s_t = sigma_t
+    else:
+        s_t = sigma if sigma is not None else width_scale * kernel_width(d_t, t.shape[1])
     a_t = gram(d_t, s_t)
-    s_x, a_x, h_x = _input_side(x, sigma, alpha)
+    s_x, a_x, h_x = _input_side(x, sigma, alpha, width_scale)
     h_t = matrix_renyi_entropy(a_t, alpha)
     i_xt = h_x + h_t - matrix_renyi_entropy(_joint(a_x, a_t), alpha)
     # the label side in closed form and by class blocks (exact, see the two functions)

@@ -1,0 +1,146 @@
+"""The noisy-network estimator (`ibutils.mi.noisy_mi`) against known answers, and noisy
+networks (`NetConfig.noise_std`): noise in training and measurement, reproducible, with cache
+keys of their own."""
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from ibutils.architecture import get_variant
+from ibutils.config import get_profile, noisy
+from ibutils.labels import config_label, estimator_label
+from ibutils.mi import noisy_mi
+from ibutils.mi.known_answers import gaussian_pair_mi
+from ibutils.models import GaussianNoise, build_cnn, is_noisy
+from ibutils.record import capture, estimates
+from ibutils.train import new_model, train_epoch
+
+
+def test_far_apart_rows_give_log2_n():
+    rng = np.random.default_rng(0)
+    t = rng.normal(size=(64, 5)) * 1000.0
+    r = noisy_mi(t, np.arange(64) % 2, noise_std=1.0, mc_samples=500)
+    assert r.i_xt == pytest.approx(6.0, abs=1e-9)
+    assert r.i_ty == pytest.approx(1.0, abs=1e-9)  # two balanced classes, each row apart
+
+
+def test_identical_rows_give_zero():
+    r = noisy_mi(np.ones((50, 4)), np.arange(50) % 5, noise_std=0.3, mc_samples=500)
+    assert r.i_xt == pytest.approx(0.0, abs=1e-12)
+    assert r.i_ty == pytest.approx(0.0, abs=1e-12)
+
+
+def test_two_far_clusters_give_one_bit_for_both():
+    t = np.r_[np.zeros((40, 3)), np.full((40, 3), 50.0)]
+    y = np.r_[np.zeros(40, int), np.ones(40, int)]
+    r = noisy_mi(t + 1e-3 * np.arange(80)[:, None], y, noise_std=1.0, mc_samples=1000)
+    assert r.i_xt == pytest.approx(1.0, abs=0.01)  # rows within a cluster are ~1e-2 apart
+    assert r.i_ty == pytest.approx(1.0, abs=1e-9)
+
+
+@pytest.mark.parametrize("separation", [0.5, 2.0, 4.0])
+def test_two_points_match_numerical_integration(separation):
+    truth = gaussian_pair_mi(separation)
+    beta = 0.1
+    t = np.array([[0.0], [separation * beta]])
+    r = noisy_mi(t, np.array([0, 1]), noise_std=beta, mc_samples=40_000, seed=1)
+    assert abs(r.i_xt - truth) < 4 * r.i_xt_se
+    assert r.i_ty == pytest.approx(r.i_xt)  # one row per class: Y carries all of X
+    assert 0.001 < r.i_xt_se < 0.02
+
+
+def test_numerical_integration_limits():
+    assert gaussian_pair_mi(0.0) == pytest.approx(0.0, abs=1e-9)
+    assert gaussian_pair_mi(40.0) == pytest.approx(1.0, abs=1e-9)
+    # 2 noise std apart: 0.486 bits (also by a 1e6-point Monte-Carlo check, not stored)
+    assert gaussian_pair_mi(2.0) == pytest.approx(0.4859, abs=1e-3)
+
+
+def test_standard_errors_cover_the_truth_at_their_rate():
+    truth = gaussian_pair_mi(2.0)
+    t, y = np.array([[0.0], [2.0]]), np.array([0, 1])
+    z = [(r.i_xt - truth) / r.i_xt_se
+         for r in (noisy_mi(t, y, noise_std=1.0, mc_samples=400, seed=s) for s in range(400))]
+    inside = np.mean(np.abs(z) < 1.96)
+    # 400 replicates: a 95% interval covers at 0.95 +- 0.011 (one s.e.); allow three
+    assert 0.917 < inside < 0.983
+
+
+def test_several_centres_per_input_mix_given_x():
+    # each input's two centres are 2 noise std apart; the inputs themselves far apart:
+    # I(X;T) = log2 N exactly as with one centre (T still identifies X)...
+    far = np.stack([np.array([[0.0], [2.0]]) + 1000.0 * i for i in range(8)])
+    r = noisy_mi(far, np.arange(8) % 2, noise_std=1.0, mc_samples=2000)
+    assert r.i_xt == pytest.approx(3.0, abs=1e-9)
+    # ...and one input whose two centres coincide with the other's: T says nothing of X
+    same = np.array([[[0.0], [2.0]], [[2.0], [0.0]]])
+    r = noisy_mi(same, np.array([0, 1]), noise_std=1.0, mc_samples=2000)
+    assert r.i_xt == pytest.approx(0.0, abs=1e-9)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"noise_std": 0.0}, "noise_std"),
+    ({"noise_std": 1.0, "mc_samples": 1}, "mc_samples"),
+])
+def test_bad_arguments_are_named(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        noisy_mi(np.zeros((4, 2)), np.arange(4), **kwargs)
+
+
+def test_noisy_network_config_key_and_labels():
+    prof = get_profile("smoke")
+    plain = prof.run_config(get_variant("width", "w1"), "mnist", 0)
+    noisy_run = prof.run_config(get_variant("width", "w1", noise_std=0.1), "mnist", 0)
+    assert plain.key() != noisy_run.key()
+    assert "noise_std" not in str(plain.key())
+    # a deterministic net keeps the key it had before noise_std existed
+    assert get_profile("book").run_config(get_variant("width", "w1"), "mnist", 0).key() \
+        == "e0363f491377"
+    assert config_label("mnist", "w3", noise_std=0.1) == "MNIST, 6 layers x 3 filters, noise 0.1"
+    assert estimator_label(noisy().id) == "noisy-network MI (Goldfeld et al.)"
+    with pytest.raises(ValueError, match="noise_std"):
+        get_variant("width", "w1", noise_std=-1)
+
+
+def test_noisy_network_trains_reproducibly_and_records_noise_free_centres():
+    cfg = get_variant("depth", "d2", noise_std=0.2)
+    model = build_cnn(cfg)
+    assert is_noisy(model) and not is_noisy(build_cnn(get_variant("depth", "d2")))
+    assert sum(isinstance(m, GaussianNoise) for m in model.modules()) == 2
+    run = get_profile("smoke").run_config(cfg, "mnist", 0)
+    g = torch.Generator().manual_seed(0)
+    x = torch.rand(200, 1, 28, 28, generator=g)
+    y = torch.arange(200) % 10
+    losses = []
+    for _ in range(2):
+        m, opt = new_model(run)
+        losses.append([train_epoch(m, opt, x, y, seed=0, epoch=e, batch_size=100)
+                       for e in range(2)])
+    assert losses[0] == losses[1]  # same seed, same noise: the same trajectory
+    acts1, _ = capture(m, x[:50])
+    acts2, _ = capture(m, x[:50])
+    assert np.array_equal(acts1["conv2"], acts2["conv2"])  # one fixed measurement draw
+    # conv1 is recorded before its own noise: exactly tanh(conv(x))
+    with torch.no_grad():
+        s1 = m.net.conv1(x[:50]).permute(0, 2, 3, 1).reshape(50, -1).numpy()
+    np.testing.assert_allclose(acts1["conv1"], s1, atol=1e-6)
+    # the noise reaches the next layer: conv2 differs from the noise-free network's
+    clean = build_cnn(get_variant("depth", "d2"))
+    clean.load_state_dict(m.state_dict())
+    acts_clean, _ = capture(clean, x[:50])
+    assert not np.allclose(acts_clean["conv2"], acts1["conv2"], atol=1e-3)
+
+
+def test_recorder_runs_noisy_estimator_at_the_nets_own_noise():
+    from ibutils.data import Split
+    torch.manual_seed(0)
+    m = build_cnn(get_variant("depth", "d1", noise_std=0.5))
+    x = torch.rand(60, 1, 28, 28)
+    split = Split(x=x, y=torch.arange(60) % 10)
+    out = estimates(m, split, [noisy(n_samples=40, mc_samples=200)], epoch=0)
+    (est_id, layers), = out.items()
+    assert set(layers) == {"conv1"}  # hidden layers only: the output has no noise
+    assert 0 <= layers["conv1"]["i_xt"] <= math.log2(40) + 1e-9
+    with pytest.raises(ValueError, match="noisy networks only"):
+        estimates(build_cnn(get_variant("depth", "d1")), split, [noisy(n_samples=40)], epoch=0)
