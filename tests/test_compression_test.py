@@ -4,7 +4,11 @@ import numpy as np
 import pytest
 
 from ibutils.analysis import compression_test as ct
-from ibutils.analysis.statistics import benjamini_hochberg, regularized_beta, student_t_sf
+from ibutils.analysis.statistics import (
+    benjamini_hochberg,
+    regularized_beta,
+    student_t_sf,
+)
 from ibutils.architecture import get_variant
 from ibutils.config import PAPER_ID, get_profile
 from ibutils.results import constructed_run

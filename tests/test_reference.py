@@ -6,7 +6,12 @@ import pytest
 from ibutils.analysis.fidelity import fidelity_summary, matched_values
 from ibutils.architecture import get_variant, paper_variants
 from ibutils.config import PAPER_ID, get_profile
-from ibutils.reference import ReleasedValue, li_liu_released, paper_variant, source_commit
+from ibutils.reference import (
+    ReleasedValue,
+    li_liu_released,
+    paper_variant,
+    source_commit,
+)
 from ibutils.results import constructed_run
 
 
