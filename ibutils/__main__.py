@@ -37,7 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     import torch
 
-    from .config import ESTIMATOR_SETS, PRECISIONS, PROFILES, estimator_set
+    from .config import DEVICES, ESTIMATOR_SETS, PRECISIONS, PROFILES, estimator_set
 
     parser = argparse.ArgumentParser(prog="python -m ibutils", description=main.__doc__)
     parser.add_argument("--factor", required=True, choices=tuple(paper_variants()))
@@ -48,6 +48,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, nargs="+", default=None)
     parser.add_argument("--variants", nargs="+", default=None)
     parser.add_argument("--activation", default="tanh", choices=("tanh", "relu"))
+    parser.add_argument("--device", default="cpu", choices=DEVICES,
+                        help="where to train and measure (default cpu; cuda and mps runs get "
+                             "cache keys of their own)")
     parser.add_argument("--noise-std", type=float, default=0.0,
                         help="noisy networks: Gaussian noise of this standard deviation on "
                              "every hidden layer (default 0: the paper's deterministic nets)")
@@ -75,7 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                             seeds=args.seeds, variants=args.variants, activation=args.activation,
                             scheduler=args.scheduler, estimators=estimator_set(args.estimators),
                             group_seeds=args.group_seeds, gradients=args.gradients,
-                            precision=args.precision, noise_std=args.noise_std)
+                            precision=args.precision, noise_std=args.noise_std,
+                            device=args.device)
     except ValueError as exc:
         parser.error(str(exc))
     for r in results:

@@ -25,6 +25,9 @@ SCHEDULES = ("paper", "log")
 # match): the MI estimators of `ibutils.mi` and the geometric companions of `ibutils.geometry`
 ESTIMATOR_KINDS = ("binning", "kde", "renyi", "noisy", "geometry")
 SPLITS = ("train", "test")
+# where torch computes: the compiled CPU kernels only on "cpu"; results of the others may differ
+# in the last bits (other kernels, other summation orders), so they get cache keys of their own
+DEVICES = ("cpu", "cuda", "mps")
 
 
 def check_choice(name: str, value, allowed) -> None:
@@ -88,9 +91,14 @@ class RunConfig:
     batch_size: int = 1000
     adam_eps: float = 1e-7  # Keras' default, which the paper used
     precision: str = "fp32"  # "bf16": forward/backward under CPU autocast, fp32 master weights
+    device: str = "cpu"  # "cuda" or "mps": train and measure on that device (own cache keys)
 
     def __post_init__(self):
         check_choice("precision", self.precision, PRECISIONS)
+        check_choice("device", self.device, DEVICES)
+        if self.precision == "bf16" and self.device != "cpu":
+            raise ValueError(f"precision: 'bf16' is the CPU autocast path; with device "
+                             f"{self.device!r} allowed 'fp32'")
         if self.dataset not in DATASETS:
             raise ValueError(f"dataset: got {self.dataset!r}, allowed {tuple(DATASETS)}")
         if self.schedule not in SCHEDULES:
@@ -114,13 +122,15 @@ class RunConfig:
     def key(self) -> str:
         """Stable 12-hex-digit hash of the config (the cache key).
 
-        The default fp32 precision and a deterministic network's noise_std of 0 are left out of
-        the hash, so keys stay those of runs stored before the fields existed; any other value
+        The default fp32 precision, the CPU device and a deterministic network's noise_std of 0
+        are left out of the hash, so keys stay those of runs stored before the fields existed; any other value
         gets keys of its own.
         """
         d = self.to_dict()
         if d["precision"] == "fp32":
             del d["precision"]
+        if d["device"] == "cpu":
+            del d["device"]
         if d["net"]["noise_std"] == 0:
             del d["net"]["noise_std"]
         return stable_hash(d)
@@ -308,10 +318,10 @@ class Profile:
         return snapshot_epochs(self.schedule, self.epochs)
 
     def run_config(self, net: NetConfig, dataset: str, seed: int,
-                   precision: str = "fp32") -> RunConfig:
+                   precision: str = "fp32", device: str = "cpu") -> RunConfig:
         return RunConfig(net=net, dataset=dataset, seed=seed, schedule=self.schedule,
                          train_per_class=self.train_per_class, test_per_class=self.test_per_class,
-                         precision=precision)
+                         precision=precision, device=device)
 
 
 PROFILES = {
@@ -350,5 +360,5 @@ __all__ = [
     "RunConfig", "Profile", "Estimator", "PROFILES", "get_profile", "binning", "kde", "renyi", "noisy",
     "geometry", "chapter_estimators", "estimator_set", "ixt_key", "ity_key", "PAPER_ID",
     "PAPER_ESTIMATOR", "DEFAULT_ESTIMATORS", "COMPRESSION_ESTIMATORS", "RENYI_ROBUSTNESS", "PAPER_OUTPUT_ITY", "PAPER_OUTPUT_IXT_CAP",
-    "paper_snapshots", "snapshot_epochs", "stable_hash",
+    "paper_snapshots", "snapshot_epochs", "stable_hash", "DEVICES",
 ]

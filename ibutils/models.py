@@ -35,8 +35,8 @@ class GaussianNoise(nn.Module):
         self.generator = torch.Generator()
 
     def forward(self, x):
-        noise = torch.randn(x.shape, generator=self.generator, dtype=torch.float32)
-        return x + self.std * noise.to(dtype=x.dtype, memory_format=_format_of(x))
+        noise = torch.randn(x.shape, generator=self.generator, dtype=torch.float32)  # on CPU
+        return x + self.std * noise.to(x.device, x.dtype, memory_format=_format_of(x))
 
 
 def _format_of(x: torch.Tensor):

@@ -34,7 +34,8 @@ class StudyRun:
 
 def plan_study(factor: str, datasets: Iterable[str], profile: Profile,
                variants: Iterable[str] | None = None, activation: str = "tanh",
-               precision: str = "fp32", noise_std: float = 0.0) -> list[StudyRun]:
+               precision: str = "fp32", noise_std: float = 0.0,
+               device: str = "cpu") -> list[StudyRun]:
     """The runs of one factor: every variant x dataset x seed of the profile (their noisy
     versions for `noise_std` > 0)."""
     all_variants = paper_variants(activation, noise_std)
@@ -45,7 +46,7 @@ def plan_study(factor: str, datasets: Iterable[str], profile: Profile,
     return [
         StudyRun(factor, v, d, s,
                  profile.run_config(get_variant(factor, v, activation, noise_std), d, s,
-                                    precision))
+                                    precision, device))
         for d in datasets for v in names for s in profile.seeds
     ]
 

@@ -40,6 +40,7 @@ def capture(model: CNN, x: torch.Tensor) -> tuple[dict[str, np.ndarray], torch.T
     with the noise of the layers before them, drawn from `MEASURE_NOISE_SEED`.
     """
     seed_noise(model, MEASURE_NOISE_SEED)
+    device = next(model.parameters()).device  # activations come back to the CPU as numpy
     n, acts, offset = len(x), {}, [0]
     def hook_for(name):
         def hook(_module, _inputs, out):
@@ -48,14 +49,14 @@ def capture(model: CNN, x: torch.Tensor) -> tuple[dict[str, np.ndarray], torch.T
             flat = out.reshape(out.shape[0], -1)
             if name not in acts:
                 acts[name] = np.empty((n, flat.shape[1]), dtype=np.float32)
-            acts[name][offset[0]:offset[0] + len(flat)] = flat.numpy()
+            acts[name][offset[0]:offset[0] + len(flat)] = flat.float().cpu().numpy()
         return hook
     handles = [block.register_forward_hook(hook_for(n)) for n, block in model.measured.items()]
     logits = []
     try:
         for i in range(0, n, EVAL_BATCH):
             offset[0] = i
-            logits.append(model(x[i:i + EVAL_BATCH]))
+            logits.append(model(x[i:i + EVAL_BATCH].to(device)).float().cpu())
     finally:
         for h in handles:
             h.remove()
@@ -164,7 +165,8 @@ def gradient_stats(model: CNN, split: Split, *, seed: int, epoch: int,
     snapshot weights.
     """
     model.train()
-    x, y = as_input(split.x), split.y
+    device = next(model.parameters()).device
+    x, y = as_input(split.x).to(device), split.y.to(device)
     order = epoch_order(seed, epoch, len(x))
     weights = {name: block.linear.weight for name, block in model.measured.items()}
     total = {k: torch.zeros_like(w, dtype=torch.float64) for k, w in weights.items()}

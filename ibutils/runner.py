@@ -19,6 +19,7 @@ from tqdm import tqdm
 from . import store
 from .config import DEFAULT_ESTIMATORS, Estimator, Profile, RunConfig, get_profile
 from .data import Split, load_dataset
+from .device import torch_device
 from .distributed import run_distributed
 from .planning import StudyRun, describe_missing, missing_runs, plan_study
 from .provenance import provenance
@@ -165,7 +166,7 @@ class RunJob:
         self.started, self.base_seconds, self.share = time.monotonic(), payload["train_seconds"], 1
         # where this training session runs (a result extended later gets another record)
         payload.setdefault("provenance", []).append(
-            {**provenance(), "from_epoch": self.start_epoch})
+            {**provenance(run.device), "from_epoch": self.start_epoch})
 
     @property
     def start_epoch(self) -> int:
@@ -258,8 +259,8 @@ def run_study(factor: str, datasets: Iterable[str] = ("mnist", "fashion_mnist"),
               allow_training: bool = True, progress: bool = True,
               scheduler: str | None = None, group_seeds: bool = False,
               gradients: bool = False, precision: str = "fp32",
-              noise_std: float = 0.0) -> list[RunResult]:
-    """Run or load every run of one factor; returns their `RunResult`s in plan order.
+              noise_std: float = 0.0, device: str = "cpu") -> list[RunResult]:
+    """Run or load every run of one factor; returns their `RunResult` objects in plan order.
 
     Parameters
     ----------
@@ -289,13 +290,19 @@ def run_study(factor: str, datasets: Iterable[str] = ("mnist", "fashion_mnist"),
     gradients : bool
         Require gradient statistics at every snapshot (`ibutils.record.gradient_stats`).
         Training records them; runs stored without them get them from cached weights.
+    device : {"cpu", "cuda", "mps"}
+        Where to train and measure (`ibutils.device`); the compiled CPU kernels serve "cpu"
+        only. Runs on another device get cache keys of their own. An error names the devices
+        this machine has.
     noise_std : float
         0: the paper's deterministic networks; > 0: their noisy versions (Gaussian noise of
         this standard deviation on every hidden layer, Goldfeld et al. 2019), with cache keys
         of their own. Measure them with the `noisy` estimator set (`ibutils.config.noisy`).
     """
     prof = get_profile(profile, epochs=epochs, seeds=seeds)
-    plan = plan_study(factor, datasets, prof, variants, activation, precision, noise_std)
+    torch_device(device)  # a device this machine lacks fails here, before anything runs
+    plan = plan_study(factor, datasets, prof, variants, activation, precision, noise_std,
+                      device)
     if noise_std > 0 and group_seeds:
         raise ValueError("group_seeds: grouped seeds train deterministic networks only; "
                          "allowed False with noise_std > 0")

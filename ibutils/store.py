@@ -119,7 +119,7 @@ def load_torch(path: Path):
     if not path.is_file():
         return None
     try:
-        return torch.load(path, weights_only=True)
+        return torch.load(path, weights_only=True, map_location="cpu")
     except Exception as exc:  # a damaged checkpoint only costs recomputation
         warnings.warn(f"{path}: unreadable checkpoint ({exc}); starting over",
                       CorruptResultWarning, stacklevel=2)

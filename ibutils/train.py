@@ -24,6 +24,7 @@ from tqdm import tqdm
 from . import fastconv
 from .config import RunConfig
 from .data import Split
+from .device import torch_device
 from .models import CNN, build_cnn, is_noisy, seed_noise
 
 # images per forward/backward pass in training at one thread (the runner's default per run):
@@ -68,8 +69,8 @@ def noise_seed(seed: int, epoch: int) -> int:
 
 def new_model(run: RunConfig) -> tuple[CNN, torch.optim.Optimizer]:
     """Seeded network (Glorot-uniform, zero biases) and its Adam optimiser."""
-    torch.manual_seed(run.seed)
-    model = build_cnn(run.net).to(memory_format=torch.channels_last)
+    torch.manual_seed(run.seed)  # the weights are drawn on the CPU, then moved: same start
+    model = build_cnn(run.net).to(torch_device(run.device), memory_format=torch.channels_last)
     opt = torch.optim.Adam(model.parameters(), lr=run.lr, eps=run.adam_eps)
     return model, opt
 
@@ -140,7 +141,8 @@ def train_run(
         state.epoch_loss = list(resume.epoch_loss)
         state.epoch = resume.epoch
     todo = sorted(set(snapshots) - set(done_snapshots))
-    x, y = as_input(splits["train"].x), splits["train"].y
+    device = torch_device(run.device)
+    x, y = as_input(splits["train"].x).to(device), splits["train"].y.to(device)
     bar = tqdm(total=horizon, initial=state.epoch, disable=not progress, leave=False,
                desc=f"{run.dataset} {run.key()}", unit="ep")
 

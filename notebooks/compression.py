@@ -61,6 +61,7 @@ stored_seeds = True  # True: the first seed everywhere, the others only where al
 split = "test"  # split the estimates are taken on: "train" or "test"
 factors = ["width", "depth"]  # factors run under both activations
 allow_training = False  # True: train runs not yet stored (CPU-hours); False: list them, stop
+device = "cpu"  # "cuda" or "mps": train missing runs on a GPU (their results get keys of their own)
 # activation -> factor -> variants left out, e.g. {"relu": {"width": ["w12"]}}
 exclude = {}
 
@@ -69,7 +70,7 @@ import matplotlib.pyplot as plt
 
 from ibutils.book import load_compression, page_spec, table
 
-spec = page_spec(profile=profile, datasets=datasets, epochs=epochs, seeds=seeds, split=split,
+spec = page_spec(device=device, profile=profile, datasets=datasets, epochs=epochs, seeds=seeds, split=split,
                  allow_training=allow_training, stored_seeds=stored_seeds)
 study = load_compression(spec, factors=factors, exclude=exclude)
 PAPER, BY_COUNT, ADAPTIVE, KDE, RENYI = study.estimators

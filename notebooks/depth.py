@@ -37,6 +37,7 @@ bin_width = 0.67  # the paper's fixed bin width
 n_bins = 30  # bins over each layer's observed range (Shwartz-Ziv & Tishby)
 renyi_samples = 500  # inputs (seeded subsample) for the matrix-based Renyi estimator
 allow_training = False  # True: train runs not yet stored (CPU-hours); False: list them, stop
+device = "cpu"  # "cuda" or "mps": train missing runs on a GPU (their results get keys of their own)
 variants = None  # None: all of "d1", "d2", "d6", "d9"; or a list of some
 explorer = True  # False: skip building the live ipywidgets explorer (static builds)
 
@@ -45,7 +46,7 @@ import matplotlib.pyplot as plt
 
 from ibutils.book import load_chapter, page_spec
 
-spec = page_spec(profile=profile, datasets=datasets, epochs=epochs, seeds=seeds, split=split,
+spec = page_spec(device=device, profile=profile, datasets=datasets, epochs=epochs, seeds=seeds, split=split,
                  bin_width=bin_width, n_bins=n_bins, renyi_samples=renyi_samples,
                  allow_training=allow_training, stored_seeds=stored_seeds)
 ch = load_chapter("depth", spec, variants=variants)

@@ -36,13 +36,14 @@ seeds = [0, 1, 2]  # fp32 seeds (at least 3); bf16 runs the first; None means [0
 split = "test"  # split the estimates are taken on: "train" or "test"
 configs = [["width", "w1"], ["width", "w3"], ["depth", "d1"], ["kernel", "2conv-k3"]]
 allow_training = False  # True: train runs not yet stored (CPU-hours); False: list them, stop
+device = "cpu"  # "cuda" or "mps": train missing runs on a GPU (their results get keys of their own)
 
 # %%
 import matplotlib.pyplot as plt
 
 from ibutils.book import load_precision, page_spec, table
 
-spec = page_spec(profile=profile, datasets=[dataset], epochs=epochs,
+spec = page_spec(device=device, profile=profile, datasets=[dataset], epochs=epochs,
                  seeds=[0, 1, 2] if seeds is None else seeds, split=split,
                  allow_training=allow_training)
 check = load_precision(configs, spec)

@@ -37,6 +37,7 @@ bin_width = 0.67  # the paper's fixed bin width
 n_bins = 30  # bins over each layer's observed range (Shwartz-Ziv & Tishby)
 renyi_samples = 500  # inputs (seeded subsample) for the matrix-based Renyi estimator
 allow_training = False  # True: train runs not yet stored (CPU-hours); False: list them, stop
+device = "cpu"  # "cuda" or "mps": train missing runs on a GPU (their results get keys of their own)
 shorter_profile = "book"  # the same runs stored under this profile are compared (or None)
 shorter_epochs = 200  # ... at this horizon
 fidelity_profile = "book"  # the stored runs set beside the authors' released values
@@ -52,7 +53,7 @@ from ibutils.book import glue, load_reproduction, load_stored, page_spec, table
 from ibutils.book.facts import fidelity_facts
 from ibutils.book.tables import fidelity_table
 
-spec = page_spec(profile=profile, datasets=datasets, epochs=epochs, seeds=seeds, split=split,
+spec = page_spec(device=device, profile=profile, datasets=datasets, epochs=epochs, seeds=seeds, split=split,
                  bin_width=bin_width, n_bins=n_bins, renyi_samples=renyi_samples,
                  allow_training=allow_training)
 rp = load_reproduction(picks, spec, shorter_profile=shorter_profile,
@@ -71,7 +72,7 @@ rp.header()
 # factor chapters, matched at the epochs both schedules share.
 
 # %%
-fidelity_spec = page_spec(profile=fidelity_profile, epochs=fidelity_epochs,
+fidelity_spec = page_spec(device=device, profile=fidelity_profile, epochs=fidelity_epochs,
                           seeds=fidelity_seeds, split=split, allow_training=False)
 matched = matched_values(load_stored(fidelity_spec))
 glue(fidelity_facts(matched))

@@ -34,6 +34,7 @@ bin_width = 0.67  # the paper's fixed bin width
 n_bins = 30  # bins over each layer's observed range (Shwartz-Ziv & Tishby)
 renyi_samples = 500  # inputs (seeded subsample) for the matrix-based Renyi estimator
 allow_training = False  # True: train runs not yet stored (CPU-hours); False: list them, stop
+device = "cpu"  # "cuda" or "mps": train missing runs on a GPU (their results get keys of their own)
 exclude = {}  # factor -> variants left out, e.g. {"depth": ["d9"]} while a run is training
 beyond_seeds = [0, 1, 2]  # seeds of the tanh-vs-ReLU comparison (stored ones only)
 beyond_factors = ["width", "depth"]  # also run with ReLU ("Compression, properly measured")
@@ -52,7 +53,7 @@ from ibutils.book import Text, glue, load_compression, load_study, page_spec, st
 from ibutils.book import tables
 from ibutils.book.facts import calibrated_facts, study_facts, verdict_facts
 
-spec = page_spec(profile=profile, datasets=datasets, epochs=epochs, seeds=seeds, split=split,
+spec = page_spec(device=device, profile=profile, datasets=datasets, epochs=epochs, seeds=seeds, split=split,
                  bin_width=bin_width, n_bins=n_bins, renyi_samples=renyi_samples,
                  allow_training=allow_training, stored_seeds=stored_seeds)
 chapters = load_study(spec, exclude=exclude)
@@ -185,7 +186,7 @@ Text(tables.overfitting_table(study, split))
 # correlation of each run's largest drop (Rényi) with its final accuracy gap.
 
 # %%
-beyond_spec = page_spec(profile=profile, datasets=datasets, epochs=epochs, seeds=beyond_seeds,
+beyond_spec = page_spec(device=device, profile=profile, datasets=datasets, epochs=epochs, seeds=beyond_seeds,
                         split=split, allow_training=allow_training, stored_seeds=stored_seeds)
 beyond = load_compression(beyond_spec, factors=beyond_factors, exclude=beyond_exclude)
 beyond.glue()  # the numbers the findings below quote

@@ -11,9 +11,9 @@ from ibutils.record import LAYER_MEASURES
 PACKAGE = Path(__file__).resolve().parents[1] / "ibutils"
 # each top-level module or subpackage may import only those of a lower rank (README, "How the
 # code is laid out"); modules of one rank do not import each other except as listed here
-RANK = {"architecture": 0, "labels": 0, "config": 1, "data": 2, "reference": 2, "models": 3, "_compile": 3,
+RANK = {"architecture": 0, "labels": 0, "config": 1, "data": 2, "reference": 2, "models": 3, "_compile": 3, "device": 3,
         "fastconv": 4, "train": 5, "seed_group": 6, "mi": 7, "geometry": 8, "record": 9, "store": 10, "provenance": 10,
-        "results": 11, "planning": 12, "distributed": 13, "runner": 14, "__main__": 15,
+        "results": 11, "plane": 11, "planning": 12, "distributed": 13, "runner": 14, "__main__": 15,
         "analysis": 16, "plots": 17, "book": 18}
 MAX_CODE_LINES = 400
 

@@ -16,7 +16,6 @@ import re
 import sys
 from pathlib import Path
 
-
 ANIMATION_ID = re.compile(r"[0-9a-f]{32}")  # random uuids of the animations' HTML elements
 
 

@@ -17,8 +17,8 @@ import sys
 
 import numpy as np
 
-from ibutils.book import load_chapter
 from ibutils.architecture import paper_variants
+from ibutils.book import load_chapter
 from ibutils.config import ixt_key
 
 ESTIMATORS = ("paper", "bins", "renyi")

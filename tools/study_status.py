@@ -15,8 +15,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ibutils.config import PROFILES, get_profile
 from ibutils.architecture import paper_variants
+from ibutils.config import PROFILES, get_profile
 from ibutils.planning import coverage, coverage_summary
 
 

@@ -33,7 +33,7 @@ def _runs(factor: str, spec: PageSpec, *, variants=None, estimators=None, activa
     added where stored (`PageSpec.stored_seeds`)."""
     estimators = spec.estimators if estimators is None else estimators
     kwargs = {"profile": spec.profile, "estimators": estimators, "activation": activation,
-              "gradients": gradients}
+              "gradients": gradients, "device": spec.device}
     results = run_study(factor, list(spec.datasets), seeds=spec.first_seeds, variants=variants,
                         allow_training=spec.allow_training, **kwargs)
     out = list(results)
@@ -59,7 +59,8 @@ def load_stored(spec: PageSpec, factors=None) -> list[RunResult]:
                     try:
                         out += run_study(factor, [dataset], profile=spec.profile, seeds=[seed],
                                          variants=[variant], estimators=spec.estimators,
-                                         allow_training=False, progress=False)
+                                         allow_training=False, progress=False,
+                                         device=spec.device)
                     except MissingResultError:
                         pass
     return out
@@ -119,7 +120,8 @@ def load_reproduction(picks: dict[str, list[str]], spec: PageSpec | None = None,
     results, shorter = [], []
     for factor, names in picks.items():
         runs = run_study(factor, list(spec.datasets), profile=spec.profile, variants=names,
-                         estimators=spec.estimators, allow_training=spec.allow_training)
+                         estimators=spec.estimators, allow_training=spec.allow_training,
+                         device=spec.device)
         results += runs
         if shorter_profile is None:
             continue
@@ -191,7 +193,7 @@ def load_precision(configs, spec: PageSpec | None = None, **params) -> Precision
     fp32, bf16 = {}, {}
     for factor, variant in configs:
         kw = {"profile": spec.profile, "variants": [variant], "estimators": spec.estimators,
-              "allow_training": spec.allow_training}
+              "allow_training": spec.allow_training, "device": spec.device}
         label = f"{factor} {variant}"
         fp32[label] = run_study(factor, [dataset], seeds=seeds, **kw)
         bf16[label] = run_study(factor, [dataset], seeds=seeds[:1], precision="bf16", **kw)[0]

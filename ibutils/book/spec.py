@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from ..config import (
     DATASETS,
+    DEVICES,
     SPLITS,
     Estimator,
     Profile,
@@ -35,6 +36,7 @@ class PageSpec:
     estimators: tuple[Estimator, ...]
     allow_training: bool
     stored_seeds: bool
+    device: str = "cpu"
 
     @property
     def estimator_ids(self) -> tuple[str, ...]:
@@ -55,7 +57,7 @@ def page_spec(*, profile: str | Profile = "book", datasets=("mnist", "fashion_mn
               epochs: int | None = None, seeds=None, split: str = "test",
               bin_width: float = 0.67, n_bins: int = 30, renyi_samples: int = 500,
               estimators: tuple[Estimator, ...] | None = None, allow_training: bool = True,
-              stored_seeds: bool = False) -> PageSpec:
+              stored_seeds: bool = False, device: str = "cpu") -> PageSpec:
     """The `PageSpec` of a notebook's parameters.
 
     Parameters
@@ -68,8 +70,12 @@ def page_spec(*, profile: str | Profile = "book", datasets=("mnist", "fashion_mn
         (`ibutils.config.chapter_estimators`); ignored when `estimators` is given
     allow_training : False raises `ibutils.results.MissingResultError` for a run not stored
     stored_seeds : see `PageSpec`
+    device : {"cpu", "cuda", "mps"}, where runs that must be trained are trained (runs on
+        another device than the CPU have cache keys of their own, so the committed CPU
+        results are not theirs)
     """
     check_choice("split", split, SPLITS)
+    check_choice("device", device, DEVICES)
     datasets = (datasets,) if isinstance(datasets, str) else tuple(datasets)
     if not datasets:
         raise ValueError(f"datasets: got {list(datasets)}, allowed one or more of "
@@ -79,4 +85,4 @@ def page_spec(*, profile: str | Profile = "book", datasets=("mnist", "fashion_mn
     if estimators is None:
         estimators = chapter_estimators(bin_width, n_bins, renyi_samples)
     return PageSpec(get_profile(profile, epochs=epochs, seeds=seeds), datasets, split,
-                    tuple(estimators), bool(allow_training), bool(stored_seeds))
+                    tuple(estimators), bool(allow_training), bool(stored_seeds), device)

@@ -33,14 +33,14 @@ def kde_mi(t, y, *, noise_var: float, n_samples: int | None = None, seed: int = 
     """Upper and lower bounds on I(X;T') and I(T';Y) for T' = T + Gaussian noise, in bits.
 
     T' given the input x_i is N(t_i, noise_var I), so T' is an equal-weight Gaussian mixture
-    and I(X;T') = H(T') - H(T'|X). Kolchinsky & Tracey bound the mixture entropy with pairwise
+    and ``I(X;T') = H(T') - H(T'|X)``. Kolchinsky & Tracey bound the mixture entropy with pairwise
     distances between components: with the KL divergence d^2/(2 s^2) an upper bound, with the
-    Bhattacharyya distance d^2/(8 s^2) a lower bound (their Eqs. 10 and 14 via Theorem 2):
+    Bhattacharyya distance d^2/(8 s^2) a lower bound (their Eqs. 10 and 14 via Theorem 2)::
 
         I(X;T') <= -1/N sum_i log 1/N sum_j exp(-|t_i - t_j|^2 / (2 noise_var))
         I(X;T') >= -1/N sum_i log 1/N sum_j exp(-|t_i - t_j|^2 / (8 noise_var))
 
-    I(T';Y) = H(T') - sum_y p(y) H(T'|Y=y) is computed with the same estimator for every entropy
+    ``I(T';Y) = H(T') - sum_y p(y) H(T'|Y=y)`` is computed with the same estimator for every entropy
     term, as Saxe et al. do (ibsgd's `kde.py`); those two are estimates built from the bounds,
     not guaranteed bounds on I(T';Y). Both I(X;T') bounds are at most log2 N.
 
