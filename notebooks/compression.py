@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -68,13 +70,30 @@ exclude = {}
 # %%
 import matplotlib.pyplot as plt
 
-from ibutils.book import load_compression, page_spec, table
+from ibutils.book import key_findings, load_compression, page_spec, prose, table
 
 spec = page_spec(device=device, profile=profile, datasets=datasets, epochs=epochs, seeds=seeds, split=split,
                  allow_training=allow_training, stored_seeds=stored_seeds)
 study = load_compression(spec, factors=factors, exclude=exclude)
 PAPER, BY_COUNT, ADAPTIVE, KDE, RENYI = study.estimators
-study.glue()  # the numbers that "What we found" quotes, computed from these runs
+study.glue()  # the numbers the text quotes, computed from these runs
+
+# %%
+key_findings(r"""
+Neither objection turns up a compression phase in these CNNs. On the width and depth nets,
+with tanh and with ReLU, under the paper's bins and four estimators that suit unbounded
+layers, {glue:text}`tanh_cal_passed` tanh and {glue:text}`relu_cal_passed` ReLU hidden-layer
+cells (of {glue:text}`tanh_cal_renyi_test_cells` each) compress after fitting under the
+compression test, on the test set or the training set. The binning estimates of hidden
+layers sit at their ceiling almost everywhere (30 bins over the range:
+{glue:text}`tanh_ceiling_range_bins` of the points for tanh, {glue:text}`relu_ceiling_range_bins`
+for ReLU), so they cannot show a fall. The Renyi estimate moves, but its largest mean drop
+after fitting ({glue:text}`tanh_cal_renyi_test_largest` for tanh,
+{glue:text}`relu_cal_renyi_test_largest` for ReLU) stays under its floor of about
+{glue:text}`tanh_cal_renyi_test_floor`.
+""")
+
+# %%
 study.header()
 
 # %% [markdown]
@@ -89,7 +108,7 @@ study.header()
 study.planes("width", KDE)
 plt.show()
 
-# %% mystnb={"figure": {"caption": "Width series on MNIST under the matrix-based Rényi estimator, test set. Top row: tanh; bottom row: ReLU.", "name": "fig-compression-width-renyi"}}
+# %% mystnb={"figure": {"caption": "Width series on MNIST under the matrix-based R\u00e9nyi estimator, test set. Top row: tanh; bottom row: ReLU.", "name": "fig-compression-width-renyi"}}
 study.planes("width", RENYI)
 plt.show()
 
@@ -97,7 +116,7 @@ plt.show()
 study.planes("depth", ADAPTIVE)
 plt.show()
 
-# %% mystnb={"figure": {"caption": "Depth series on Fashion-MNIST under the matrix-based Rényi estimator, test set. Top row: tanh; bottom row: ReLU.", "name": "fig-compression-depth-renyi"}}
+# %% mystnb={"figure": {"caption": "Depth series on Fashion-MNIST under the matrix-based R\u00e9nyi estimator, test set. Top row: tanh; bottom row: ReLU.", "name": "fig-compression-depth-renyi"}}
 study.planes("depth", RENYI, dataset=datasets[-1])
 plt.show()
 
@@ -125,16 +144,18 @@ table(study.ceilings(), "Hidden-layer points at the ceiling of each binning and 
 table(study.phases(), "Hidden layers that compress (pass the test), and after a fitting phase, "
       "per factor, activation and estimator.", "tab-compression-phases")
 
-# %% [markdown]
-# The test above counts any fall after a peak, including falls from the random
-# initialisation before the network has fitted. The calibrated test of the
-# [verdict](verdict) (fitting first, unbiased per-seed drops, a floor of 3% of each
-# estimator's scale, a 5% false discovery rate, and a false-positive rate measured on
-# time-shuffled curves; see the [methods](methods)) asks only for falls after fitting. Under
-# it {glue:text}`tanh_cal_passed` tanh cells and {glue:text}`relu_cal_passed` ReLU cells
-# compress, on either set ({numref}`tab-compression-calibrated`); the largest mean drop after
-# fitting under Rényi is {glue:text}`tanh_cal_renyi_test_largest` for tanh and
-# {glue:text}`relu_cal_renyi_test_largest` for ReLU (test set).
+# %%
+prose(r"""
+The test above counts any fall after a peak, including falls from the random
+initialisation before the network has fitted. The calibrated test of the
+[verdict](verdict) (fitting first, unbiased per-seed drops, a floor of 3% of each
+estimator's scale, a 5% false discovery rate, and a false-positive rate measured on
+time-shuffled curves; see the [methods](methods)) asks only for falls after fitting. Under
+it {glue:text}`tanh_cal_passed` tanh cells and {glue:text}`relu_cal_passed` ReLU cells
+compress, on either set ({numref}`tab-compression-calibrated`); the largest mean drop after
+fitting under Rényi is {glue:text}`tanh_cal_renyi_test_largest` for tanh and
+{glue:text}`relu_cal_renyi_test_largest` for ReLU (test set).
+""")
 
 # %%
 table(study.calibrated(), "The calibrated compression test per activation, estimator and set: "
@@ -162,11 +183,11 @@ table(study.calibrated(), "The calibrated compression test per activation, estim
 table(study.coincidence(), "Compressing layers against their saturation and class clustering "
       "over the same epochs, and correlations over all hidden layers.", "tab-compression-coincidence")
 
-# %% mystnb={"figure": {"caption": "The 3-filter width net on MNIST, tanh (top) and ReLU (bottom): every layer's I(X;T) under the matrix-based Rényi estimator (left), its saturation (middle: tanh, fraction of activations with |a| > 0.9; ReLU, fraction at exactly 0) and its within/between class distance ratio (right), on the same snapshots. The ReLU softmax's values at exactly 0 are confident outputs underflowing in float32.", "name": "fig-compression-geometry-w3"}}
+# %% mystnb={"figure": {"caption": "The 3-filter width net on MNIST, tanh (top) and ReLU (bottom): every layer's I(X;T) under the matrix-based R\u00e9nyi estimator (left), its saturation (middle: tanh, fraction of activations with |a| > 0.9; ReLU, fraction at exactly 0) and its within/between class distance ratio (right), on the same snapshots. The ReLU softmax's values at exactly 0 are confident outputs underflowing in float32.", "name": "fig-compression-geometry-w3"}}
 study.geometry("width", "w3", RENYI)
 plt.show()
 
-# %% mystnb={"figure": {"caption": "The 1-filter width net on Fashion-MNIST, tanh (top) and ReLU (bottom): every layer's I(X;T) under the matrix-based Rényi estimator (left), saturation (middle) and class clustering (right). Lines: mean over the trained seeds; bands: their range. The ReLU row has two trained seeds (seed 2 never trained), one of them at chance until epoch 50, hence its wide bands; its conv3 rises and then falls by more than 0.05. Gaps: a layer with every unit at 0 has no defined class distances.", "name": "fig-compression-geometry-w1"}}
+# %% mystnb={"figure": {"caption": "The 1-filter width net on Fashion-MNIST, tanh (top) and ReLU (bottom): every layer's I(X;T) under the matrix-based R\u00e9nyi estimator (left), saturation (middle) and class clustering (right). Lines: mean over the trained seeds; bands: their range. The ReLU row has two trained seeds (seed 2 never trained), one of them at chance until epoch 50, hence its wide bands; its conv3 rises and then falls by more than 0.05. Gaps: a layer with every unit at 0 has no defined class distances.", "name": "fig-compression-geometry-w1"}}
 study.geometry("width", "w1", RENYI, dataset=datasets[-1])
 plt.show()
 
@@ -198,124 +219,127 @@ table(study.summary(), "Beyond the paper, per factor and activation: compression
 
 # %% [markdown]
 # ## What we found
-#
-# Written for the `book` results committed with this page: the first 200 epochs, both
-# datasets, the width nets with 1, 3, 6 and 12 filters and the depth nets with 1, 2, 6 and
-# 9 layers, each with tanh and with ReLU; three seeds (0, 1, 2) of every net, each with every
-# estimator of this page (the header above names the one run set apart, and would name any
-# configuration with fewer seeds).
-# The 6-layer, 6-filter net belongs to both series and counts once in whole-chapter
-# numbers: {glue:text}`tanh_runs` tanh and {glue:text}`relu_runs` ReLU runs, {glue:text}`tanh_layers` and
-# {glue:text}`relu_layers` distinct hidden layers. The numbers in this section are computed from the runs shown
-# (`ibutils.book.facts.compression_chapter_facts`); the sentences around them were written for the committed runs,
-# so a page built with other parameters may need its tables read instead.
-#
-# - **A 1-filter ReLU net can fail to train at all.** Seed 2 of the 1-filter ReLU net on
-#   Fashion-MNIST stays at chance (training accuracy 0.100) from its first epoch to epoch
-#   200, with 94-100% of its conv activations at 0 by the end, and seed 1 of the same net
-#   sits at chance until epoch 50 and recovers between epochs 50 and 63 (final training
-#   accuracy 0.82). The dead run is set apart and named in the header (rule: at its last
-#   snapshot some hidden layer outputs exactly 0 for every input, here conv6, so the net's
-#   output is constant): it has no fitting to follow and no generalisation gap, and its
-#   collapsed I(X;T) would read as a huge "drop". No tanh run and no wider ReLU run dies.
-# - **Every binning and the KDE bound sit at their ceiling in almost every tanh layer; ReLU
-#   layers fall below it where their units switch off** ({numref}`tab-compression-ceilings`).
-#   Of the {glue:text}`tanh_points` tanh hidden-layer points, 30 bins over each layer's range put
-#   {glue:text}`tanh_ceiling_range_bins` at log2 N, 30 equal-mass bins
-#   {glue:text}`tanh_ceiling_adaptive_bins`, the KDE bound (noise variance 0.1)
-#   {glue:text}`tanh_ceiling_kde` at log2 n of its 1,000-input subsample, and the paper's
-#   0.67-wide bins {glue:text}`tanh_ceiling_paper_bins`. Of the {glue:text}`relu_points` ReLU points:
-#   {glue:text}`relu_ceiling_range_bins`, {glue:text}`relu_ceiling_adaptive_bins`,
-#   {glue:text}`relu_ceiling_kde` and {glue:text}`relu_ceiling_paper_bins`. In the narrow ReLU nets whole
-#   layers are mostly or entirely at 0 for stretches of training (up to 88% of a layer's
-#   activations at the end, in the 1-filter nets' first layers), and such points fall below
-#   the ceiling. Replacing tanh by ReLU does not give these estimators a compression to see:
-#   a conv layer has thousands of units, and 10,000 inputs each get a pattern of their own as
-#   soon as the layer is alive.
-# - **Under those four estimators no hidden layer compresses** ({numref}`tab-compression-phases`).
-#   Hidden layers passing the test under 0.67-wide bins, 30 bins, equal-mass bins and the
-#   KDE bound: {glue:text}`tanh_paper_bins_passing`, {glue:text}`tanh_range_bins_passing`,
-#   {glue:text}`tanh_adaptive_bins_passing` and {glue:text}`tanh_kde_passing` (tanh);
-#   {glue:text}`relu_paper_bins_passing`, {glue:text}`relu_range_bins_passing`,
-#   {glue:text}`relu_adaptive_bins_passing` and {glue:text}`relu_kde_passing` (ReLU). The two small
-#   ReLU cells that passed with seed 0 alone (the 1-filter net on MNIST, 0.67-wide bins) do
-#   not exceed the spread across seeds.
-# - **Only the Rényi estimator moves, it falls more often with ReLU than with tanh, and
-#   almost always from the start of training.** Under Rényi {glue:text}`tanh_renyi_passing` of the
-#   {glue:text}`tanh_layers` tanh hidden layers and {glue:text}`relu_renyi_passing` of the
-#   {glue:text}`relu_layers` ReLU layers pass the test (largest drops
-#   {glue:text}`tanh_renyi_largest_drop` and {glue:text}`relu_renyi_largest_drop`, in the estimator's
-#   units) ({numref}`tab-compression-phases`, {numref}`tab-compression-coincidence`).
-#   Of them, {glue:text}`tanh_renyi_early` tanh and {glue:text}`relu_renyi_early` ReLU
-#   layers peak at epoch 0, 1 or 2 without rising first: I(X;T) drifts down from the random
-#   initialisation rather than fitting and then compressing. The others peak later or rise
-#   first (tanh: {glue:text}`tanh_renyi_late`; ReLU: {glue:text}`relu_renyi_late`). Layers with a fit-then-compress trajectory (a rise of at least
-#   0.05 before the peak): {glue:text}`tanh_renyi_phase` tanh, {glue:text}`relu_renyi_phase` ReLU
-#   ({glue:text}`relu_renyi_phase_layers`; {numref}`fig-compression-geometry-w1`, bottom left).
-#   With seed 0 alone, conv3-conv6 of the 1-filter ReLU net on Fashion-MNIST did so; its
-#   second trained seed, stuck at chance for 50 epochs, shows how fragile that pattern is.
-#   Saxe et al. {cite}`saxe2018ib` found that ReLU removes the compression of tanh nets; on
-#   these CNNs ReLU layers fall more often under the one estimator that moves, but what they
-#   add is early drift, not a compression phase.
-# - **Where Rényi I(X;T) falls, the layer clusters by class; saturation goes with it only
-#   under tanh, and weakly** ({numref}`tab-compression-coincidence`). Of the layers that
-#   pass the test, {glue:text}`tanh_renyi_clustering` of {glue:text}`tanh_renyi_passing` (tanh) and
-#   {glue:text}`relu_renyi_clustering` of {glue:text}`relu_renyi_passing` (ReLU) tightened their class
-#   clusters over the same epochs (within/between distance ratio down by more than 0.01),
-#   and over all hidden layers the size of the drop correlates with the gain in clustering:
-#   r = {glue:text}`tanh_renyi_r_clustering` (tanh) and r = {glue:text}`relu_renyi_r_clustering` (ReLU),
-#   intervals that resample the {glue:text}`tanh_configs` and {glue:text}`relu_configs` configurations.
-#   For saturation, {glue:text}`tanh_renyi_saturating` of the {glue:text}`tanh_renyi_passing` tanh
-#   layers saturated more while falling, r = {glue:text}`tanh_renyi_r_saturation`; of the
-#   {glue:text}`relu_renyi_passing` ReLU layers, {glue:text}`relu_renyi_saturating` gained
-#   units at 0 while falling, r = {glue:text}`relu_renyi_r_saturation`. The 1-filter tanh net on Fashion-MNIST shows the link
-#   curve by curve (mean of three seeds, with narrow bands): its layers' Rényi estimates dip
-#   and recover in step with their within/between ratio, while only its last conv layer
-#   saturates, and late ({numref}`fig-compression-geometry-w1`, top row). This is the
-#   reading of Goldfeld et al. {cite}`goldfeld2019estimating`: what the estimate calls
-#   compression is the geometry of the representation. It is a correlation over layers, not
-#   a proof of mechanism.
-# - **Compression and generalisation: at most a weak link, on the edge of what these runs
-#   can tell from none** ({numref}`tab-compression-gap`, {numref}`fig-compression-gap`). Over the
-#   {glue:text}`gap_all_runs` runs that trained ({glue:text}`gap_all_configs` configurations), a run's
-#   largest Rényi drop correlates with its final train-test accuracy gap at r =
-#   {glue:text}`gap_all_renyi_acc`: the sign the IB theory predicts (more compression, smaller
-#   gap), with an interval that resamples whole configurations and
-#   {glue:text}`gap_all_renyi_acc_zero`. Within each activation it is {glue:text}`gap_tanh_renyi_acc`
-#   for tanh and {glue:text}`gap_relu_renyi_acc` for ReLU, and with the loss gap r =
-#   {glue:text}`gap_all_renyi_loss`. Within the width series alone it is stronger,
-#   {glue:text}`gap_width_tanh_renyi_acc` (tanh) and {glue:text}`gap_width_relu_renyi_acc`
-#   (ReLU), but there width moves both quantities at once: on Fashion-MNIST the 1-filter
-#   nets drift the most (mean largest Rényi drop {glue:text}`gap_tanh_fashion_mnist_w1_renyi_drop`
-#   tanh, {glue:text}`gap_relu_fashion_mnist_w1_renyi_drop` ReLU) and overfit the least (accuracy
-#   gaps {glue:text}`gap_tanh_fashion_mnist_w1_acc_gap` and {glue:text}`gap_relu_fashion_mnist_w1_acc_gap`),
-#   the 12-filter nets the reverse (drops {glue:text}`gap_tanh_fashion_mnist_w12_renyi_drop` and
-#   {glue:text}`gap_relu_fashion_mnist_w12_renyi_drop`, gaps
-#   {glue:text}`gap_tanh_fashion_mnist_w12_acc_gap` and {glue:text}`gap_relu_fashion_mnist_w12_acc_gap`),
-#   which is what one would see if width alone set both. The depth series shows
-#   no such link ({glue:text}`gap_depth_tanh_renyi_acc` tanh,
-#   {glue:text}`gap_depth_relu_renyi_acc` ReLU; {numref}`tab-compression-summary`). The
-#   estimate has moved back and forth across the edge of
-#   significance with the batches of seeds (seed 0 alone, 24 runs: -0.39; 51 runs: -0.42
-#   [-0.68, -0.11]; 55 runs: -0.34 [-0.63, 0.01]; 59 runs: -0.32 [-0.61, 0.01]; 61 runs:
-#   -0.34 [-0.62, -0.02]; 63 runs: -0.29 [-0.58, 0.04]; 71 runs:
-#   -0.29 [-0.54, 0.00]; 73 runs: -0.27 [-0.52, 0.01]; 75 runs: -0.27 [-0.52, 0.00];
-#   77 runs: -0.28 [-0.53, -0.01]; 79 runs: -0.27 [-0.51, 0.01]),
-#   so whether its interval includes 0 changes with a single configuration's seeds, and it rests on a few
-#   configurations and should not be read as more than "possibly weak". The 0.67-wide bins
-#   and the KDE bound give r = {glue:text}`gap_all_paper_bins_acc` and {glue:text}`gap_all_kde_acc` over
-#   all runs, from drops that are exactly 0 in all but a few narrow nets, so a shared
-#   dependence on width and depth (narrow nets move more and generalise differently) could
-#   produce such values without any causal role for compression. The 30 bins and
-#   equal-mass bins have no drops at all, hence no r.
-#
-# In short: on Li & Liu's CNNs the question "is there a compression phase?" cannot be asked
-# of binning or a fixed-noise KDE, tanh or ReLU; the one estimator that can answer sees
-# early, small decreases that follow class clustering, a single fit-then-compress layer in
-# the narrowest ReLU net, and at most a weak link to generalisation: over all runs its
-# interval sits on the edge of 0 (r = {glue:text}`gap_all_renyi_acc`, an interval that
-# {glue:text}`gap_all_renyi_acc_zero`, and has crossed 0 back and forth as seeds were
-# added), and within the width series, where it clearly excludes 0, width itself sets both
-# the drift and the gap. Every net here now has its three seeds; the intervals resample
-# whole configurations ({glue:text}`gap_all_configs` of them), so it is more configurations,
-# not more seeds of these, that would narrow them.
+
+# %%
+prose(r"""
+Written for the `book` results committed with this page: the first 200 epochs, both
+datasets, the width nets with 1, 3, 6 and 12 filters and the depth nets with 1, 2, 6 and
+9 layers, each with tanh and with ReLU; three seeds (0, 1, 2) of every net, each with every
+estimator of this page (the header above names the one run set apart, and would name any
+configuration with fewer seeds).
+The 6-layer, 6-filter net belongs to both series and counts once in whole-chapter
+numbers: {glue:text}`tanh_runs` tanh and {glue:text}`relu_runs` ReLU runs, {glue:text}`tanh_layers` and
+{glue:text}`relu_layers` distinct hidden layers. The numbers in this section are computed from the runs shown
+(`ibutils.book.facts.compression_chapter_facts`); the sentences around them were written for the committed runs,
+so a page built with other parameters may need its tables read instead.
+
+- **A 1-filter ReLU net can fail to train at all.** Seed 2 of the 1-filter ReLU net on
+  Fashion-MNIST stays at chance (training accuracy 0.100) from its first epoch to epoch
+  200, with 94-100% of its conv activations at 0 by the end, and seed 1 of the same net
+  sits at chance until epoch 50 and recovers between epochs 50 and 63 (final training
+  accuracy 0.82). The dead run is set apart and named in the header (rule: at its last
+  snapshot some hidden layer outputs exactly 0 for every input, here conv6, so the net's
+  output is constant): it has no fitting to follow and no generalisation gap, and its
+  collapsed I(X;T) would read as a huge "drop". No tanh run and no wider ReLU run dies.
+- **Every binning and the KDE bound sit at their ceiling in almost every tanh layer; ReLU
+  layers fall below it where their units switch off** ({numref}`tab-compression-ceilings`).
+  Of the {glue:text}`tanh_points` tanh hidden-layer points, 30 bins over each layer's range put
+  {glue:text}`tanh_ceiling_range_bins` at log2 N, 30 equal-mass bins
+  {glue:text}`tanh_ceiling_adaptive_bins`, the KDE bound (noise variance 0.1)
+  {glue:text}`tanh_ceiling_kde` at log2 n of its 1,000-input subsample, and the paper's
+  0.67-wide bins {glue:text}`tanh_ceiling_paper_bins`. Of the {glue:text}`relu_points` ReLU points:
+  {glue:text}`relu_ceiling_range_bins`, {glue:text}`relu_ceiling_adaptive_bins`,
+  {glue:text}`relu_ceiling_kde` and {glue:text}`relu_ceiling_paper_bins`. In the narrow ReLU nets whole
+  layers are mostly or entirely at 0 for stretches of training (up to 88% of a layer's
+  activations at the end, in the 1-filter nets' first layers), and such points fall below
+  the ceiling. Replacing tanh by ReLU does not give these estimators a compression to see:
+  a conv layer has thousands of units, and 10,000 inputs each get a pattern of their own as
+  soon as the layer is alive.
+- **Under those four estimators no hidden layer compresses** ({numref}`tab-compression-phases`).
+  Hidden layers passing the test under 0.67-wide bins, 30 bins, equal-mass bins and the
+  KDE bound: {glue:text}`tanh_paper_bins_passing`, {glue:text}`tanh_range_bins_passing`,
+  {glue:text}`tanh_adaptive_bins_passing` and {glue:text}`tanh_kde_passing` (tanh);
+  {glue:text}`relu_paper_bins_passing`, {glue:text}`relu_range_bins_passing`,
+  {glue:text}`relu_adaptive_bins_passing` and {glue:text}`relu_kde_passing` (ReLU). The two small
+  ReLU cells that passed with seed 0 alone (the 1-filter net on MNIST, 0.67-wide bins) do
+  not exceed the spread across seeds.
+- **Only the Rényi estimator moves, it falls more often with ReLU than with tanh, and
+  almost always from the start of training.** Under Rényi {glue:text}`tanh_renyi_passing` of the
+  {glue:text}`tanh_layers` tanh hidden layers and {glue:text}`relu_renyi_passing` of the
+  {glue:text}`relu_layers` ReLU layers pass the test (largest drops
+  {glue:text}`tanh_renyi_largest_drop` and {glue:text}`relu_renyi_largest_drop`, in the estimator's
+  units) ({numref}`tab-compression-phases`, {numref}`tab-compression-coincidence`).
+  Of them, {glue:text}`tanh_renyi_early` tanh and {glue:text}`relu_renyi_early` ReLU
+  layers peak at epoch 0, 1 or 2 without rising first: I(X;T) drifts down from the random
+  initialisation rather than fitting and then compressing. The others peak later or rise
+  first (tanh: {glue:text}`tanh_renyi_late`; ReLU: {glue:text}`relu_renyi_late`). Layers with a fit-then-compress trajectory (a rise of at least
+  0.05 before the peak): {glue:text}`tanh_renyi_phase` tanh, {glue:text}`relu_renyi_phase` ReLU
+  ({glue:text}`relu_renyi_phase_layers`; {numref}`fig-compression-geometry-w1`, bottom left).
+  With seed 0 alone, conv3-conv6 of the 1-filter ReLU net on Fashion-MNIST did so; its
+  second trained seed, stuck at chance for 50 epochs, shows how fragile that pattern is.
+  Saxe et al. {cite}`saxe2018ib` found that ReLU removes the compression of tanh nets; on
+  these CNNs ReLU layers fall more often under the one estimator that moves, but what they
+  add is early drift, not a compression phase.
+- **Where Rényi I(X;T) falls, the layer clusters by class; saturation goes with it only
+  under tanh, and weakly** ({numref}`tab-compression-coincidence`). Of the layers that
+  pass the test, {glue:text}`tanh_renyi_clustering` of {glue:text}`tanh_renyi_passing` (tanh) and
+  {glue:text}`relu_renyi_clustering` of {glue:text}`relu_renyi_passing` (ReLU) tightened their class
+  clusters over the same epochs (within/between distance ratio down by more than 0.01),
+  and over all hidden layers the size of the drop correlates with the gain in clustering:
+  r = {glue:text}`tanh_renyi_r_clustering` (tanh) and r = {glue:text}`relu_renyi_r_clustering` (ReLU),
+  intervals that resample the {glue:text}`tanh_configs` and {glue:text}`relu_configs` configurations.
+  For saturation, {glue:text}`tanh_renyi_saturating` of the {glue:text}`tanh_renyi_passing` tanh
+  layers saturated more while falling, r = {glue:text}`tanh_renyi_r_saturation`; of the
+  {glue:text}`relu_renyi_passing` ReLU layers, {glue:text}`relu_renyi_saturating` gained
+  units at 0 while falling, r = {glue:text}`relu_renyi_r_saturation`. The 1-filter tanh net on Fashion-MNIST shows the link
+  curve by curve (mean of three seeds, with narrow bands): its layers' Rényi estimates dip
+  and recover in step with their within/between ratio, while only its last conv layer
+  saturates, and late ({numref}`fig-compression-geometry-w1`, top row). This is the
+  reading of Goldfeld et al. {cite}`goldfeld2019estimating`: what the estimate calls
+  compression is the geometry of the representation. It is a correlation over layers, not
+  a proof of mechanism.
+- **Compression and generalisation: at most a weak link, on the edge of what these runs
+  can tell from none** ({numref}`tab-compression-gap`, {numref}`fig-compression-gap`). Over the
+  {glue:text}`gap_all_runs` runs that trained ({glue:text}`gap_all_configs` configurations), a run's
+  largest Rényi drop correlates with its final train-test accuracy gap at r =
+  {glue:text}`gap_all_renyi_acc`: the sign the IB theory predicts (more compression, smaller
+  gap), with an interval that resamples whole configurations and
+  {glue:text}`gap_all_renyi_acc_zero`. Within each activation it is {glue:text}`gap_tanh_renyi_acc`
+  for tanh and {glue:text}`gap_relu_renyi_acc` for ReLU, and with the loss gap r =
+  {glue:text}`gap_all_renyi_loss`. Within the width series alone it is stronger,
+  {glue:text}`gap_width_tanh_renyi_acc` (tanh) and {glue:text}`gap_width_relu_renyi_acc`
+  (ReLU), but there width moves both quantities at once: on Fashion-MNIST the 1-filter
+  nets drift the most (mean largest Rényi drop {glue:text}`gap_tanh_fashion_mnist_w1_renyi_drop`
+  tanh, {glue:text}`gap_relu_fashion_mnist_w1_renyi_drop` ReLU) and overfit the least (accuracy
+  gaps {glue:text}`gap_tanh_fashion_mnist_w1_acc_gap` and {glue:text}`gap_relu_fashion_mnist_w1_acc_gap`),
+  the 12-filter nets the reverse (drops {glue:text}`gap_tanh_fashion_mnist_w12_renyi_drop` and
+  {glue:text}`gap_relu_fashion_mnist_w12_renyi_drop`, gaps
+  {glue:text}`gap_tanh_fashion_mnist_w12_acc_gap` and {glue:text}`gap_relu_fashion_mnist_w12_acc_gap`),
+  which is what one would see if width alone set both. The depth series shows
+  no such link ({glue:text}`gap_depth_tanh_renyi_acc` tanh,
+  {glue:text}`gap_depth_relu_renyi_acc` ReLU; {numref}`tab-compression-summary`). The
+  estimate has moved back and forth across the edge of
+  significance with the batches of seeds (seed 0 alone, 24 runs: -0.39; 51 runs: -0.42
+  [-0.68, -0.11]; 55 runs: -0.34 [-0.63, 0.01]; 59 runs: -0.32 [-0.61, 0.01]; 61 runs:
+  -0.34 [-0.62, -0.02]; 63 runs: -0.29 [-0.58, 0.04]; 71 runs:
+  -0.29 [-0.54, 0.00]; 73 runs: -0.27 [-0.52, 0.01]; 75 runs: -0.27 [-0.52, 0.00];
+  77 runs: -0.28 [-0.53, -0.01]; 79 runs: -0.27 [-0.51, 0.01]),
+  so whether its interval includes 0 changes with a single configuration's seeds, and it rests on a few
+  configurations and should not be read as more than "possibly weak". The 0.67-wide bins
+  and the KDE bound give r = {glue:text}`gap_all_paper_bins_acc` and {glue:text}`gap_all_kde_acc` over
+  all runs, from drops that are exactly 0 in all but a few narrow nets, so a shared
+  dependence on width and depth (narrow nets move more and generalise differently) could
+  produce such values without any causal role for compression. The 30 bins and
+  equal-mass bins have no drops at all, hence no r.
+
+In short: on Li & Liu's CNNs the question "is there a compression phase?" cannot be asked
+of binning or a fixed-noise KDE, tanh or ReLU; the one estimator that can answer sees
+early, small decreases that follow class clustering, a single fit-then-compress layer in
+the narrowest ReLU net, and at most a weak link to generalisation: over all runs its
+interval sits on the edge of 0 (r = {glue:text}`gap_all_renyi_acc`, an interval that
+{glue:text}`gap_all_renyi_acc_zero`, and has crossed 0 back and forth as seeds were
+added), and within the width series, where it clearly excludes 0, width itself sets both
+the drift and the gap. Every net here now has its three seeds; the intervals resample
+whole configurations ({glue:text}`gap_all_configs` of them), so it is more configurations,
+not more seeds of these, that would narrow them.
+""")

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -44,13 +46,28 @@ explorer = True  # False: skip building the live ipywidgets explorer (static bui
 # %%
 import matplotlib.pyplot as plt
 
-from ibutils.book import load_chapter, page_spec
+from ibutils.book import key_findings, load_chapter, page_spec, prose
 
 spec = page_spec(device=device, profile=profile, datasets=datasets, epochs=epochs, seeds=seeds, split=split,
                  bin_width=bin_width, n_bins=n_bins, renyi_samples=renyi_samples,
                  allow_training=allow_training, stored_seeds=stored_seeds)
 ch = load_chapter("depth", spec, variants=variants)
-ch.glue()  # the numbers "What we found" quotes, computed from these runs
+ch.glue()  # the numbers the text quotes, computed from these runs
+
+# %%
+key_findings(r"""
+Depth raises test accuracy and output I(T;Y) on MNIST up to six layers
+({glue:text}`mnist_ity` bits for 1, 2, 6 and 9 layers) but not on Fashion-MNIST
+({glue:text}`fashion_mnist_ity` bits), where deeper nets fit more slowly (epochs to 95% of
+the final accuracy: {glue:text}`fashion_mnist_fast`). No layer compresses, at any depth:
+with the paper's bins {glue:text}`sat_paper_bins_pct` of the hidden-layer points sit at the
+ceiling log2 N, and under the compression test {glue:text}`paper_bins_test_pass` of
+{glue:text}`paper_bins_test_cells` hidden layers pass with those bins and
+{glue:text}`renyi_test_pass` with Renyi. Under Renyi, I(X;T) falls from layer to layer in the
+deep nets, which the data-processing inequality allows but does not require.
+""")
+
+# %%
 ch.header()
 
 # %% [markdown]
@@ -82,8 +99,22 @@ plt.show()
 ch.planes(ch.renyi)
 plt.show()
 
-# %%
+# %% [markdown]
+# ## Does any layer compress?
+#
+# The compression test of the [methods](methods), fixed before looking at the results: a
+# layer compresses when its I(X;T) falls after the network has fitted (its output I(T;Y) has
+# reached 95% of its rise), by more than a floor of 3% of the estimator's scale, consistently
+# over the seeds (one-sided t-test, with the false discovery rate over the chapter's layers
+# held at 5%). Each square is one layer of one configuration: red when I(X;T) fell after
+# fitting (1 = the floor), blue when it rose; a dot marks a layer that passes.
+
+# %% mystnb={"figure": {"caption": "The compression test of every hidden layer: the seeds' mean drop of I(X;T) after fitting, in units of the estimator's floor (red: a fall, blue: a rise), under the paper's bins, 30 bins over each layer's range and Renyi; a dot marks a layer that passes (none here). The full table is below.", "name": "fig-depth-compression"}}
 ch.compression()
+plt.show()
+
+# %%
+ch.compression_table()
 
 # %% [markdown]
 # ## Fitting: loss, accuracy and output I(T;Y)
@@ -127,47 +158,41 @@ ch.explorer() if explorer else None
 
 # %% [markdown]
 # ## What we found
-#
-# Written for the `book` results committed with this chapter: the first 200 of the book
-# profile's 1,000 epochs, both datasets, three seeds (0, 1, 2) of every net. The numbers
-# quoted here are computed from the runs shown (`ibutils.book.facts.chapter_facts`); the
-# sentences around them were written for the committed runs, so with other parameters read
-# the tables above.
-#
-# - **Depth helps on MNIST (little past six layers), not beyond two on Fashion-MNIST, and
-#   costs speed.** Final test accuracy and output I(T;Y) rise with depth on MNIST ({glue:text}`mnist_acc`
-#   and {glue:text}`mnist_ity` bits for 1, 2, 6, 9 layers) but not on Fashion-MNIST
-#   ({glue:text}`fashion_mnist_acc` and {glue:text}`fashion_mnist_ity` bits), where the 6-layer net
-#   overfits most (training minus test accuracy {glue:text}`fashion_mnist_gap`) and
-#   the 9-layer net has not fitted its training set after 200 epochs (training accuracy
-#   0.927-0.932 over its three seeds). Deeper nets are slower to reach 95% of their final accuracy on Fashion-MNIST
-#   (epochs {glue:text}`fashion_mnist_fast`); on MNIST the order is {glue:text}`mnist_fast`, but the
-#   three seeds of the 2-layer net alone span {glue:text}`mnist_d2_fast_range` epochs, so only "one layer is fastest" is firm there.
-# - **Every hidden layer is saturated under the paper's estimator.** {glue:text}`sat_paper_bins` of the
-#   {glue:text}`sat_points` hidden-layer points sit at log2 N with bins 0.67 wide ({numref}`fig-depth-plane-paper`;
-#   the others are layers conv6-conv9 of the 9-layer net on Fashion-MNIST in epochs 0-6,
-#   within 0.28 bits of it, and all reach it later), so the
-#   chain I(X;T1) >= I(X;T2) >= ... that the data-processing inequality imposes holds only
-#   with equality, and no layer can show compression; hidden layers passing the test:
-#   {glue:text}`paper_bins_pass` of {glue:text}`paper_bins_cells` under the paper's bins,
-#   {glue:text}`range_bins_pass` under 30 bins.
-# - **The Rényi estimator sees the chain, and a small drift from initialisation.** In the
-#   deep nets I(X;T) falls from layer to layer at epoch 200 (the data-processing inequality
-#   forbids the true quantity to rise from one layer to the next; it does not force a fall,
-#   and the matrix-based estimate is not bound by it) (9 layers on Fashion-MNIST, mean of three seeds: 1.46, 1.44, 1.43, 1.40, 1.39,
-#   1.38, 1.35, 1.31, 1.28 for conv1-conv9; {numref}`fig-depth-plane-renyi`). On MNIST,
-#   averaged over three seeds, conv3-conv6 of the 6-layer net end 0.04-0.05 below their
-#   value at initialisation and none passes the test (seed 0 alone had shown 0.06-0.07);
-#   in the 9-layer net conv4-conv6 end 0.06 below it, more than the seeds' spread, and
-#   conv3 and conv7-conv9 0.02-0.04 (with one seed, conv3-conv9 had ended 0.06-0.08 below
-#   it); on Fashion-MNIST the single conv layer of the 1-layer net ends 0.08
-#   below it and conv2 of the 2-layer net 0.05 (both more than their three seeds'
-#   spread), and conv4 of the 9-layer net 0.06, more than its seeds' spread (with seed 0
-#   alone conv4 and conv6 had ended 0.05 and 0.06 below it; over three seeds conv6 ends
-#   0.03 below). The deep nets' layers also dip further in the first epochs and recover
-#   part of the way (9 layers on Fashion-MNIST: conv9 from 1.31 at initialisation to 1.06
-#   at epoch 2, 1.28 at epoch 200; 6 layers on MNIST: conv6 from 1.60 to 1.44 at epoch 3,
-#   1.55 at epoch 200). Of the {glue:text}`renyi_pass` such
-#   cells, {glue:text}`renyi_from_init` have no fitting phase before their peak, and all peak at
-#   the first snapshot: a decrease from initialisation, not fitting followed
-#   by compression.
+
+# %%
+prose(r"""
+The numbers are computed from the runs shown; the sentences around them describe the committed runs (200 epochs, seeds 0, 1 and 2), so with other parameters read the figures and tables.
+
+- **Depth helps on MNIST (little past six layers), not beyond two on Fashion-MNIST, and
+  costs speed.** Final test accuracy and output I(T;Y) rise with depth on MNIST ({glue:text}`mnist_acc`
+  and {glue:text}`mnist_ity` bits for 1, 2, 6, 9 layers) but not on Fashion-MNIST
+  ({glue:text}`fashion_mnist_acc` and {glue:text}`fashion_mnist_ity` bits), where the 6-layer net
+  overfits most (training minus test accuracy {glue:text}`fashion_mnist_gap`) and
+  the 9-layer net has not fitted its training set after 200 epochs (training accuracy
+  0.927-0.932 over its three seeds). Deeper nets are slower to reach 95% of their final accuracy on Fashion-MNIST
+  (epochs {glue:text}`fashion_mnist_fast`); on MNIST the order is {glue:text}`mnist_fast`, but the
+  three seeds of the 2-layer net alone span {glue:text}`mnist_d2_fast_range` epochs, so only "one layer is fastest" is firm there.
+- **Every hidden layer is saturated under the paper's estimator.** {glue:text}`sat_paper_bins` of the
+  {glue:text}`sat_points` hidden-layer points sit at log2 N with bins 0.67 wide ({numref}`fig-depth-plane-paper`;
+  the others are layers conv6-conv9 of the 9-layer net on Fashion-MNIST in epochs 0-6,
+  within 0.28 bits of it, and all reach it later), so the
+  chain I(X;T1) >= I(X;T2) >= ... that the data-processing inequality imposes holds only
+  with equality, and no layer can show compression. Under the compression test, {glue:text}`paper_bins_test_pass` of {glue:text}`paper_bins_test_cells` hidden layers pass with the paper's bins and {glue:text}`range_bins_test_pass` with 30 bins.
+- **The Rényi estimator sees the chain, and a small drift from initialisation.** In the
+  deep nets I(X;T) falls from layer to layer at epoch 200 (the data-processing inequality
+  forbids the true quantity to rise from one layer to the next; it does not force a fall,
+  and the matrix-based estimate is not bound by it) (9 layers on Fashion-MNIST, mean of three seeds: 1.46, 1.44, 1.43, 1.40, 1.39,
+  1.38, 1.35, 1.31, 1.28 for conv1-conv9; {numref}`fig-depth-plane-renyi`). On MNIST,
+  averaged over three seeds, conv3-conv6 of the 6-layer net end 0.04-0.05 below their
+  value at initialisation; in the 9-layer net conv4-conv6 end 0.06 below it, more than the
+  seeds' spread, and conv3 and conv7-conv9 0.02-0.04; on Fashion-MNIST the single conv
+  layer of the 1-layer net ends 0.08 below it, conv2 of the 2-layer net 0.05 and conv4 of
+  the 9-layer net 0.06 (each more than its seeds' spread). The deep nets' layers also dip further in the first epochs and recover
+  part of the way (9 layers on Fashion-MNIST: conv9 from 1.31 at initialisation to 1.06
+  at epoch 2, 1.28 at epoch 200; 6 layers on MNIST: conv6 from 1.60 to 1.44 at epoch 3,
+  1.55 at epoch 200). Every such fall starts at the first snapshot: a decrease from initialisation, not
+  fitting followed by compression. After fitting no layer falls by more than
+  {glue:text}`renyi_test_largest` (floor {glue:text}`renyi_test_floor`;
+  {glue:text}`renyi_test_pass` of {glue:text}`renyi_test_cells` pass the compression
+  test).
+""")

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -42,13 +44,31 @@ explorer = True  # False: skip building the live ipywidgets explorer (static bui
 # %%
 import matplotlib.pyplot as plt
 
-from ibutils.book import load_chapter, page_spec
+from ibutils.book import key_findings, load_chapter, page_spec, prose
 
 spec = page_spec(device=device, profile=profile, datasets=datasets, epochs=epochs, seeds=seeds, split=split,
                  bin_width=bin_width, n_bins=n_bins, renyi_samples=renyi_samples,
                  allow_training=allow_training, stored_seeds=stored_seeds)
 ch = load_chapter("fc", spec, gradients=True)
-ch.glue()  # the numbers "What we found" quotes, computed from these runs
+ch.glue()  # the numbers the text quotes, computed from these runs
+
+# %%
+key_findings(r"""
+Three dense layers (500-1024-500) after the five conv layers leave the final
+accuracy and output I(T;Y) where they are without them ({glue:text}`mnist_fc_ity` against
+{glue:text}`mnist_no_fc_ity` bits on MNIST, {glue:text}`fashion_mnist_fc_ity` against
+{glue:text}`fashion_mnist_no_fc_ity` on Fashion-MNIST), but the net fits faster (95% of the
+final accuracy by epoch {glue:text}`mnist_fc_fast` against {glue:text}`mnist_no_fc_fast` on
+MNIST) and overfits more on Fashion-MNIST (training minus test accuracy
+{glue:text}`fashion_mnist_fc_gap` against {glue:text}`fashion_mnist_no_fc_gap`). No layer,
+conv or dense, passes the compression test: {glue:text}`paper_bins_test_pass` of
+{glue:text}`paper_bins_test_cells` with the paper's bins and {glue:text}`renyi_test_pass` with
+Renyi, whose largest mean drop after fitting ({glue:text}`renyi_test_largest`, in
+{glue:text}`renyi_test_largest_where`) stays under its floor of
+{glue:text}`renyi_test_floor`.
+""")
+
+# %%
 ch.header()
 
 # %% [markdown]
@@ -80,8 +100,22 @@ plt.show()
 ch.planes(ch.renyi)
 plt.show()
 
-# %%
+# %% [markdown]
+# ## Does any layer compress?
+#
+# The compression test of the [methods](methods), fixed before looking at the results: a
+# layer compresses when its I(X;T) falls after the network has fitted (its output I(T;Y) has
+# reached 95% of its rise), by more than a floor of 3% of the estimator's scale, consistently
+# over the seeds (one-sided t-test, with the false discovery rate over the chapter's layers
+# held at 5%). Each square is one layer of one configuration: red when I(X;T) fell after
+# fitting (1 = the floor), blue when it rose; a dot marks a layer that passes.
+
+# %% mystnb={"figure": {"caption": "The compression test of every hidden layer: the seeds' mean drop of I(X;T) after fitting, in units of the estimator's floor (red: a fall, blue: a rise), under the paper's bins, 30 bins over each layer's range and Renyi; a dot marks a layer that passes (none here). The full table is below.", "name": "fig-fc-compression"}}
 ch.compression()
+plt.show()
+
+# %%
+ch.compression_table()
 
 # %% [markdown]
 # ## Fitting: loss, accuracy and output I(T;Y)
@@ -148,68 +182,61 @@ ch.explorer() if explorer else None
 
 # %% [markdown]
 # ## What we found
-#
-# Written for the `book` results committed with this chapter: the first 200 of the book
-# profile's 1,000 epochs, both datasets, three seeds (0, 1, 2) of both nets (the net
-# without dense layers is the five-layer k = 3 net of the kernel chapter). The numbers
-# quoted here are computed from the runs shown (`ibutils.book.facts.chapter_facts`); the
-# sentences around them were written for the committed runs, so with other parameters read
-# the tables above.
-#
-# - **Dense layers fit faster and overfit sooner, and end where the net without them
-#   does.** With the three dense
-#   layers the net reaches 95% of its final test accuracy by epoch {glue:text}`mnist_fc_fast`
-#   (MNIST) and {glue:text}`fashion_mnist_fc_fast` (Fashion-MNIST), against
-#   {glue:text}`mnist_no_fc_fast` and {glue:text}`fashion_mnist_no_fc_fast` without them; but its
-#   test loss is lowest at epoch {glue:text}`mnist_fc_min_loss`
-#   ({glue:text}`fashion_mnist_fc_min_loss`) and then climbs to {glue:text}`mnist_fc_loss`
-#   ({glue:text}`fashion_mnist_fc_loss`), against a minimum at epoch
-#   {glue:text}`mnist_no_fc_min_loss` ({glue:text}`fashion_mnist_no_fc_min_loss`) and
-#   {glue:text}`mnist_no_fc_loss` ({glue:text}`fashion_mnist_no_fc_loss`) without. Final test
-#   accuracy and output I(T;Y): {glue:text}`mnist_fc_acc` and {glue:text}`mnist_fc_ity` bits with
-#   dense layers, {glue:text}`mnist_no_fc_acc` and {glue:text}`mnist_no_fc_ity` without (MNIST);
-#   {glue:text}`fashion_mnist_fc_acc` and {glue:text}`fashion_mnist_fc_ity` against
-#   {glue:text}`fashion_mnist_no_fc_acc` and {glue:text}`fashion_mnist_no_fc_ity`
-#   (Fashion-MNIST). With one seed the dense net had ended slightly lower on both datasets;
-#   over three seeds its final accuracy spans 0.960-0.969 (MNIST) and 0.827-0.848
-#   (Fashion-MNIST), around that of the net without dense layers (0.965-0.968 and
-#   0.839-0.843), so only speed and overfitting separate the two. At about the same
-#   accuracy its Fashion-MNIST test loss ends twice as high, a sign that its errors are
-#   confident ones.
-# - **The paper's estimator sees nothing in the dense layers either.** Of the {glue:text}`sat_points`
-#   hidden-layer points, conv and dense alike, {glue:text}`sat_paper_bins` sit at log2 N = 13.29
-#   bits with bins 0.67 wide ({numref}`fig-fc-plane-paper`), and {glue:text}`sat_range_bins`
-#   with 30 bins: even a 500-unit tanh layer gives every test image its own pattern. Hidden
-#   layers passing the compression test: {glue:text}`paper_bins_pass` of {glue:text}`paper_bins_cells`
-#   under the paper's bins, {glue:text}`range_bins_pass` under 30 bins. The softmax output
-#   "compresses" under 30 bins (by 6.3-9.4 bits from epoch 0) for the reason given in the
-#   [width chapter](width): 30 bins over the narrow range of the outputs at initialisation.
-# - **Under the Rényi estimator the dense layers dip early and recover, the reverse of the IB
-#   story.** Their I(X;T) falls within the first 1-8 epochs (means of three seeds; MNIST
-#   dense3: 1.47 at initialisation to 1.08 at epoch 2; Fashion-MNIST dense3: 1.23 to 0.97
-#   at epoch 1) and then climbs back part of the way (to 1.23 and 1.20 at epoch 200). The
-#   compression test, which compares the peak with the last snapshot, flags dense2 and
-#   dense3 on MNIST (drops of 0.14 and 0.25, peaks at epoch 0; {glue:text}`renyi_pass` of the
-#   {glue:text}`renyi_cells` hidden cells pass, {glue:text}`renyi_from_init` without a fitting
-#   phase): a decrease from the random initialisation followed by a rise, not a fitting
-#   phase followed by compression. On Fashion-MNIST dense1 and dense2 climb back above their
-#   initial value and dense3 ends 0.03 below it, under the test's floor; with seed 0 alone
-#   all three dense layers had passed there (0.05-0.09). The conv layers of the dense net do
-#   not fall at all: they end 0.00-0.04 above their value at initialisation on MNIST and
-#   0.03-0.15 above it on Fashion-MNIST. Those of the net without dense layers dip early, by
-#   up to 0.12 (MNIST, epoch 5) and 0.16 (Fashion-MNIST, epoch 3), recover most of it and
-#   end 0.01-0.06 below their start; only Fashion-MNIST conv5's 0.06 passes the test.
-# - **Drift gives way to diffusion, but not in one clean step, and no compression
-#   follows.** In every layer of both nets the gradient signal-to-noise ratio starts at 3-10
-#   and first falls below 1 within epochs 4-14 (seed means; {numref}`fig-fc-gradients`),
-#   the transition Shwartz-Ziv & Tishby associate with the start of compression. The
-#   exception is the dense net on Fashion-MNIST: there the ratio of each seed swings
-#   between about 0.2 and 5.5 from snapshot to snapshot until the net has fitted its training
-#   set (training accuracy 1.0 by epoch 63-99, depending on the seed), and the dense
-#   layers' seed-mean ratio first stays below 1 at epoch 79. At epoch 200 the dense net's
-#   ratio is below 1 in every layer (0.13-0.88); without the dense layers the conv layers'
-#   ratio ends near or above 1 (0.96-1.22 on MNIST, 1.54-1.89 on Fashion-MNIST). Once the
-#   dense net has fitted its training set (from about epoch 30 on MNIST), the mean and the
-#   spread of its gradients fall by two to three orders of magnitude (MNIST conv1: norm of
-#   the mean gradient 2.1e-2 at epoch 29, 6.5e-5 at epoch 200). The three seeds agree on
-#   this pattern.
+
+# %%
+prose(r"""
+The numbers are computed from the runs shown; the sentences around them describe the committed runs (200 epochs, seeds 0, 1 and 2), so with other parameters read the figures and tables.
+
+- **Dense layers fit faster and overfit sooner, and end where the net without them
+  does.** With the three dense
+  layers the net reaches 95% of its final test accuracy by epoch {glue:text}`mnist_fc_fast`
+  (MNIST) and {glue:text}`fashion_mnist_fc_fast` (Fashion-MNIST), against
+  {glue:text}`mnist_no_fc_fast` and {glue:text}`fashion_mnist_no_fc_fast` without them; but its
+  test loss is lowest at epoch {glue:text}`mnist_fc_min_loss`
+  ({glue:text}`fashion_mnist_fc_min_loss`) and then climbs to {glue:text}`mnist_fc_loss`
+  ({glue:text}`fashion_mnist_fc_loss`), against a minimum at epoch
+  {glue:text}`mnist_no_fc_min_loss` ({glue:text}`fashion_mnist_no_fc_min_loss`) and
+  {glue:text}`mnist_no_fc_loss` ({glue:text}`fashion_mnist_no_fc_loss`) without. Final test
+  accuracy and output I(T;Y): {glue:text}`mnist_fc_acc` and {glue:text}`mnist_fc_ity` bits with
+  dense layers, {glue:text}`mnist_no_fc_acc` and {glue:text}`mnist_no_fc_ity` without (MNIST);
+  {glue:text}`fashion_mnist_fc_acc` and {glue:text}`fashion_mnist_fc_ity` against
+  {glue:text}`fashion_mnist_no_fc_acc` and {glue:text}`fashion_mnist_no_fc_ity`
+  (Fashion-MNIST). Over three seeds its final accuracy spans 0.960-0.969 (MNIST) and 0.827-0.848
+  (Fashion-MNIST), around that of the net without dense layers (0.965-0.968 and
+  0.839-0.843), so only speed and overfitting separate the two. At about the same
+  accuracy its Fashion-MNIST test loss ends twice as high, a sign that its errors are
+  confident ones.
+- **The paper's estimator sees nothing in the dense layers either.** Of the {glue:text}`sat_points`
+  hidden-layer points, conv and dense alike, {glue:text}`sat_paper_bins` sit at log2 N = 13.29
+  bits with bins 0.67 wide ({numref}`fig-fc-plane-paper`), and {glue:text}`sat_range_bins`
+  with 30 bins: even a 500-unit tanh layer gives every test image its own pattern. Under the compression test, {glue:text}`paper_bins_test_pass` of {glue:text}`paper_bins_test_cells` hidden layers pass with the paper's bins and {glue:text}`range_bins_test_pass` with 30 bins. The softmax output
+  "compresses" under 30 bins (by 6.3-9.4 bits from epoch 0) for the reason given in the
+  [width chapter](width): 30 bins over the narrow range of the outputs at initialisation.
+- **Under the Rényi estimator the dense layers dip early and recover, the reverse of the IB
+  story.** Their I(X;T) falls within the first 1-8 epochs (means of three seeds; MNIST
+  dense3: 1.47 at initialisation to 1.08 at epoch 2; Fashion-MNIST dense3: 1.23 to 0.97
+  at epoch 1) and then climbs back part of the way (to 1.23 and 1.20 at epoch 200). On MNIST dense2 and dense3 end 0.14 and 0.25 below their value at initialisation,
+  their peak: a decrease from the random initialisation followed by a partial rise, not a
+  fitting phase followed by compression. After fitting, the largest fall is
+  {glue:text}`renyi_test_largest` ({glue:text}`renyi_test_largest_where`), under the
+  compression test's floor of {glue:text}`renyi_test_floor`. On Fashion-MNIST dense1 and
+  dense2 climb back above their initial value and dense3 ends 0.03 below it. The conv layers of the dense net do
+  not fall at all: they end 0.00-0.04 above their value at initialisation on MNIST and
+  0.03-0.15 above it on Fashion-MNIST. Those of the net without dense layers dip early, by
+  up to 0.12 (MNIST, epoch 5) and 0.16 (Fashion-MNIST, epoch 3), recover most of it and
+  end 0.01-0.06 below their start.
+- **Drift gives way to diffusion, but not in one clean step, and no compression
+  follows.** In every layer of both nets the gradient signal-to-noise ratio starts at 3-10
+  and first falls below 1 within epochs 4-14 (seed means; {numref}`fig-fc-gradients`),
+  the transition Shwartz-Ziv & Tishby associate with the start of compression. The
+  exception is the dense net on Fashion-MNIST: there the ratio of each seed swings
+  between about 0.2 and 5.5 from snapshot to snapshot until the net has fitted its training
+  set (training accuracy 1.0 by epoch 63-99, depending on the seed), and the dense
+  layers' seed-mean ratio first stays below 1 at epoch 79. At epoch 200 the dense net's
+  ratio is below 1 in every layer (0.13-0.88); without the dense layers the conv layers'
+  ratio ends near or above 1 (0.96-1.22 on MNIST, 1.54-1.89 on Fashion-MNIST). Once the
+  dense net has fitted its training set (from about epoch 30 on MNIST), the mean and the
+  spread of its gradients fall by two to three orders of magnitude (MNIST conv1: norm of
+  the mean gradient 2.1e-2 at epoch 29, 6.5e-5 at epoch 200). The three seeds agree on
+  this pattern.
+""")

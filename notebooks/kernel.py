@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -43,7 +45,7 @@ explorer = True  # False: skip building the live ipywidgets explorer (static bui
 # %%
 import matplotlib.pyplot as plt
 
-from ibutils.book import load_chapter, page_spec
+from ibutils.book import key_findings, load_chapter, page_spec, prose
 
 series = {"2 conv": ["2conv-k3", "2conv-k7", "2conv-k11"],
           "5 conv": ["5conv-k3", "5conv-k5", "5conv-k7"]}
@@ -51,7 +53,25 @@ spec = page_spec(device=device, profile=profile, datasets=datasets, epochs=epoch
                  bin_width=bin_width, n_bins=n_bins, renyi_samples=renyi_samples,
                  allow_training=allow_training, stored_seeds=stored_seeds)
 ch = load_chapter("kernel", spec, series=series)
-ch.glue()  # the numbers "What we found" quotes, computed from these runs
+ch.glue()  # the numbers the text quotes, computed from these runs
+
+# %%
+key_findings(r"""
+In the five-layer stack larger kernels fit more slowly and end lower, as the
+paper reports: epochs to 95% of the final accuracy {glue:text}`mnist_5conv_k3_fast`,
+{glue:text}`mnist_5conv_k5_fast` and {glue:text}`mnist_5conv_k7_fast` for k = 3, 5 and 7 on
+MNIST, and output I(T;Y) {glue:text}`fashion_mnist_5conv_k3_ity`,
+{glue:text}`fashion_mnist_5conv_k5_ity` and {glue:text}`fashion_mnist_5conv_k7_ity` bits on
+Fashion-MNIST. In the two-layer stack the kernels cannot be ordered: the seeds of one kernel
+differ as much as the kernels do. No layer compresses: {glue:text}`paper_bins_test_pass` of
+{glue:text}`paper_bins_test_cells` hidden layers pass the compression test with the paper's
+bins ({glue:text}`sat_paper_bins_pct` of their points at the ceiling log2 N) and
+{glue:text}`renyi_test_pass` with Renyi (largest mean drop after fitting
+{glue:text}`renyi_test_largest`, floor {glue:text}`renyi_test_floor`). Where the Renyi
+estimate does fall, it falls from the random initialisation, before the network fits.
+""")
+
+# %%
 ch.header()
 
 # %% [markdown]
@@ -83,8 +103,22 @@ plt.show()
 ch.planes(ch.renyi)
 plt.show()
 
-# %%
+# %% [markdown]
+# ## Does any layer compress?
+#
+# The compression test of the [methods](methods), fixed before looking at the results: a
+# layer compresses when its I(X;T) falls after the network has fitted (its output I(T;Y) has
+# reached 95% of its rise), by more than a floor of 3% of the estimator's scale, consistently
+# over the seeds (one-sided t-test, with the false discovery rate over the chapter's layers
+# held at 5%). Each square is one layer of one configuration: red when I(X;T) fell after
+# fitting (1 = the floor), blue when it rose; a dot marks a layer that passes.
+
+# %% mystnb={"figure": {"caption": "The compression test of every hidden layer: the seeds' mean drop of I(X;T) after fitting, in units of the estimator's floor (red: a fall, blue: a rise), under the paper's bins, 30 bins over each layer's range and Renyi; a dot marks a layer that passes (none here). The full table is below.", "name": "fig-kernel-compression"}}
 ch.compression()
+plt.show()
+
+# %%
+ch.compression_table()
 
 # %% [markdown]
 # ## Fitting: loss, accuracy and output I(T;Y)
@@ -128,65 +162,63 @@ ch.explorer() if explorer else None
 
 # %% [markdown]
 # ## What we found
-#
-# Written for the `book` results committed with this chapter: the first 200 of the book
-# profile's 1,000 epochs, both datasets, three seeds (0, 1, 2) of every net. The numbers
-# quoted here are computed from the runs shown (`ibutils.book.facts.chapter_facts`); the
-# sentences around them were written for the committed runs, so with other parameters read
-# the tables above.
-#
-# - **In the five-layer stack, larger kernels fit slower and lower: the paper's claim
-#   holds.** The epoch at which the net reaches 95% of its final test accuracy grows with the
-#   kernel, {glue:text}`mnist_5conv_k3_fast`, {glue:text}`mnist_5conv_k5_fast`, {glue:text}`mnist_5conv_k7_fast` for k = 3, 5 and 7 on MNIST and
-#   {glue:text}`fashion_mnist_5conv_k3_fast`, {glue:text}`fashion_mnist_5conv_k5_fast`, {glue:text}`fashion_mnist_5conv_k7_fast` on Fashion-MNIST, and final test accuracy and output
-#   I(T;Y) fall (MNIST {glue:text}`mnist_5conv_k3_acc`, {glue:text}`mnist_5conv_k5_acc`, {glue:text}`mnist_5conv_k7_acc` and {glue:text}`mnist_5conv_k3_ity`, {glue:text}`mnist_5conv_k5_ity`, {glue:text}`mnist_5conv_k7_ity` bits; Fashion-MNIST
-#   {glue:text}`fashion_mnist_5conv_k3_acc`, {glue:text}`fashion_mnist_5conv_k5_acc`, {glue:text}`fashion_mnist_5conv_k7_acc` and {glue:text}`fashion_mnist_5conv_k3_ity`, {glue:text}`fashion_mnist_5conv_k5_ity`, {glue:text}`fashion_mnist_5conv_k7_ity` bits). The k = 7 net
-#   does not even fit its training set in 200 epochs (training accuracy 0.962-0.967 on
-#   MNIST and 0.836-0.850 on Fashion-MNIST over the three seeds): with 'valid'
-#   convolutions its last conv map is 4 x 4 x 3 = 48 units, against 1,200 for k = 3, so the
-#   kernel size here also sets how narrow the representation is
-#   ({numref}`fig-kernel-curves`). On MNIST the seeds of k = 3 and k = 5 overlap in final
-#   accuracy (0.965-0.968 against 0.956-0.968) but not in speed
-#   ({glue:text}`mnist_5conv_k3_fast_range` against {glue:text}`mnist_5conv_k5_fast_range`
-#   epochs), so there the fall in accuracy rests on k = 7 alone.
-# - **In the two-layer stack there is no such order.** Epochs to 95%: {glue:text}`mnist_2conv_k3_fast`, {glue:text}`mnist_2conv_k7_fast`, {glue:text}`mnist_2conv_k11_fast`
-#   (MNIST) and {glue:text}`fashion_mnist_2conv_k3_fast`, {glue:text}`fashion_mnist_2conv_k7_fast`, {glue:text}`fashion_mnist_2conv_k11_fast` (Fashion-MNIST) for k = 3, 7, 11; final test
-#   accuracy {glue:text}`mnist_2conv_k3_acc`, {glue:text}`mnist_2conv_k7_acc`, {glue:text}`mnist_2conv_k11_acc` and {glue:text}`fashion_mnist_2conv_k3_acc`, {glue:text}`fashion_mnist_2conv_k7_acc`, {glue:text}`fashion_mnist_2conv_k11_acc`. The three seeds of the
-#   k = 3 net on MNIST alone span {glue:text}`mnist_2conv_k3_fast_range` epochs and 0.957-0.966 in
-#   accuracy (k = 7: {glue:text}`mnist_2conv_k7_fast_range` epochs), as wide as the differences between
-#   kernels. The claim is
-#   about the deeper stack, and only there does it hold.
-# - **The paper's estimator is saturated almost everywhere.** {glue:text}`sat_paper_bins` of the
-#   {glue:text}`sat_points` hidden-layer points ({glue:text}`sat_paper_bins_pct`) sit at log2 N with
-#   bins 0.67 wide. The exceptions are the 48-unit last
-#   conv layer of the k = 7 stack (every snapshot of every seed, on both datasets) and a few
-#   points of other layers in the first epochs. Those layers dip in the first epochs and
-#   climb back towards log2 N by epoch 200 (Fashion-MNIST k = 7 conv5, seed 0: 5.1 bits at
-#   initialisation, 13.24 at epoch 200). One run ends below its start: conv5 of the k = 7
-#   stack, seed 1 on Fashion-MNIST, falls from 13.22 bits at initialisation to 11.81 at
-#   epoch 1 and recovers to 12.93, a dip at the first step rather than a late compression,
-#   and the seed mean the test uses shows no drop. Hidden layers
-#   passing the compression test: {glue:text}`paper_bins_pass` of {glue:text}`paper_bins_cells` under
-#   the paper's bins, {glue:text}`range_bins_pass` under 30 bins.
-# - **Under the Rényi estimator some conv layers decrease from initialisation; in the
-#   five-layer stack, the larger the kernel, the more.** Averaged over three seeds, {glue:text}`renyi_pass` of the
-#   {glue:text}`renyi_cells` hidden-layer cells fall by more than 0.05 and more than their
-#   seeds' spread between their peak and epoch 200 (at most {glue:text}`renyi_largest`,
-#   {glue:text}`renyi_largest_where`; {glue:text}`renyi_from_init` of them without a fitting
-#   phase), but every such peak is at epoch 0 or 1: a drift away from the random
-#   initialisation, not a fitting phase followed by compression
-#   ({numref}`fig-kernel-plane-renyi`). In the five-layer stack the drift grows with the
-#   kernel and towards the last layer. On MNIST no layer of the k = 3 net passes (at most
-#   0.05), conv4 and conv5 of the k = 5 net do (0.07, 0.12) and conv3-conv5 of the k = 7
-#   net (0.08-0.25). On Fashion-MNIST only conv5 passes for k = 3 (0.06), conv3-conv5 for
-#   k = 5 (0.05-0.10) and conv2-conv5 for k = 7 (0.06-0.14). The layers that drift most
-#   are the narrowest maps, where the kernel has shrunk the representation most. Among the
-#   two-layer nets the answer depends on the net and the dataset: on MNIST conv2 of the k = 3 net drops by 0.05, not more than its seeds'
-#   spread, and the k = 7 net's layers by at most 0.03 (on Fashion-MNIST not at all); on
-#   Fashion-MNIST conv2 of the k = 3 net drops by 0.10, more than the spread; and both layers
-#   of the k = 11 net drop by more than the spread on both datasets (0.07-0.08 on MNIST,
-#   0.08-0.11 on Fashion-MNIST). Every one of these peaks is at epoch 0.
-# - **The output layer** "compresses" under 30 bins by 4.5-9.1 bits from epoch 0 or 1, the
-#   range artefact described in the [width chapter](width); with bins 0.67 wide the MNIST
-#   outputs lose 0.01-0.06 bits after a peak at epochs 20-79, as the "no class above 0.67" pattern
-#   disappears near the alphabet cap of log2 11 bits.
+
+# %%
+prose(r"""
+The numbers are computed from the runs shown; the sentences around them describe the committed runs (200 epochs, seeds 0, 1 and 2), so with other parameters read the figures and tables.
+
+- **In the five-layer stack, larger kernels fit slower and lower: the paper's claim
+  holds.** The epoch at which the net reaches 95% of its final test accuracy grows with the
+  kernel, {glue:text}`mnist_5conv_k3_fast`, {glue:text}`mnist_5conv_k5_fast`, {glue:text}`mnist_5conv_k7_fast` for k = 3, 5 and 7 on MNIST and
+  {glue:text}`fashion_mnist_5conv_k3_fast`, {glue:text}`fashion_mnist_5conv_k5_fast`, {glue:text}`fashion_mnist_5conv_k7_fast` on Fashion-MNIST, and final test accuracy and output
+  I(T;Y) fall (MNIST {glue:text}`mnist_5conv_k3_acc`, {glue:text}`mnist_5conv_k5_acc`, {glue:text}`mnist_5conv_k7_acc` and {glue:text}`mnist_5conv_k3_ity`, {glue:text}`mnist_5conv_k5_ity`, {glue:text}`mnist_5conv_k7_ity` bits; Fashion-MNIST
+  {glue:text}`fashion_mnist_5conv_k3_acc`, {glue:text}`fashion_mnist_5conv_k5_acc`, {glue:text}`fashion_mnist_5conv_k7_acc` and {glue:text}`fashion_mnist_5conv_k3_ity`, {glue:text}`fashion_mnist_5conv_k5_ity`, {glue:text}`fashion_mnist_5conv_k7_ity` bits). The k = 7 net
+  does not even fit its training set in 200 epochs (training accuracy 0.962-0.967 on
+  MNIST and 0.836-0.850 on Fashion-MNIST over the three seeds): with 'valid'
+  convolutions its last conv map is 4 x 4 x 3 = 48 units, against 1,200 for k = 3, so the
+  kernel size here also sets how narrow the representation is
+  ({numref}`fig-kernel-curves`). On MNIST the seeds of k = 3 and k = 5 overlap in final
+  accuracy (0.965-0.968 against 0.956-0.968) but not in speed
+  ({glue:text}`mnist_5conv_k3_fast_range` against {glue:text}`mnist_5conv_k5_fast_range`
+  epochs), so there the fall in accuracy rests on k = 7 alone.
+- **In the two-layer stack there is no such order.** Epochs to 95%: {glue:text}`mnist_2conv_k3_fast`, {glue:text}`mnist_2conv_k7_fast`, {glue:text}`mnist_2conv_k11_fast`
+  (MNIST) and {glue:text}`fashion_mnist_2conv_k3_fast`, {glue:text}`fashion_mnist_2conv_k7_fast`, {glue:text}`fashion_mnist_2conv_k11_fast` (Fashion-MNIST) for k = 3, 7, 11; final test
+  accuracy {glue:text}`mnist_2conv_k3_acc`, {glue:text}`mnist_2conv_k7_acc`, {glue:text}`mnist_2conv_k11_acc` and {glue:text}`fashion_mnist_2conv_k3_acc`, {glue:text}`fashion_mnist_2conv_k7_acc`, {glue:text}`fashion_mnist_2conv_k11_acc`. The three seeds of the
+  k = 3 net on MNIST alone span {glue:text}`mnist_2conv_k3_fast_range` epochs and 0.957-0.966 in
+  accuracy (k = 7: {glue:text}`mnist_2conv_k7_fast_range` epochs), as wide as the differences between
+  kernels. The claim is
+  about the deeper stack, and only there does it hold.
+- **The paper's estimator is saturated almost everywhere.** {glue:text}`sat_paper_bins` of the
+  {glue:text}`sat_points` hidden-layer points ({glue:text}`sat_paper_bins_pct`) sit at log2 N with
+  bins 0.67 wide. The exceptions are the 48-unit last
+  conv layer of the k = 7 stack (every snapshot of every seed, on both datasets) and a few
+  points of other layers in the first epochs. Those layers dip in the first epochs and
+  climb back towards log2 N by epoch 200 (Fashion-MNIST k = 7 conv5, seed 0: 5.1 bits at
+  initialisation, 13.24 at epoch 200). One run ends below its start: conv5 of the k = 7
+  stack, seed 1 on Fashion-MNIST, falls from 13.22 bits at initialisation to 11.81 at
+  epoch 1 and recovers to 12.93, a dip at the first step rather than a late compression,
+  and the seed mean the test uses shows no drop. Under the compression test, {glue:text}`paper_bins_test_pass` of {glue:text}`paper_bins_test_cells` hidden layers pass with the paper's bins and {glue:text}`range_bins_test_pass` with 30 bins.
+- **Under the Rényi estimator some conv layers decrease from initialisation; in the
+  five-layer stack, the larger the kernel, the more.** Averaged over three seeds, {glue:text}`renyi_pass` of the
+  {glue:text}`renyi_cells` hidden layers fall by more than 0.05 and more than their seeds'
+  spread between their peak and epoch 200 (at most {glue:text}`renyi_largest`,
+  {glue:text}`renyi_largest_where`), but every such peak is at epoch 0 or 1: a drift away
+  from the random initialisation, not a fitting phase followed by compression
+  ({numref}`fig-kernel-plane-renyi`). After fitting, no layer falls by more than
+  {glue:text}`renyi_test_largest`, under the compression test's floor of
+  {glue:text}`renyi_test_floor`. In the five-layer stack the drift grows with the
+  kernel and towards the last layer. On MNIST no layer of the k = 3 net falls by more than 0.05 from its peak, conv4 and
+  conv5 of the k = 5 net by 0.07 and 0.12 and conv3-conv5 of the k = 7 net by 0.08-0.25; on
+  Fashion-MNIST conv5 of the k = 3 net by 0.06, conv3-conv5 for k = 5 by 0.05-0.10 and
+  conv2-conv5 for k = 7 by 0.06-0.14. The layers that drift most
+  are the narrowest maps, where the kernel has shrunk the representation most. Among the
+  two-layer nets the answer depends on the net and the dataset: on MNIST conv2 of the k = 3 net drops by 0.05, not more than its seeds'
+  spread, and the k = 7 net's layers by at most 0.03 (on Fashion-MNIST not at all); on
+  Fashion-MNIST conv2 of the k = 3 net drops by 0.10, more than the spread; and both layers
+  of the k = 11 net drop by more than the spread on both datasets (0.07-0.08 on MNIST,
+  0.08-0.11 on Fashion-MNIST). Every one of these peaks is at epoch 0.
+- **The output layer** "compresses" under 30 bins by 4.5-9.1 bits from epoch 0 or 1, the
+  range artefact described in the [width chapter](width); with bins 0.67 wide the MNIST
+  outputs lose 0.01-0.06 bits after a peak at epochs 20-79, as the "no class above 0.67" pattern
+  disappears near the alphabet cap of log2 11 bits.
+""")

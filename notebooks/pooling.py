@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -42,13 +44,28 @@ explorer = True  # False: skip building the live ipywidgets explorer (static bui
 # %%
 import matplotlib.pyplot as plt
 
-from ibutils.book import load_chapter, page_spec
+from ibutils.book import key_findings, load_chapter, page_spec, prose
 
 spec = page_spec(device=device, profile=profile, datasets=datasets, epochs=epochs, seeds=seeds, split=split,
                  bin_width=bin_width, n_bins=n_bins, renyi_samples=renyi_samples,
                  allow_training=allow_training, stored_seeds=stored_seeds)
 ch = load_chapter("pooling", spec)
-ch.glue()  # the numbers "What we found" quotes, computed from these runs
+ch.glue()  # the numbers the text quotes, computed from these runs
+
+# %%
+key_findings(r"""
+Max-pooling after the second layer raises the test accuracy and output I(T;Y) on
+both datasets ({glue:text}`mnist_no_pool_ity` to {glue:text}`mnist_pool_ity` bits on MNIST,
+{glue:text}`fashion_mnist_no_pool_ity` to {glue:text}`fashion_mnist_pool_ity` on
+Fashion-MNIST) and narrows the gap between training and test accuracy on Fashion-MNIST
+({glue:text}`fashion_mnist_no_pool_gap` to {glue:text}`fashion_mnist_pool_gap`). The paper's
+bins cannot see the pool: {glue:text}`sat_paper_bins_pct` of the hidden-layer points sit at
+the ceiling log2 N. No layer passes the compression test under any of the three estimators
+({glue:text}`paper_bins_test_pass`, {glue:text}`range_bins_test_pass` and
+{glue:text}`renyi_test_pass` of {glue:text}`renyi_test_cells` hidden layers).
+""")
+
+# %%
 ch.header()
 
 # %% [markdown]
@@ -80,8 +97,22 @@ plt.show()
 ch.planes(ch.renyi)
 plt.show()
 
-# %%
+# %% [markdown]
+# ## Does any layer compress?
+#
+# The compression test of the [methods](methods), fixed before looking at the results: a
+# layer compresses when its I(X;T) falls after the network has fitted (its output I(T;Y) has
+# reached 95% of its rise), by more than a floor of 3% of the estimator's scale, consistently
+# over the seeds (one-sided t-test, with the false discovery rate over the chapter's layers
+# held at 5%). Each square is one layer of one configuration: red when I(X;T) fell after
+# fitting (1 = the floor), blue when it rose; a dot marks a layer that passes.
+
+# %% mystnb={"figure": {"caption": "The compression test of every hidden layer: the seeds' mean drop of I(X;T) after fitting, in units of the estimator's floor (red: a fall, blue: a rise), under the paper's bins, 30 bins over each layer's range and Renyi; a dot marks a layer that passes (none here). The full table is below.", "name": "fig-pooling-compression"}}
 ch.compression()
+plt.show()
+
+# %%
+ch.compression_table()
 
 # %% [markdown]
 # ## Fitting: loss, accuracy and output I(T;Y)
@@ -125,45 +156,42 @@ ch.explorer() if explorer else None
 
 # %% [markdown]
 # ## What we found
-#
-# Written for the `book` results committed with this chapter: the first 200 of the book
-# profile's 1,000 epochs, both datasets, three seeds (0, 1, 2) of both nets. The numbers
-# quoted here are computed from the runs shown (`ibutils.book.facts.chapter_facts`); the
-# sentences around them were written for the committed runs, so with other parameters read
-# the tables above.
-#
-# - **Pooling generalises better and overfits later.** With the max-pool the net ends with
-#   the higher test accuracy and output I(T;Y) (MNIST {glue:text}`mnist_pool_acc` and {glue:text}`mnist_pool_ity` bits against
-#   {glue:text}`mnist_no_pool_acc` and {glue:text}`mnist_no_pool_ity`; Fashion-MNIST
-#   {glue:text}`fashion_mnist_pool_acc` and {glue:text}`fashion_mnist_pool_ity` against
-#   {glue:text}`fashion_mnist_no_pool_acc` and {glue:text}`fashion_mnist_no_pool_ity`), its test
-#   loss is lowest later (epoch {glue:text}`mnist_pool_min_loss` against
-#   {glue:text}`mnist_no_pool_min_loss` on MNIST, {glue:text}`fashion_mnist_pool_min_loss`
-#   against {glue:text}`fashion_mnist_no_pool_min_loss` on Fashion-MNIST) and ends lower
-#   ({glue:text}`mnist_pool_loss` against {glue:text}`mnist_no_pool_loss`;
-#   {glue:text}`fashion_mnist_pool_loss` against {glue:text}`fashion_mnist_no_pool_loss`). It fits
-#   more slowly on Fashion-MNIST and about as fast on MNIST: 95% of its final test accuracy
-#   by epoch {glue:text}`fashion_mnist_pool_fast` against
-#   {glue:text}`fashion_mnist_no_pool_fast` (Fashion-MNIST) and {glue:text}`mnist_pool_fast`
-#   against {glue:text}`mnist_no_pool_fast` on MNIST, where the seeds overlap
-#   ({glue:text}`mnist_pool_fast_range` against {glue:text}`mnist_no_pool_fast_range` epochs;
-#   with seed 0 alone the pooled net had looked slower there too)
-#   ({numref}`fig-pooling-curves`).
-# - **The paper's estimator cannot see the pool.** Of the {glue:text}`sat_points` hidden-layer points of
-#   both nets, {glue:text}`sat_paper_bins` sit at log2 N with bins 0.67 wide (and
-#   {glue:text}`sat_range_bins` with 30 bins; {numref}`fig-pooling-plane-paper`), including the third conv layer of
-#   the pooled net, which sees a map four times smaller: 1,728 tanh units still give every
-#   test image its own pattern. Hidden layers passing the compression test:
-#   {glue:text}`paper_bins_pass` of {glue:text}`paper_bins_cells` under the paper's bins,
-#   {glue:text}`range_bins_pass` under 30 bins.
-# - **Under the Rényi estimator the pool shows, across layers and across training.** In the
-#   pooled net I(X;T) falls from layer to layer and over training: at epoch 200 conv3 sits at
-#   1.55 (MNIST) and 1.35 (Fashion-MNIST), means of three seeds, against 1.62 and 1.45
-#   without pooling (also three seeds), and conv3 falls from initialisation by 0.06 on MNIST and 0.09
-#   on Fashion-MNIST, more than its seeds' spread (0.02 on both): flagged by the compression
-#   test, with peaks at epoch 0. On Fashion-MNIST conv2 falls by 0.04 too, below the test's
-#   0.05 floor. Without the pool the conv layers end within 0.03 of their initial values, after
-#   an early dip like the pooled net's (their conv3: 0.13 on MNIST and 0.15 on
-#   Fashion-MNIST, at epochs 2-3), so none passes ({numref}`fig-pooling-plane-renyi`). The information discarded by the
-#   pool is visible to a scale-aware estimator and invisible to the paper's; neither shows a
-#   fitting phase followed by compression.
+
+# %%
+prose(r"""
+The numbers are computed from the runs shown; the sentences around them describe the committed runs (200 epochs, seeds 0, 1 and 2), so with other parameters read the figures and tables.
+
+- **Pooling generalises better and overfits later.** With the max-pool the net ends with
+  the higher test accuracy and output I(T;Y) (MNIST {glue:text}`mnist_pool_acc` and {glue:text}`mnist_pool_ity` bits against
+  {glue:text}`mnist_no_pool_acc` and {glue:text}`mnist_no_pool_ity`; Fashion-MNIST
+  {glue:text}`fashion_mnist_pool_acc` and {glue:text}`fashion_mnist_pool_ity` against
+  {glue:text}`fashion_mnist_no_pool_acc` and {glue:text}`fashion_mnist_no_pool_ity`), its test
+  loss is lowest later (epoch {glue:text}`mnist_pool_min_loss` against
+  {glue:text}`mnist_no_pool_min_loss` on MNIST, {glue:text}`fashion_mnist_pool_min_loss`
+  against {glue:text}`fashion_mnist_no_pool_min_loss` on Fashion-MNIST) and ends lower
+  ({glue:text}`mnist_pool_loss` against {glue:text}`mnist_no_pool_loss`;
+  {glue:text}`fashion_mnist_pool_loss` against {glue:text}`fashion_mnist_no_pool_loss`). It fits
+  more slowly on Fashion-MNIST and about as fast on MNIST: 95% of its final test accuracy
+  by epoch {glue:text}`fashion_mnist_pool_fast` against
+  {glue:text}`fashion_mnist_no_pool_fast` (Fashion-MNIST) and {glue:text}`mnist_pool_fast`
+  against {glue:text}`mnist_no_pool_fast` on MNIST, where the seeds overlap
+  ({glue:text}`mnist_pool_fast_range` against {glue:text}`mnist_no_pool_fast_range` epochs)
+  ({numref}`fig-pooling-curves`).
+- **The paper's estimator cannot see the pool.** Of the {glue:text}`sat_points` hidden-layer points of
+  both nets, {glue:text}`sat_paper_bins` sit at log2 N with bins 0.67 wide (and
+  {glue:text}`sat_range_bins` with 30 bins; {numref}`fig-pooling-plane-paper`), including the third conv layer of
+  the pooled net, which sees a map four times smaller: 1,728 tanh units still give every
+  test image its own pattern. Under the compression test, {glue:text}`paper_bins_test_pass` of {glue:text}`paper_bins_test_cells` hidden layers pass with the paper's bins and {glue:text}`range_bins_test_pass` with 30 bins.
+- **Under the Rényi estimator the pool shows, across layers and across training.** In the
+  pooled net I(X;T) falls from layer to layer and over training: at epoch 200 conv3 sits at
+  1.55 (MNIST) and 1.35 (Fashion-MNIST), means of three seeds, against 1.62 and 1.45
+  without pooling (also three seeds), and conv3 falls from initialisation by 0.06 on MNIST and 0.09
+  on Fashion-MNIST, more than its seeds' spread (0.02 on both), with peaks at epoch 0:
+  a fall from initialisation, not after fitting (after fitting no layer falls by more than
+  {glue:text}`renyi_test_largest`, under the compression test's floor of
+  {glue:text}`renyi_test_floor`). On Fashion-MNIST conv2 falls by 0.04 too. Without the pool the conv layers end within 0.03 of their initial values, after
+  an early dip like the pooled net's (their conv3: 0.13 on MNIST and 0.15 on
+  Fashion-MNIST, at epochs 2-3), ({numref}`fig-pooling-plane-renyi`). The information discarded by the
+  pool is visible to a scale-aware estimator and invisible to the paper's; neither shows a
+  fitting phase followed by compression.
+""")

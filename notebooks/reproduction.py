@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -49,7 +51,7 @@ import matplotlib.pyplot as plt
 
 from ibutils import plots
 from ibutils.analysis.fidelity import fidelity_summary, matched_values
-from ibutils.book import glue, load_reproduction, load_stored, page_spec, table
+from ibutils.book import glue, key_findings, load_reproduction, load_stored, page_spec, prose, table
 from ibutils.book.facts import fidelity_facts
 from ibutils.book.tables import fidelity_table
 
@@ -58,6 +60,26 @@ spec = page_spec(device=device, profile=profile, datasets=datasets, epochs=epoch
                  allow_training=allow_training)
 rp = load_reproduction(picks, spec, shorter_profile=shorter_profile,
                        shorter_epochs=shorter_epochs)
+fidelity_spec = page_spec(device=device, profile=fidelity_profile, epochs=fidelity_epochs,
+                          seeds=fidelity_seeds, split=split, allow_training=False)
+matched = matched_values(load_stored(fidelity_spec))  # ours beside the released values
+glue(fidelity_facts(matched))
+
+# %%
+key_findings(r"""
+Our runs reproduce the values Li & Liu released: over {glue:text}`fid_values` matched values
+of {glue:text}`fid_runs` of their runs, the output layer's I(T;Y) differs from theirs by
+{glue:text}`fid_test_output_ity_mean` bits on average on the test set and
+{glue:text}`fid_train_output_ity_mean` on the training set, about as much as our own seeds
+differ ({glue:text}`fid_test_output_seed_range` bits). Their training-set hidden layers sit at
+{glue:text}`fid_train_ceiling_theirs` bits instead of log2 10,000 =
+{glue:text}`fid_train_ceiling_ours` because their training list repeats images. Over the
+paper's full 10,000 epochs, three nets show no compression under the paper's bins (every
+hidden layer stays at the ceiling), and the early Renyi dips reverse; the long horizon is
+mostly overfitting.
+""")
+
+# %%
 rp.header()
 
 # %% [markdown]
@@ -72,10 +94,6 @@ rp.header()
 # factor chapters, matched at the epochs both schedules share.
 
 # %%
-fidelity_spec = page_spec(device=device, profile=fidelity_profile, epochs=fidelity_epochs,
-                          seeds=fidelity_seeds, split=split, allow_training=False)
-matched = matched_values(load_stored(fidelity_spec))
-glue(fidelity_facts(matched))
 table(fidelity_table(fidelity_summary(matched)),
       "Our runs against the values Li & Liu released, at matched epochs: mean and largest "
       "absolute difference (bits), per set and kind of layer, and the median range of our "
@@ -101,40 +119,42 @@ plt.show()
 plots.fidelity_curves(matched, ["w1", "w3", "w6", "w12"])
 plt.show()
 
-# %% [markdown]
-# Over {glue:text}`fid_values` matched values from {glue:text}`fid_runs` of their runs (at
-# epochs {glue:text}`fid_epochs`), the output layer's I(T;Y) differs from theirs by
-# {glue:text}`fid_test_output_ity_mean` bits on average on the test set and
-# {glue:text}`fid_train_output_ity_mean` on the training set; at epoch
-# {glue:text}`fid_test_final_epoch` by {glue:text}`fid_test_final_ity_mean` (largest
-# {glue:text}`fid_test_final_ity_max`). Our own seeds span {glue:text}`fid_test_output_seed_range`
-# bits (median), so most differences are as large as a change of seed. The largest
-# differences sit at the first epochs, where a single epoch moves the output most.
-#
-# **Their training set repeats images.** Every hidden layer of every one of their
-# training-set runs sits at {glue:text}`fid_train_ceiling_theirs` bits, on both datasets,
-# where ours sit at {glue:text}`fid_train_ceiling_ours` = log2 10,000: binned I(X;T) of a
-# hidden layer reaches the entropy of the inputs, which is log2 N only when the N images
-# are distinct. Their H(Y) is log2 10 on MNIST but 3.3209 bits on Fashion-MNIST. The
-# `choice` file they released cannot be the list behind these numbers: it holds 10,000
-# distinct indices (entropy 13.2877 bits on both datasets) whose MNIST labels are not
-# balanced (H(Y) = 3.3187). Drawing 1,000 images per MNIST class *with replacement*
-# (numpy's default) from the whole class and reusing the indices for Fashion-MNIST gives
-# an input entropy of 13.126 +- 0.005 bits and a Fashion-MNIST H(Y) of 3.3213 +- 0.0003
-# (300 draws), within two standard deviations of both of their values and with MNIST
-# H(Y) = log2 10 exactly; drawing from only the first 1,070 images of each class gives
-# 12.51 bits and is ruled out (`tools/li_liu_train_split.py` computes all of this from
-# their file). So their training set very likely held about 9,200 distinct images, some
-# twice, with Fashion-MNIST classes slightly unbalanced. Ours is a seeded draw of 1,000
-# distinct images per class of each dataset, so our training-set ceiling is log2 10,000
-# and both our label distributions are uniform; the 0.15-bit gap in the hidden layers'
-# training-set I(X;T) is this difference and nothing else.
-#
-# **Their 36 snapshots in our convention.** The `paper` profile records at epochs 0, 2, 4,
-# ..., 9999: their file's keys, so each of our `paper` snapshots is one epoch earlier than
-# theirs (their "199" is our 200). The matched comparison above therefore uses the `book`
-# profile's runs, whose log-spaced schedule shares epochs 1, 3, 5, 20, 25, 40, 50, 100 and
-# 200 with theirs.
+# %%
+prose(r"""
+Over {glue:text}`fid_values` matched values from {glue:text}`fid_runs` of their runs (at
+epochs {glue:text}`fid_epochs`), the output layer's I(T;Y) differs from theirs by
+{glue:text}`fid_test_output_ity_mean` bits on average on the test set and
+{glue:text}`fid_train_output_ity_mean` on the training set; at epoch
+{glue:text}`fid_test_final_epoch` by {glue:text}`fid_test_final_ity_mean` (largest
+{glue:text}`fid_test_final_ity_max`). Our own seeds span {glue:text}`fid_test_output_seed_range`
+bits (median), so most differences are as large as a change of seed. The largest
+differences sit at the first epochs, where a single epoch moves the output most.
+
+**Their training set repeats images.** Every hidden layer of every one of their
+training-set runs sits at {glue:text}`fid_train_ceiling_theirs` bits, on both datasets,
+where ours sit at {glue:text}`fid_train_ceiling_ours` = log2 10,000: binned I(X;T) of a
+hidden layer reaches the entropy of the inputs, which is log2 N only when the N images
+are distinct. Their H(Y) is log2 10 on MNIST but 3.3209 bits on Fashion-MNIST. The
+`choice` file they released cannot be the list behind these numbers: it holds 10,000
+distinct indices (entropy 13.2877 bits on both datasets) whose MNIST labels are not
+balanced (H(Y) = 3.3187). Drawing 1,000 images per MNIST class *with replacement*
+(numpy's default) from the whole class and reusing the indices for Fashion-MNIST gives
+an input entropy of 13.126 +- 0.005 bits and a Fashion-MNIST H(Y) of 3.3213 +- 0.0003
+(300 draws), within two standard deviations of both of their values and with MNIST
+H(Y) = log2 10 exactly; drawing from only the first 1,070 images of each class gives
+12.51 bits and is ruled out (`tools/li_liu_train_split.py` computes all of this from
+their file). So their training set very likely held about 9,200 distinct images, some
+twice, with Fashion-MNIST classes slightly unbalanced. Ours is a seeded draw of 1,000
+distinct images per class of each dataset, so our training-set ceiling is log2 10,000
+and both our label distributions are uniform; the 0.15-bit gap in the hidden layers'
+training-set I(X;T) is this difference and nothing else.
+
+**Their 36 snapshots in our convention.** The `paper` profile records at epochs 0, 2, 4,
+..., 9999: their file's keys, so each of our `paper` snapshots is one epoch earlier than
+theirs (their "199" is our 200). The matched comparison above therefore uses the `book`
+profile's runs, whose log-spaced schedule shares epochs 1, 3, 5, 20, 25, 40, 50, 100 and
+200 with theirs.
+""")
 
 # %% [markdown]
 # ## Against the paper's summary numbers
@@ -160,7 +180,7 @@ rp.against_paper()
 rp.planes(rp.paper)
 plt.show()
 
-# %% mystnb={"figure": {"caption": "The same runs under the matrix-based Rényi estimator (alpha = 1.01, seeded subsample of 500 test inputs).", "name": "fig-reproduction-plane-renyi"}}
+# %% mystnb={"figure": {"caption": "The same runs under the matrix-based R\u00e9nyi estimator (alpha = 1.01, seeded subsample of 500 test inputs).", "name": "fig-reproduction-plane-renyi"}}
 rp.planes(rp.renyi)
 plt.show()
 
@@ -248,10 +268,10 @@ rp.agreement()
 #   of training: conv6 of the 1-filter net goes from 1.602 to 1.372 and back to 1.535,
 #   conv2 of the two-layer stack from 1.679 to 1.547 and back to 1.628, the single layer
 #   of the 1-layer net from 1.665 to 1.577 (epoch 34) and back to 1.648, and the first
-#   layers of all three nets end within 0.05 of their start. So the layers that pass the
-#   compression test (conv3, conv5, conv6 of the 1-filter net and conv2 of the stack, drops
-#   of 0.05-0.08 from a peak at epoch 0-2) are the remains of an early dip, not a
-#   compression phase. The softmax output, by contrast, falls from initialisation on and
+#   layers of all three nets end within 0.05 of their start. So the layers whose I(X;T) ends
+#   more than 0.05 below a peak (conv3, conv5, conv6 of the 1-filter net and conv2 of the
+#   stack, drops of 0.05-0.08 from a peak at epoch 0-2) show the remains of an early dip,
+#   not a compression phase. The softmax output, by contrast, falls from initialisation on and
 #   never stops: from 1.718 to 1.069, from 1.728 to 1.083 and from 1.742 to 1.085 under
 #   Rényi, and from 13.29 to 4.04, 3.60 and 3.62 bits under 30 bins over its range. There
 #   is no fitting rise before it, so it is not the two-phase picture of the IB theory

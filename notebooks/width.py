@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -42,13 +44,30 @@ explorer = True  # False: skip building the live ipywidgets explorer (static bui
 # %%
 import matplotlib.pyplot as plt
 
-from ibutils.book import load_chapter, page_spec
+from ibutils.book import key_findings, load_chapter, page_spec, prose
 
 spec = page_spec(device=device, profile=profile, datasets=datasets, epochs=epochs, seeds=seeds, split=split,
                  bin_width=bin_width, n_bins=n_bins, renyi_samples=renyi_samples,
                  allow_training=allow_training, stored_seeds=stored_seeds)
 ch = load_chapter("width", spec)
-ch.glue()  # the numbers "What we found" quotes, computed from these runs
+ch.glue()  # the numbers the text quotes, computed from these runs
+
+# %%
+key_findings(r"""
+Wider nets reach a higher test accuracy and output I(T;Y), as Li & Liu report:
+{glue:text}`mnist_ity` bits for 1, 3, 6 and 12 filters on MNIST and
+{glue:text}`fashion_mnist_ity` bits on Fashion-MNIST (seed means after 200 epochs). They
+also fit faster, except that 1 and 3 filters cannot be told apart on MNIST (epochs to 95%
+of the final accuracy: {glue:text}`mnist_fast`). No layer compresses: with the paper's bins
+{glue:text}`sat_paper_bins_pct` of the hidden-layer points sit at the {term}`ceiling` log2 N,
+where the estimate cannot fall, and under the {term}`compression test` {glue:text}`paper_bins_test_pass` of
+{glue:text}`paper_bins_test_cells` hidden layers pass with those bins and
+{glue:text}`renyi_test_pass` with the Renyi estimator (its largest mean drop after fitting,
+{glue:text}`renyi_test_largest`, against a floor of {glue:text}`renyi_test_floor`). The paper's
+"no compression" holds; with its estimator it could not have come out otherwise.
+""")
+
+# %%
 ch.header()
 
 # %% [markdown]
@@ -91,12 +110,26 @@ plt.show()
 # layers and across training become visible; its values are kernel-scale summaries, not
 # Shannon bits, and are compared only with each other.
 
-# %% mystnb={"figure": {"caption": "Information planes of the width variants under the matrix-based Rényi estimator (alpha = 1.01, default kernel widths, seeded subsample), test set.", "name": "fig-width-plane-renyi"}}
+# %% mystnb={"figure": {"caption": "Information planes of the width variants under the matrix-based R\u00e9nyi estimator (alpha = 1.01, default kernel widths, seeded subsample), test set.", "name": "fig-width-plane-renyi"}}
 ch.planes(ch.renyi)
 plt.show()
 
-# %%
+# %% [markdown]
+# ## Does any layer compress?
+#
+# The compression test of the [methods](methods), fixed before looking at the results: a
+# layer compresses when its I(X;T) falls after the network has fitted (its output I(T;Y) has
+# reached 95% of its rise), by more than a floor of 3% of the estimator's scale, consistently
+# over the seeds (one-sided t-test, with the false discovery rate over the chapter's layers
+# held at 5%). Each square is one layer of one configuration: red when I(X;T) fell after
+# fitting (1 = the floor), blue when it rose; a dot marks a layer that passes.
+
+# %% mystnb={"figure": {"caption": "The compression test of every hidden layer: the seeds' mean drop of I(X;T) after fitting, in units of the estimator's floor (red: a fall, blue: a rise), under the paper's bins, 30 bins over each layer's range and Renyi; a dot marks a layer that passes (none here). The full table is below.", "name": "fig-width-compression"}}
 ch.compression()
+plt.show()
+
+# %%
+ch.compression_table()
 
 # %% [markdown]
 # ## The output layer across training
@@ -152,59 +185,53 @@ ch.explorer() if explorer else None
 
 # %% [markdown]
 # ## What we found
-#
-# Written for the `book` results committed with this chapter: the first 200 of the book
-# profile's 1,000 epochs, both datasets, three seeds (0, 1, 2) of every net. The numbers
-# quoted here
-# are computed from the runs shown (`ibutils.book.facts.chapter_facts`); the sentences around
-# them were written for the committed runs, so with other parameters read the tables. The
-# compression test asks a drop to exceed the spread across seeds where there are three.
-#
-# - **Wider nets reach higher accuracy and output I(T;Y): this part of the paper's width
-#   claim holds.** Final test accuracy and output I(T;Y) rise with width on both datasets
-#   (means over seeds; MNIST: {glue:text}`mnist_acc` and {glue:text}`mnist_ity` bits for 1, 3, 6, 12
-#   filters; Fashion-MNIST: {glue:text}`fashion_mnist_acc` and {glue:text}`fashion_mnist_ity` bits),
-#   close to the authors' released values (about 2.5/3.0/3.1/3.1 and
-#   2.1/2.3/2.4/2.5 bits). The seeds of one width differ by at most {glue:text}`acc_spread` in accuracy
-#   and {glue:text}`ity_spread` bits in I(T;Y), less than the step from 1 to 3 filters.
-# - **"Wider nets fit faster" holds on Fashion-MNIST but not between 1 and 3 filters on
-#   MNIST.** The epoch at which the seed-mean test accuracy reaches 95% of its final value is
-#   {glue:text}`fashion_mnist_fast` on Fashion-MNIST, but {glue:text}`mnist_fast` on MNIST: there the
-#   seeds of the 1- and 3-filter nets overlap ({glue:text}`mnist_w1_fast_range` against
-#   {glue:text}`mnist_w3_fast_range` epochs), so the two cannot be ordered;
-#   from 3 filters up the order holds. On Fashion-MNIST the test loss turns up after epoch
-#   39-100 for 3 filters and more: the wider the net, the earlier it overfits.
-# - **"No compression" is forced by the estimator.** With the paper's 0.67-wide bins,
-#   {glue:text}`sat_paper_bins` of the {glue:text}`sat_points` hidden-layer points
-#   ({glue:text}`sat_paper_bins_pct`) sit exactly at log2 N = 13.29 bits on the test set; with 30
-#   bins over each layer's range, {glue:text}`sat_range_bins` ({glue:text}`sat_range_bins_pct`) do. The only exceptions are the
-#   narrowest nets on Fashion-MNIST (1 filter: 29-60 points per seed in conv4-conv6; 3
-#   filters: at most 3 points of conv6 in the first 2 epochs). Those layers dip below log2 N
-#   in the first epochs (by up to 1.9 bits) and *rise* back to within 0.02 bits of it by
-#   epoch 200: the reverse of a compression phase. Hidden layers passing the
-#   compression test: {glue:text}`paper_bins_pass` of {glue:text}`paper_bins_cells` under the paper's
-#   bins, {glue:text}`range_bins_pass` under 30 bins.
-# - **The output layer "compresses" only as an artefact of the bins.** With 30 bins over the
-#   softmax's observed range, output I(X;T) falls by 4-10 bits from epoch 0: at
-#   initialisation all probabilities sit near 0.1, so 30 bins over that narrow range separate
-#   every input, and as training spreads the outputs over [0, 1] the same 30 bins become
-#   coarse. With fixed 0.67-wide bins the output is capped at log2 11 = 3.46 bits and falls by
-#   at most 0.09 bits (towards H(Y) = 3.32 bits, as the "no class above 0.67" pattern
-#   disappears). Neither is the compression phase of the IB theory.
-# - **A scale-aware estimator sees a dip and a partial recovery, not a compression phase,
-#   and three seeds confirm it in the narrowest net.** Under matrix-based Rényi entropy the
-#   conv layers' seed-mean I(X;T) falls while the net fits (those falling by more than 0.05
-#   are lowest at epochs {glue:text}`renyi_dip_epochs`, at most {glue:text}`renyi_dip` below their
-#   start: {glue:text}`renyi_dip_where`), then climbs back part of the way, to end within
-#   {glue:text}`renyi_end_change` of its value at initialisation: the reverse of the fitting then
-#   compression order of {cite}`shwartzziv2017opening`;
-#   {glue:text}`renyi_pass` of the {glue:text}`renyi_cells` hidden-layer cells pass the compression test
-#   (largest drop {glue:text}`renyi_largest`, {glue:text}`renyi_largest_where`), {glue:text}`renyi_from_init`
-#   of them without a fitting phase before their peak (all peak at epoch 0 or 1), so
-#   they decrease from initialisation rather than fit and then compress. With three seeds,
-#   conv3-conv6 of the 1-filter net on MNIST fall by 0.07-0.10, more than the seeds'
-#   spread; on Fashion-MNIST the seeds' spread absorbs all but the last two layers of that
-#   net (0.07 and 0.13). The softmax output falls by 0.3-0.6 from its value at
-#   initialisation on every net. Whether any of this changes over 1,000 epochs is the next
-#   step; the [estimators chapter](estimators) shows how every estimator setting behaves on
-#   one of these runs.
+
+# %%
+prose(r"""
+The numbers are computed from the runs shown; the sentences around them describe the committed runs (200 epochs, seeds 0, 1 and 2), so with other parameters read the figures and tables.
+
+- **Wider nets reach higher accuracy and output I(T;Y): this part of the paper's width
+  claim holds.** Final test accuracy and output I(T;Y) rise with width on both datasets
+  (means over seeds; MNIST: {glue:text}`mnist_acc` and {glue:text}`mnist_ity` bits for 1, 3, 6, 12
+  filters; Fashion-MNIST: {glue:text}`fashion_mnist_acc` and {glue:text}`fashion_mnist_ity` bits),
+  close to the authors' released values (about 2.5/3.0/3.1/3.1 and
+  2.1/2.3/2.4/2.5 bits). The seeds of one width differ by at most {glue:text}`acc_spread` in accuracy
+  and {glue:text}`ity_spread` bits in I(T;Y), less than the step from 1 to 3 filters.
+- **"Wider nets fit faster" holds on Fashion-MNIST but not between 1 and 3 filters on
+  MNIST.** The epoch at which the seed-mean test accuracy reaches 95% of its final value is
+  {glue:text}`fashion_mnist_fast` on Fashion-MNIST, but {glue:text}`mnist_fast` on MNIST: there the
+  seeds of the 1- and 3-filter nets overlap ({glue:text}`mnist_w1_fast_range` against
+  {glue:text}`mnist_w3_fast_range` epochs), so the two cannot be ordered;
+  from 3 filters up the order holds. On Fashion-MNIST the test loss turns up after epoch
+  39-100 for 3 filters and more: the wider the net, the earlier it overfits.
+- **"No compression" is forced by the estimator.** With the paper's 0.67-wide bins,
+  {glue:text}`sat_paper_bins` of the {glue:text}`sat_points` hidden-layer points
+  ({glue:text}`sat_paper_bins_pct`) sit exactly at log2 N = 13.29 bits on the test set; with 30
+  bins over each layer's range, {glue:text}`sat_range_bins` ({glue:text}`sat_range_bins_pct`) do. The only exceptions are the
+  narrowest nets on Fashion-MNIST (1 filter: 29-60 points per seed in conv4-conv6; 3
+  filters: at most 3 points of conv6 in the first 2 epochs). Those layers dip below log2 N
+  in the first epochs (by up to 1.9 bits) and *rise* back to within 0.02 bits of it by
+  epoch 200: the reverse of a compression phase. Under the compression test, {glue:text}`paper_bins_test_pass` of {glue:text}`paper_bins_test_cells` hidden layers pass with the paper's bins and {glue:text}`range_bins_test_pass` with 30 bins.
+- **The output layer "compresses" only as an artefact of the bins.** With 30 bins over the
+  softmax's observed range, output I(X;T) falls by 4-10 bits from epoch 0: at
+  initialisation all probabilities sit near 0.1, so 30 bins over that narrow range separate
+  every input, and as training spreads the outputs over [0, 1] the same 30 bins become
+  coarse. With fixed 0.67-wide bins the output is capped at log2 11 = 3.46 bits and falls by
+  at most 0.09 bits (towards H(Y) = 3.32 bits, as the "no class above 0.67" pattern
+  disappears). Neither is the compression phase of the IB theory.
+- **A scale-aware estimator sees a dip and a partial recovery, not a compression phase.** Under matrix-based Rényi entropy the
+  conv layers' seed-mean I(X;T) falls while the net fits (those falling by more than 0.05
+  are lowest at epochs {glue:text}`renyi_dip_epochs`, at most {glue:text}`renyi_dip` below their
+  start: {glue:text}`renyi_dip_where`), then climbs back part of the way, to end within
+  {glue:text}`renyi_end_change` of its value at initialisation: the reverse of the fitting then
+  compression order of {cite}`shwartzziv2017opening`;
+  in {glue:text}`renyi_pass` of the {glue:text}`renyi_cells` hidden layers the seed-mean
+  I(X;T) ends more than 0.05 below its peak (at most {glue:text}`renyi_largest`,
+  {glue:text}`renyi_largest_where`), and every one of those peaks is at epoch 0 or 1, before
+  the net has fitted: they decrease from initialisation rather than fit and then compress,
+  and after fitting no layer falls by more than {glue:text}`renyi_test_largest` (the
+  compression test's floor is {glue:text}`renyi_test_floor`; {glue:text}`renyi_test_pass`
+  pass). The softmax output falls by 0.3-0.6 from its value at
+  initialisation on every net. The [estimators chapter](estimators) shows how every estimator setting behaves on
+  one of these runs.
+""")

@@ -23,8 +23,6 @@ def test_rows_are_datasets_then_series():
     assert list(ch.rows()) == ["MNIST, narrow", "Fashion-MNIST, narrow", "MNIST, wide",
                                "Fashion-MNIST, wide"]
     assert [r.variant for r in ch.rows()["Fashion-MNIST, narrow"]] == ["w1", "w3"]
-    # one compression table per series
-    assert ch.compression().count("| configuration |") == 2
 
 
 def test_tables_render_as_markdown():
@@ -68,7 +66,7 @@ def test_stored_seeds_adds_only_the_seeds_already_stored(tmp_store):
         load_chapter("width", seeds=[0, 1], allow_training=False, **kw)
     ch = load_chapter("width", seeds=[0, 1], allow_training=False, stored_seeds=True, **kw)
     assert sorted((r.variant, r.seed) for r in ch.results) == [("w1", 0), ("w1", 1), ("w3", 0)]
-    assert "fewer seeds (still computing): MNIST, 6 layers x 3 filters (1)" in ch.header()
+    assert "fewer seeds: MNIST, 6 layers x 3 filters (1)" in ch.header()
 
 
 @needs_data
@@ -103,3 +101,41 @@ def test_precision_check_verdict_and_summary():
     n = 2 + 2 * len(fp32["width w1"][0].layers)  # loss, accuracy, I(X;T) and I(T;Y) per layer
     assert f"| width w1 | {n} / {n} |" in close.summary()
     assert far.figure().shape == (1, 4)
+
+
+def test_compression_heatmap_and_table_mark_layers_that_compress():
+    import matplotlib
+    matplotlib.use("Agg")
+    # three seeds that rise, fit and then fall by 4 bits in every layer: every cell passes
+    falls = [fake_run([1, 5, 5 + 0.01 * s, 2, 1.5, 1 + 0.01 * s], seed=s, variant=v)
+             for s in range(3) for v in ("w1", "w3")]
+    ch = Chapter("width", falls, get_profile("smoke"), "test", (EST, EST, EST))
+    (rows,) = ch.cells.values()
+    assert len(rows) == 12 and all(r["passed"] for r in rows)
+    assert ch.compression_table()._repr_markdown_().count("| yes |") == 12
+    (ax,) = ch.compression()[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "MNIST, 6 layers x 1 filter", "MNIST, 6 layers x 3 filters"]
+    assert len(ax.lines) == 12  # one dot per passing layer
+    # flat curves: nothing passes, no dots
+    flat = [fake_run([1, 5, 5, 5, 5, 5 + 0.01 * s], seed=s, variant=v)
+            for s in range(3) for v in ("w1", "w3")]
+    ch = Chapter("width", flat, get_profile("smoke"), "test", (EST, EST, EST))
+    assert not any(r["passed"] for r in next(iter(ch.cells.values())))
+    assert len(ch.compression()[0][0].lines) == 0
+
+
+def test_prose_fills_glued_numbers_for_the_book_and_for_jupyter():
+    from ibutils.book import Prose, key_findings, prose
+    from ibutils.book.render import GLUED
+    GLUED["test_bits"] = "3.14"
+    box = key_findings("I(T;Y) ends at {glue:text}`test_bits` bits "
+                       "({numref}`fig-width-curves`, {term}`ceiling`).")
+    assert isinstance(box, Prose)
+    md, html = box._repr_markdown_(), box._repr_html_()
+    assert md.startswith(":::{admonition} Key findings") and "3.14 bits" in md
+    assert "{numref}`fig-width-curves`" in md  # the book resolves the role
+    assert "3.14 bits" in html and "{" not in html and "ceiling" in html
+    assert "Key findings" in html
+    with pytest.warns(UserWarning, match="no_such_number"):
+        assert "(not computed)" in prose("{glue:text}`no_such_number` bits")._repr_markdown_()

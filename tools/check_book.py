@@ -6,7 +6,16 @@ For every HTML page of the book: the page renders (a heading and body text), eve
 loaded (``complete`` and a natural width), every internal link points to an existing file and
 anchor, equations are typeset by the vendored MathJax (no network), and on pages with an
 epoch slider (matplotlib's ``to_jshtml``) moving the slider changes the frame shown.
-A screenshot of each page goes to ``<html>/_screenshots/``. Exits 1 on any failure.
+A screenshot of each page goes to ``<html>/_screenshots/`` at a 1280 px window and at a
+390 px phone width (``<page>.png``, ``<page>-phone.png``). Exits 1 on any failure.
+
+What a reader sees is measured on every page and printed: for every figure, its natural width
+over its displayed width at 1280 px (above 2.3 its text is shrunk below legibility); internal
+ids in the visible text (estimator and dataset ids such as ``binning_bin_width0.67`` or
+``fashion_mnist``); the code cells a reader sees without opening anything; and, on a chapter,
+whether a "Key findings" box comes before its first figure. ``--strict`` makes each of these
+a failure (display ratio above 2.3, any internal id, more than 2 visible code cells, a chapter
+whose first figure comes before its key findings).
 
 Needs Debian's ``chromium`` and ``chromium-driver`` (``apt-get install chromium
 chromium-driver``) and the Python package ``selenium``.
@@ -21,6 +30,11 @@ from urllib.parse import unquote, urlparse
 from bs4 import BeautifulSoup
 
 SKIP = {"genindex.html", "search.html"}
+MAX_RATIO = 2.3  # natural over displayed width above which a figure's text is too small
+MAX_CODE = 2  # code cells a reader sees without opening anything
+CHAPTERS = {"width", "kernel", "depth", "pooling", "fc", "compression", "reproduction",
+            "verdict"}  # pages that must open with their key findings
+INTERNAL_IDS = r"\\b(binning_(bin_width|n_bins|equal_mass)[0-9.]+|renyi_alpha[0-9.]+\\w*|kde_noise_var[0-9.]+\\w*|fashion_mnist|noisy_n_samples\\w*)\\b"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--hide-scrollbars", "--window-size=1280,1400"]
@@ -85,6 +99,50 @@ def check_page(browser, page: Path, root: Path, shots: Path) -> list[str]:
     return errors
 
 
+def reader_view(browser, page: Path) -> dict:
+    """What a reader meets on the loaded page: figure display ratios, internal ids in the
+    visible text, visible code cells, and whether key findings precede the first figure."""
+    return browser.execute_script(f"""
+        const main = document.querySelector('main') || document.body;
+        const figs = Array.from(main.querySelectorAll('img'))
+            .filter(i => i.naturalWidth > 0 && i.clientWidth > 0 && i.offsetParent !== null);
+        const ratios = figs.map(i => i.naturalWidth / i.clientWidth);
+        const text = main.innerText;
+        const ids = [...new Set(text.match(new RegExp("{INTERNAL_IDS}", "g")) || [])];
+        const code = Array.from(main.querySelectorAll('div.cell:not(.tag_remove-input) div.cell_input'))
+            .filter(c => c.offsetParent !== null && !c.closest('details:not([open])')).length;
+        const kf = Array.from(main.querySelectorAll('.admonition')).find(
+            a => /Key findings|Abstract/.test((a.querySelector('.admonition-title') || {{}}).innerText || ''));
+        const first = figs[0];
+        const before = !!kf && (!first ||
+            (kf.compareDocumentPosition(first) & Node.DOCUMENT_POSITION_FOLLOWING) > 0);
+        return {{ratios: ratios, ids: ids, code: code, findings_first: before,
+                 has_findings: !!kf}};""")
+
+
+def reader_errors(view: dict, page: Path) -> list[str]:
+    errors = []
+    worst = max(view["ratios"], default=0.0)
+    if worst > MAX_RATIO:
+        n = sum(r > MAX_RATIO for r in view["ratios"])
+        errors.append(f"{n} figure(s) shrunk more than {MAX_RATIO}x (worst {worst:.1f}x)")
+    if view["ids"]:
+        errors.append(f"internal ids in the text: {view['ids'][:6]}")
+    if view["code"] > MAX_CODE:
+        errors.append(f"{view['code']} visible code cells (allowed {MAX_CODE})")
+    if page.stem in CHAPTERS and not view["findings_first"]:
+        errors.append("no key findings before the first figure")
+    return errors
+
+
+def phone_screenshot(browser, page: Path, shots: Path) -> None:
+    browser.set_window_size(390, 844)
+    browser.get(page.resolve().as_uri())
+    time.sleep(0.3)
+    browser.save_screenshot(str(shots / f"{page.stem}-phone.png"))
+    browser.set_window_size(1280, 1400)
+
+
 def check_sliders(browser) -> list[str]:
     """Move each to_jshtml slider to its last frame; the shown image must change."""
     errors = []
@@ -102,7 +160,9 @@ def check_sliders(browser) -> list[str]:
 
 
 def main(argv=None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    argv = list(sys.argv[1:] if argv is None else argv)
+    strict = "--strict" in argv
+    argv = [a for a in argv if a != "--strict"]
     root = Path(argv[0] if argv else "_build/html")
     pages = sorted(p for p in root.glob("*.html") if p.name not in SKIP)
     if not pages:
@@ -117,10 +177,21 @@ def main(argv=None) -> int:
             errors = check_page(browser, page, root, shots)
             sliders = len(browser.find_elements("css selector", "input[type=range]"))
             images = browser.execute_script("return document.images.length")
+            view = reader_view(browser, page)
+            reader = reader_errors(view, page)
+            if strict:
+                errors += reader
+            phone_screenshot(browser, page, shots)
             status = "ok" if not errors else "FAIL"
-            print(f"{status:4s} {page.name:24s} images={images:<3d} sliders={sliders}")
+            worst = max(view["ratios"], default=0.0)
+            print(f"{status:4s} {page.name:24s} images={images:<3d} sliders={sliders} "
+                  f"figures={len(view['ratios'])} worst-ratio={worst:.1f} "
+                  f"code-cells={view['code']} findings-first={view['findings_first']}")
             for e in errors:
                 print(f"     {e}")
+            if not strict:
+                for e in reader:
+                    print(f"     reader: {e}")
             failures += bool(errors)
     finally:
         browser.quit()

@@ -81,9 +81,14 @@ def rerun_box(name: str, declared: str, parameters: dict) -> str:
             f"\n:::\n")
 
 
+TEXT_CALLS = ("prose(", "key_findings(", "ch.header()", "ch.compression_table()", "rp.header()",
+              "study.header()", "study_header(")
+
+
 def for_readers(nb, name: str, declared: str, parameters: dict):
     """The executed notebook as the book shows it: every code cell's source collapsed
-    (``hide-input``; the outputs stay), the parameters cells removed (``remove-cell``), and a
+    (``hide-input``; the outputs stay), the source of cells that only render text removed
+    (`TEXT_CALLS`), the parameters cells removed (``remove-cell``), and a
     "Re-run this chapter" box after the title. The source notebook is not changed."""
     for cell in nb.cells:
         if cell.cell_type != "code":
@@ -91,6 +96,8 @@ def for_readers(nb, name: str, declared: str, parameters: dict):
         tags = cell.metadata.setdefault("tags", [])
         if "parameters" in tags or "injected-parameters" in tags:
             tags.append("remove-cell")
+        elif cell.source.lstrip().startswith(TEXT_CALLS):
+            tags.append("remove-input")  # text cells: the reader sees the text, not the call
         elif not any(t.startswith(("hide-", "remove-")) for t in tags):
             tags.append("hide-input")
     first = next((i for i, c in enumerate(nb.cells) if c.cell_type == "markdown"), None)

@@ -6,7 +6,8 @@
 - `chapters`: the page objects, whose methods draw figures and render tables;
 - `tables`: Markdown tables from analysis rows;
 - `facts`: the numbers a page's text quotes, by name, pasted with `render.glue`;
-- `render`: `Text`, `Html`, captioned tables and glue;
+- `render`: `Text`, `Html`, captioned tables, glue, and `prose` / `key_findings` (text with
+  its numbers filled in, for the book and for Jupyter alike);
 - `explorer`: the ipywidgets explorer for a live Jupyter kernel.
 """
 from .chapters import Chapter, PrecisionCheck, Reproduction, study_header
@@ -19,9 +20,10 @@ from .pages import (
            load_stored,
            load_study,
 )
-from .render import Html, Text, glue, table
+from .render import Html, Prose, Text, glue, key_findings, prose, table
 from .spec import PageSpec, page_spec
 
 __all__ = ["Chapter", "CompressionChapter", "Html", "PageSpec", "PrecisionCheck", "Reproduction",
-           "Text", "glue", "load_chapter", "load_compression", "load_precision",
-           "load_reproduction", "load_stored", "load_study", "page_spec", "study_header", "table"]
+           "Prose", "Text", "glue", "key_findings", "load_chapter", "load_compression", "load_precision",
+           "load_reproduction", "load_stored", "load_study", "page_spec", "prose", "study_header",
+           "table"]

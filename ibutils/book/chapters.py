@@ -18,15 +18,16 @@ import numpy as np
 
 from .. import plots
 from ..analysis.compression import saturation_counts
+from ..analysis.compression_test import check_cells
 from ..analysis.reproduction import agreement_rows, precision_check, reproduction_rows
 from ..analysis.runs import by_config, group
 from ..architecture import paper_variants
 from ..config import PAPER_OUTPUT_ITY, Profile, check_choice
-from ..labels import config_label, dataset_label
+from ..labels import config_label, dataset_label, estimator_label
 from ..results import RunResult
 from . import tables
-from .facts import chapter_facts
-from .render import Html, Text, glue, markdown_table
+from .facts import chapter_facts, test_facts
+from .render import Dropdown, Html, Text, glue, markdown_table
 
 
 @dataclass
@@ -83,7 +84,7 @@ class Chapter:
         fewer = [f"{config_label(runs[0].dataset, runs[0].variant)} ({len(runs)})"
                  for runs in group(self.results, "label_config").values()
                  if len(runs) < len(p.seeds)]
-        note = (f" Configurations with fewer seeds (still computing): {', '.join(fewer)}."
+        note = (f" Configurations with fewer seeds: {', '.join(fewer)}."
                 if fewer else "")
         return Text(f"**Runs shown:** profile `{p.name}`, horizon {p.epochs} epochs, seeds "
                     f"{list(p.seeds)}, {len(self.results)} runs.{note}\n\n"
@@ -102,15 +103,25 @@ class Chapter:
                     f"({100 * sat['fraction']:.1f}%); the largest distance below log2 N of "
                     f"any hidden point is {sat['max_gap_bits']:.3f} bits.")
 
-    def compression(self) -> Text:
-        """The compression test of every layer of every configuration, all three estimators."""
-        intro = ("**Does any layer compress?** Drop of I(X;T) from its peak to the last "
-                 "snapshot (* = larger than the spread across seeds and 0.05), with the epoch "
-                 "of the peak in brackets; empty cells: the net has no such layer.")
-        parts = [tables.compression_table(by_config(runs), list(self.estimators),
-                                          split=self.split)
-                 for runs in self._series().values()]
-        return Text("\n\n".join([intro, *parts]))
+    @cached_property
+    def cells(self) -> dict[str, list[dict]]:
+        """The calibrated compression test (`ibutils.analysis.compression_test`, defined in
+        the methods) of every hidden layer of every configuration, per estimator: rows of
+        `check_cells`, its floor from this chapter's cells, Benjamini-Hochberg over them."""
+        groups = by_config(self.results)
+        return {est: check_cells(groups, split=self.split, estimator=est)
+                for est in self.estimators}
+
+    def compression(self):
+        """The compression test as heatmaps (configuration x layer, one panel per estimator)."""
+        return plots.drop_heatmap(self.cells)
+
+    def compression_table(self) -> Dropdown:
+        """Every cell of the compression test, per estimator, in a collapsed box."""
+        parts = [f"**{estimator_label(est)}** (floor {rows[0]['floor']:.3f}; "
+                 f"{sum(r['passed'] for r in rows)} of {len(rows)} cells pass)\n\n"
+                 + tables.cells_table(rows) for est, rows in self.cells.items() if rows]
+        return Dropdown("Every cell of the compression test", "\n\n".join(parts))
 
     def fitting(self) -> Text:
         """Final accuracy and output I(T;Y), speed of fitting and onset of overfitting."""
@@ -150,7 +161,8 @@ class Chapter:
     @cached_property
     def facts(self) -> dict[str, str]:
         """The numbers the chapter's text quotes, by name (`ibutils.book.facts.chapter_facts`)."""
-        return chapter_facts(self.results, list(self.estimators), self.split)
+        return {**chapter_facts(self.results, list(self.estimators), self.split),
+                **test_facts(self.cells)}
 
     def glue(self) -> None:
         """Paste `facts` into the notebook (`glue`), for ``{glue:text}`name``` in the text."""

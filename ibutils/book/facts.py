@@ -174,6 +174,25 @@ def chapter_facts(results, estimators, split: str = "test") -> dict:
     return out
 
 
+def test_facts(cells: dict[str, list[dict]]) -> dict[str, str]:
+    """Per estimator, the calibrated compression test over one page's cells (rows of
+    `ibutils.analysis.compression_test.check_cells`): ``{est}_test_cells``, ``_test_pass``,
+    ``_test_floor``, ``_test_largest`` (the largest mean drop after fitting),
+    ``_test_largest_where`` and ``_test_min_p``."""
+    out = {}
+    for est, rows in cells.items():
+        if not rows:
+            continue
+        k, top = short_name(est), max(rows, key=lambda r: r["drop"])
+        out.update({f"{k}_test_cells": str(len(rows)),
+                    f"{k}_test_pass": str(sum(r["passed"] for r in rows)),
+                    f"{k}_test_floor": f"{rows[0]['floor']:.3f}",
+                    f"{k}_test_largest": f"{top['drop']:.3f}",
+                    f"{k}_test_largest_where": f"{top['layer']} of {top['label']}",
+                    f"{k}_test_min_p": f"{min(r['p'] for r in rows):.2f}"})
+    return out
+
+
 def study_facts(chapters: dict) -> dict[str, str]:
     """Every chapter's `Chapter.facts`, each name prefixed by its factor
     (``{factor}_{name}``, e.g. ``kernel_mnist_5conv_k7_fast``), for a whole-study page that

@@ -373,3 +373,15 @@ def calibrated_table(rows: list[dict]) -> str:
                            "passing (FDR 5%)", "largest drop after fitting",
                            "smallest p", "false positives on shuffled curves",
                            "... without the floor"], body)
+
+
+def cells_table(rows: list[dict]) -> str:
+    """Every cell of `ibutils.analysis.compression_test.check_cells` (one estimator and set):
+    configuration, layer, the seeds' mean drop after fitting with its bootstrap interval,
+    the floor, the p-value, the peak epochs and whether the test passes."""
+    body = [[r["label"], r["layer"], f"{r['drop']:+.3f} [{r['lo']:+.3f}, {r['hi']:+.3f}]",
+             f"{r['floor']:.3f}", f"{r['p']:.2f}", r["fit_epoch"],
+             ", ".join(str(e) for e in r["peak_epochs"]), "yes" if r["passed"] else "no"]
+            for r in rows]
+    return markdown_table(["configuration", "layer", "mean drop [95% interval]", "floor", "p",
+                           "fitted at epoch", "peak epochs (per seed)", "passes"], body)

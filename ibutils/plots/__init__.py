@@ -38,9 +38,11 @@ from .summary import (
                      fidelity_scatter,
                      gap_scatter,
                      sweep_lines,
+    drop_heatmap,
 )
 
 __all__ = [
+    "drop_heatmap",
     "EPOCH_CMAP", "LAYER_CMAP", "MARKERS", "OUTPUT_MARKER", "QUANTITY_LABELS", "VARIANT_COLORS",
     "compression_map", "epoch_norm", "fidelity_curves", "fidelity_scatter", "gap_scatter",
     "geometry_grid", "gradient_curves", "gradient_grid", "info_plane", "info_plane_animation",

@@ -2,6 +2,7 @@
 generalisation gap, and ours against the values the authors released."""
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
@@ -162,4 +163,34 @@ def fidelity_curves(rows: Sequence[dict], variants: Sequence[str], *, split: str
     for row in axes:
         row[0].set_ylabel(f"output {name} [bits]")
     axes.flat[0].legend(fontsize="x-small", frameon=False)
+    return axes
+
+
+def drop_heatmap(cells: dict, *, width: float = 7.0, row_height: float = 0.3):
+    """The compression test as heatmaps: per estimator (one panel each), configurations down,
+    hidden layers across, colour = the seeds' mean drop of I(X;T) after fitting in units of
+    that estimator's floor (red: a fall, blue: a rise; 1 = the floor), a black dot where the
+    test passes. `cells` maps an estimator id to its rows of
+    `ibutils.analysis.compression_test.check_cells`."""
+    labels = list(dict.fromkeys(c["label"] for rows in cells.values() for c in rows))
+    layers = list(dict.fromkeys(c["layer"] for rows in cells.values() for c in rows))
+    fig, axes = plt.subplots(1, len(cells), figsize=(width, 1.4 + row_height * len(labels)),
+                             sharey=True, constrained_layout=True, squeeze=False)
+    norm = plt.matplotlib.colors.TwoSlopeNorm(vmin=-2.0, vcenter=0.0, vmax=2.0)
+    for (est, rows), ax in zip(cells.items(), axes[0]):
+        grid_ = np.full((len(labels), len(layers)), np.nan)
+        for c in rows:
+            grid_[labels.index(c["label"]), layers.index(c["layer"])] = c["drop"] / c["floor"]
+        image = ax.imshow(grid_, cmap="RdBu_r", norm=norm, aspect="auto",
+                          interpolation="nearest")
+        for c in rows:
+            if c["passed"]:
+                ax.plot(layers.index(c["layer"]), labels.index(c["label"]), "ko", ms=4)
+        ax.set_xticks(range(len(layers)), layers, rotation=90, fontsize=7)
+        ax.set_yticks(range(len(labels)), labels, fontsize=7)
+        ax.set_title(textwrap.fill(estimator_label(est), 18), fontsize=8)
+        ax.tick_params(length=0)
+    cbar = fig.colorbar(image, ax=axes[0].tolist(), shrink=0.9, extend="both")
+    cbar.set_label("mean drop after fitting / floor", fontsize=7)
+    cbar.ax.tick_params(labelsize=7)
     return axes
