@@ -34,11 +34,11 @@ from .style import (
 )
 from .summary import (
                      compression_map,
+                     drop_heatmap,
                      fidelity_curves,
                      fidelity_scatter,
                      gap_scatter,
                      sweep_lines,
-    drop_heatmap,
 )
 
 __all__ = [
