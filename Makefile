@@ -31,7 +31,6 @@ check-book:
 ## JupyterLab on notebooks/: the jupytext .py files open as notebooks (and save back to .py)
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
 lab: setup
-	$(BIN)/pip install -q jupyterlab==4.6.6
 	mkdir -p $(LAB_SETTINGS)
 	printf '%s\n' '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"python": "Jupytext Notebook"}}}' > $(LAB_SETTINGS)/overrides.json
 	OPENBLAS_NUM_THREADS=1 $(BIN)/jupyter lab notebooks/

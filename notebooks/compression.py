@@ -35,13 +35,13 @@
 # both activations and five estimators, of which four do not depend on the activations being
 # bounded:
 #
-# | estimator | column | suits unbounded activations because |
-# |---|---|---|
-# | the paper's bins, 0.67 wide | `binning_bin_width0.67` | (it does not: kept for reference) |
-# | 30 bins over each layer's observed range {cite}`shwartzziv2017opening` | `binning_n_bins30` | bins follow the layer's range |
-# | 30 equal-mass (adaptive) bins {cite}`chelombiev2019adaptive` | `binning_equal_mass30` | bin edges at the quantiles of the layer's pooled activations |
-# | KDE upper bound, noise variance 0.1 {cite}`kolchinsky2017estimating` | `kde_noise_var0.1_n_samples1000` | the estimator Saxe et al. used for ReLU |
-# | matrix-based Rényi, alpha = 1.01 {cite}`yu2019understanding` | `renyi_alpha1.01_n_samples500` | kernel width scaled to the layer |
+# | estimator | suits unbounded activations because |
+# |---|---|
+# | the paper's bins, 0.67 wide | (it does not: kept for reference) |
+# | 30 bins over each layer's observed range {cite}`shwartzziv2017opening` | bins follow the layer's range |
+# | 30 equal-mass (adaptive) bins {cite}`chelombiev2019adaptive` | bin edges at the quantiles of the layer's pooled activations |
+# | KDE upper bound, noise variance 0.1 {cite}`kolchinsky2017estimating` | the estimator Saxe et al. used for ReLU |
+# | matrix-based Rényi, alpha = 1.01 {cite}`yu2019understanding` | kernel width scaled to the layer |
 #
 # On the same snapshots `ibutils.geometry` records each layer's geometry: the fraction of
 # saturated units (tanh: |a| > 0.9; for ReLU the one-sided counterpart, units at exactly 0),
@@ -104,19 +104,19 @@ study.header()
 # the star). Under the paper's fixed bins ReLU layers are unbounded, so their bin count
 # grows with the activations; the four other estimators adapt to the layer.
 
-# %% mystnb={"figure": {"caption": "Width series on MNIST under the KDE upper bound (noise variance 0.1), test set. Top row: tanh; bottom row: ReLU; columns: filters per layer.", "name": "fig-compression-width-kde"}}
+# %% mystnb={"figure": {"caption": "Width series on MNIST under the KDE upper bound (noise variance 0.1), test set. Top row: tanh; bottom row: ReLU; one panel per network, its seeds together.", "name": "fig-compression-width-kde"}}
 study.planes("width", KDE)
 plt.show()
 
-# %% mystnb={"figure": {"caption": "Width series on MNIST under the matrix-based R\u00e9nyi estimator, test set. Top row: tanh; bottom row: ReLU.", "name": "fig-compression-width-renyi"}}
+# %% mystnb={"figure": {"caption": "Width series on MNIST under the matrix-based R\u00e9nyi estimator, test set. Top row: tanh; bottom row: ReLU; one panel per network, its seeds together.", "name": "fig-compression-width-renyi"}}
 study.planes("width", RENYI)
 plt.show()
 
-# %% mystnb={"figure": {"caption": "Depth series on MNIST with 30 equal-mass (adaptive) bins over the layer's pooled activations, test set. Top row: tanh; bottom row: ReLU; columns: conv layers.", "name": "fig-compression-depth-adaptive"}}
+# %% mystnb={"figure": {"caption": "Depth series on MNIST with 30 equal-mass (adaptive) bins over the layer's pooled activations, test set. Top row: tanh; bottom row: ReLU; one panel per network, its seeds together.", "name": "fig-compression-depth-adaptive"}}
 study.planes("depth", ADAPTIVE)
 plt.show()
 
-# %% mystnb={"figure": {"caption": "Depth series on Fashion-MNIST under the matrix-based R\u00e9nyi estimator, test set. Top row: tanh; bottom row: ReLU.", "name": "fig-compression-depth-renyi"}}
+# %% mystnb={"figure": {"caption": "Depth series on Fashion-MNIST under the matrix-based R\u00e9nyi estimator, test set. Top row: tanh; bottom row: ReLU; one panel per network, its seeds together.", "name": "fig-compression-depth-renyi"}}
 study.planes("depth", RENYI, dataset=datasets[-1])
 plt.show()
 

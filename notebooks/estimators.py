@@ -45,6 +45,7 @@ from IPython.display import Markdown
 from ibutils import plots
 from ibutils.analysis.runs import by_config
 from ibutils.book.tables import compression_table
+from ibutils.labels import estimator_label
 from ibutils.config import estimator_set, ixt_key
 from ibutils.mi import known_answers
 from ibutils.runner import run_study
@@ -134,10 +135,10 @@ Markdown(compression_table(by_config(runs), ids))
 first = runs[0]
 picks = ["binning_bin_width0.05", "binning_bin_width2", "kde_noise_var1_n_samples500",
          "renyi_alpha1.01_n_samples500"]
-fig, axes = plt.subplots(1, 4, figsize=(16, 3.6), constrained_layout=True)
-for est, ax in zip(picks, axes):
-    plots.mi_curves(first, ixt_key(est), estimator=est, ax=ax, title=est)
-axes[0].legend(fontsize="x-small", frameon=False)
+fig, axes = plt.subplots(2, 2, figsize=(7, 5.6), constrained_layout=True)
+for est, ax in zip(picks, axes.flat):
+    plots.mi_curves(first, ixt_key(est), estimator=est, ax=ax, title=estimator_label(est))
+axes.flat[0].legend(fontsize="x-small", frameon=False)
 plt.show()
 
 # %% [markdown]

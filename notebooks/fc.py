@@ -74,13 +74,16 @@ ch.header()
 # %% [markdown]
 # ## The information plane with the paper's estimator
 #
-# One row per dataset: with the dense layers (left) and without (right). Markers are layers (the softmax output is always a star), colour is the epoch,
-# a black ring marks a point at log2 N (saturated), and dotted lines are the ceilings log2 N
-# and H(Y).
+# Each tab is one dataset, each panel one network with its seeds together: a thin line per
+# seed and layer, and the seeds' mean as points whose colour is the epoch and whose marker is
+# the layer (from `conv1` to the softmax output, a star). Dotted lines mark the ceilings:
+# log2 N for binned I(X;T) and H(Y) for I(T;Y).
 
-# %% mystnb={"figure": {"caption": "Information planes of the FC variants with the paper's estimator (bins 0.67 wide), test set.", "name": "fig-fc-plane-paper"}}
-ch.planes(ch.paper)
-plt.show()
+# %%
+ch.planes(ch.paper, "fig-fc-plane-paper",
+          "Information planes of the FC variants with the paper's estimator (bins 0.67 wide), "
+          "test set. One panel per network, its seeds together (thin lines: each seed; points: "
+          "their mean, coloured by epoch).")
 
 # %%
 ch.saturation()
@@ -92,13 +95,17 @@ ch.saturation()
 # and with the matrix-based Rényi estimator ({numref}`fig-fc-plane-renyi`), whose values
 # are kernel-scale summaries compared only with each other.
 
-# %% mystnb={"figure": {"caption": "Information planes of the FC variants with 30 bins over each layer's observed range, test set.", "name": "fig-fc-plane-30bins"}}
-ch.planes(ch.by_count)
-plt.show()
+# %%
+ch.planes(ch.by_count, "fig-fc-plane-30bins",
+          "Information planes of the FC variants with 30 bins over each layer's observed range, "
+          "test set. One panel per network, its seeds together (thin lines: each seed; points: "
+          "their mean, coloured by epoch).")
 
-# %% mystnb={"figure": {"caption": "Information planes of the FC variants under the matrix-based Renyi estimator (alpha = 1.01, seeded subsample), test set.", "name": "fig-fc-plane-renyi"}}
-ch.planes(ch.renyi)
-plt.show()
+# %%
+ch.planes(ch.renyi, "fig-fc-plane-renyi",
+          "Information planes of the FC variants under the matrix-based Renyi estimator (alpha "
+          "= 1.01, seeded subsample), test set. One panel per network, its seeds together (thin "
+          "lines: each seed; points: their mean, coloured by epoch).")
 
 # %% [markdown]
 # ## Does any layer compress?

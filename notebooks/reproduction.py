@@ -173,15 +173,14 @@ rp.against_paper()
 # ## The information plane over 10,000 epochs
 #
 # As in the factor chapters: one panel per net, one marker shape per layer, colour the
-# epoch (here up to 10,000), dotted lines the ceilings log2 N and H(Y), black rings the
-# points within 0.01 bit of log2 N.
+# epoch (here up to 10,000), dotted lines the ceilings log2 N and H(Y).
 
 # %% mystnb={"figure": {"caption": "Information planes over the paper's 10,000 epochs, binning with bins 0.67 wide as in the paper, test set.", "name": "fig-reproduction-plane-paper"}}
-rp.planes(rp.paper)
+_ = rp.plane_figures(rp.paper)
 plt.show()
 
 # %% mystnb={"figure": {"caption": "The same runs under the matrix-based R\u00e9nyi estimator (alpha = 1.01, seeded subsample of 500 test inputs).", "name": "fig-reproduction-plane-renyi"}}
-rp.planes(rp.renyi)
+_ = rp.plane_figures(rp.renyi)
 plt.show()
 
 # %% [markdown]

@@ -73,14 +73,16 @@ ch.header()
 # %% [markdown]
 # ## The information plane with the paper's estimator
 #
-# Each panel is one network; each marker shape one layer, from `conv1` (dark) to the softmax
-# output (light line); colour is the epoch. Dotted lines mark the ceilings: log2 N for
-# I(X;T) and H(Y) for I(T;Y). A black ring marks a point where binned I(X;T) is saturated,
-# within 0.01 bit of log2 N.
+# Each tab is one dataset, each panel one network with its seeds together: a thin line per
+# seed and layer, and the seeds' mean as points whose colour is the epoch and whose marker is
+# the layer (from `conv1` to the softmax output, a star). Dotted lines mark the ceilings:
+# log2 N for binned I(X;T) and H(Y) for I(T;Y).
 
-# %% mystnb={"figure": {"caption": "Information planes of the width variants (rows: datasets; columns: 1, 3, 6, 12 filters per layer), binning with bin width 0.67 as in the paper, measured on the test set.", "name": "fig-width-plane-paper"}}
-ch.planes(ch.paper)
-plt.show()
+# %%
+ch.planes(ch.paper, "fig-width-plane-paper",
+          "Information planes of the width variants, binning with bin width 0.67 as in the "
+          "paper, measured on the test set. One panel per network, its seeds together (thin "
+          "lines: each seed; points: their mean, coloured by epoch).")
 
 # %% [markdown]
 # In {numref}`fig-width-plane-paper` the conv layers sit in the top-right corner: each of the
@@ -97,9 +99,11 @@ ch.saturation()
 # layer's minimum and maximum activation at that snapshot. Finer bins make saturation even more likely for wide layers;
 # the point of this panel is whether any layer moves at all.
 
-# %% mystnb={"figure": {"caption": "Information planes of the width variants with 30 bins over each layer's observed range (test set).", "name": "fig-width-plane-30bins"}}
-ch.planes(ch.by_count)
-plt.show()
+# %%
+ch.planes(ch.by_count, "fig-width-plane-30bins",
+          "Information planes of the width variants with 30 bins over each layer's observed "
+          "range (test set). One panel per network, its seeds together (thin lines: each seed; "
+          "points: their mean, coloured by epoch).")
 
 # %% [markdown]
 # ## A scale-aware estimator: matrix-based Rényi entropy
@@ -110,9 +114,12 @@ plt.show()
 # layers and across training become visible; its values are kernel-scale summaries, not
 # Shannon bits, and are compared only with each other.
 
-# %% mystnb={"figure": {"caption": "Information planes of the width variants under the matrix-based R\u00e9nyi estimator (alpha = 1.01, default kernel widths, seeded subsample), test set.", "name": "fig-width-plane-renyi"}}
-ch.planes(ch.renyi)
-plt.show()
+# %%
+ch.planes(ch.renyi, "fig-width-plane-renyi",
+          "Information planes of the width variants under the matrix-based Rényi estimator "
+          "(alpha = 1.01, default kernel widths, seeded subsample), test set. One panel per "
+          "network, its seeds together (thin lines: each seed; points: their mean, coloured by "
+          "epoch).")
 
 # %% [markdown]
 # ## Does any layer compress?

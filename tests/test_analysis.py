@@ -162,11 +162,11 @@ def test_overfitting_summary_counts_configurations_whose_loss_rises():
     for snap, loss in zip(rising.payload["snapshots"], [1.0, 0.5, 0.8]):
         snap["test"] = {**snap["test"], "loss": loss}
     text = tables.overfitting_summary({"width": [falling, rising]})
-    assert text == ("mnist: 1 of 2 configurations end with a test loss more than 10% above "
+    assert text == ("MNIST: 1 of 2 configurations end with a test loss more than 10% above "
                     "its minimum (median epoch of the minimum: 1).")
     # a second seed of a configuration is not a second configuration
     text = tables.overfitting_summary({"width": [falling, rising, fake_run([1, 2, 3], seed=1)]})
-    assert text.startswith("mnist: 1 of 2 configurations")
+    assert text.startswith("MNIST: 1 of 2 configurations")
 
 
 def test_precision_check_compares_with_the_same_seed_and_seed_to_seed_distance():
@@ -174,7 +174,8 @@ def test_precision_check_compares_with_the_same_seed_and_seed_to_seed_distance()
     ref = [fake_run([v] * 4, seed=s) for s, v in enumerate((1.0, 2.0, 3.0))]
     near = reproduction.precision_check(ref, fake_run([1.5] * 4, seed=0), [EST])  # 0.5 from seed 0
     far = reproduction.precision_check(ref, fake_run([3.0] * 4, seed=0), [EST])  # 2 from seed 0
-    ixt = lambda rows: next(r for r in rows if r["quantity"] == f"{EST} conv1 i_xt")  # noqa: E731
+    ixt = lambda rows: next(r for r in rows if r["quantity"]  # noqa: E731
+                            == "I(X;T) of conv1, paper's bins (width 0.67)")
     assert ixt(near)["seeds"] == pytest.approx(4 / 3)
     assert ixt(near)["ratio"] == pytest.approx(0.5 / (4 / 3)) and ixt(near)["within"]
     assert ixt(far)["ratio"] == pytest.approx(2 / (4 / 3)) and not ixt(far)["within"]

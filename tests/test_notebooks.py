@@ -27,14 +27,15 @@ def _execute(out, tmp_path, *params):
     subprocess.run(cmd, check=True, cwd=ROOT)
 
 
-def _browser_check(html):
-    """Every page in headless Chromium (tools/check_book.py); required in CI."""
+def _browser_check(html, strict: bool = False):
+    """Every page in headless Chromium (tools/check_book.py); required in CI. `strict`: also
+    what a reader sees (display ratios, internal ids, visible code, findings first)."""
     if not (Path("/usr/bin/chromium").exists() and Path("/usr/bin/chromedriver").exists()):
         if os.environ.get("CI"):
             pytest.fail("CI must install chromium and chromium-driver for the browser check")
         pytest.skip("no /usr/bin/chromium: apt-get install chromium chromium-driver")
-    result = subprocess.run([sys.executable, str(ROOT / "tools" / "check_book.py"), str(html)],
-                            capture_output=True, text=True)
+    result = subprocess.run([sys.executable, str(ROOT / "tools" / "check_book.py"), str(html),
+                             *(["--strict"] if strict else [])], capture_output=True, text=True)
     print(result.stdout)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert (html / "_screenshots" / "width.png").is_file()
@@ -73,4 +74,21 @@ def test_published_book_builds_from_committed_results(tmp_path, monkeypatch):
     book.mkdir()
     html = _build(book)
     assert all((book / f"{name}.ipynb").is_file() for name in NOTEBOOKS)
-    _browser_check(html)
+    _browser_check(html, strict=True)  # the book readers get: checked as they see it
+
+
+def test_a_chapter_runs_in_jupyterlab_and_its_explorer_redraws(tmp_path):
+    """JupyterLab on loopback, the width chapter opened with jupytext's viewer in headless
+    Chromium, run on the stored results; moving the explorer's network control redraws its
+    figure, and the Key findings box shows numbers (tools/check_lab.py); required in CI."""
+    if not (Path("/usr/bin/chromium").exists() and Path("/usr/bin/chromedriver").exists()):
+        if os.environ.get("CI"):
+            pytest.fail("CI must install chromium and chromium-driver for the JupyterLab check")
+        pytest.skip("no /usr/bin/chromium: apt-get install chromium chromium-driver")
+    pytest.importorskip("jupyterlab")
+    result = subprocess.run([sys.executable, str(ROOT / "tools" / "check_lab.py"), "width",
+                             "--out", str(tmp_path / "lab")], capture_output=True, text=True,
+                            timeout=1500)
+    print(result.stdout)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert (tmp_path / "lab" / "4-after-change.png").is_file()

@@ -81,7 +81,7 @@ def rerun_box(name: str, declared: str, parameters: dict) -> str:
             f"\n:::\n")
 
 
-TEXT_CALLS = ("prose(", "key_findings(", "ch.header()", "ch.compression_table()", "rp.header()",
+TEXT_CALLS = ("prose(", "key_findings(", "ch.header()", "ch.compression_table()", "rp.header()", "ch.planes(",
               "study.header()", "study_header(")
 
 

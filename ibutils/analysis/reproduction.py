@@ -7,6 +7,7 @@ from dataclasses import replace
 import numpy as np
 
 from ..config import PAPER_ID, ity_key, ixt_key
+from ..labels import estimator_label
 from ..mi import SATURATION_TOL
 from .compression import saturation_counts
 
@@ -123,6 +124,16 @@ def precision_check(reference, candidate, estimators, *, split: str = "test") ->
         seeds = float(np.mean([np.abs(ref[i] - ref[j]).mean() for i, j in pairs]))
         dist = float(np.abs(cand - ref[k]).mean())
         ratio = dist / seeds if seeds > 0 else (0.0 if dist == 0 else float("inf"))
-        rows.append({"quantity": " ".join(q[1:]), "candidate": dist, "seeds": seeds,
+        rows.append({"quantity": _quantity_words(q), "candidate": dist, "seeds": seeds,
                      "ratio": ratio, "within": ratio <= 1.0})
     return rows
+
+
+def _quantity_words(q: tuple) -> str:
+    """("mi", estimator id, layer, quantity) or ("metric", name) in words."""
+    if q[0] == "metric":
+        return q[1]
+    _, est, layer, name = q
+    words = {"i_xt": "I(X;T)", "i_ty": "I(T;Y)", "i_xt_upper": "I(X;T) upper bound",
+             "i_ty_upper": "I(T;Y) upper bound"}.get(name, name)
+    return f"{words} of {layer}, {estimator_label(est)}"

@@ -23,11 +23,11 @@ from ..analysis.reproduction import agreement_rows, precision_check, reproductio
 from ..analysis.runs import by_config, group
 from ..architecture import paper_variants
 from ..config import PAPER_OUTPUT_ITY, Profile, check_choice
-from ..labels import config_label, dataset_label, estimator_label
+from ..labels import config_label, dataset_label, estimator_label, network_label
 from ..results import RunResult
 from . import tables
 from .facts import chapter_facts, test_facts
-from .render import Dropdown, Html, Text, glue, markdown_table
+from .render import Dropdown, FigureTabs, Html, Text, glue, markdown_table
 
 
 @dataclass
@@ -90,10 +90,18 @@ class Chapter:
                     f"{list(p.seeds)}, {len(self.results)} runs.{note}\n\n"
                     + tables.summary_table(self.results, self.paper))
 
-    def planes(self, estimator: str):
-        """Information planes under one estimator, a row per dataset (and series)."""
-        return plots.info_planes(list(self.rows().values()), split=self.split,
-                                 estimator=estimator)
+    def plane_figures(self, estimator: str) -> dict:
+        """Information planes under one estimator: per dataset (and series) a figure with one
+        panel per network, its seeds together (`ibutils.plots.seed_planes`)."""
+        return {label: plots.seed_planes(
+                    {network_label(self.factor, v): seeds
+                     for v, seeds in group(runs, "variant").items()},
+                    split=self.split, estimator=estimator)
+                for label, runs in self.rows().items()}
+
+    def planes(self, estimator: str, name: str, caption: str) -> FigureTabs:
+        """`plane_figures` under tabs, one per dataset (and series), numbered as `name`."""
+        return FigureTabs(name, self.plane_figures(estimator), caption)
 
     def saturation(self) -> Text:
         """How many hidden-layer points sit at log2 N under the paper's estimator."""
@@ -170,7 +178,7 @@ class Chapter:
 
     def explorer(self):
         """The ipywidgets explorer of every run of the chapter (needs a live kernel)."""
-        from .explore import explorer
+        from .explorer import explorer
         return explorer(self.results)
 
 

@@ -11,7 +11,7 @@ from ..analysis import compression_test
 from ..analysis.mechanisms import activation_of, cell_rows, gap_rows
 from ..analysis.runs import by_config, group
 from ..config import Profile
-from ..labels import config_label
+from ..labels import ACTIVATION_LABELS, config_label, network_label
 from ..results import RunResult
 from . import tables
 from .facts import calibrated_facts, compression_chapter_facts
@@ -61,13 +61,14 @@ class CompressionChapter:
                     f"{list(p.seeds)}; runs per factor and activation: {parts}.{note}")
 
     def planes(self, factor: str, estimator: str, dataset: str = "mnist"):
-        """Information planes of one factor on one dataset: a row per activation."""
-        rows = [[r for r in self.results[(factor, a)] if r.dataset == dataset]
-                for a in ACTIVATIONS if (factor, a) in self.results]
-        axes = plots.info_planes(rows, split=self.split, estimator=estimator)
-        for row, act in zip(axes, [a for a in ACTIVATIONS if (factor, a) in self.results]):
-            row[0].set_ylabel(f"{act}\nI(T;Y) [bits]")
-        return axes
+        """Information planes of one factor on one dataset: a row per activation, a panel per
+        network with its seeds together (`ibutils.plots.seed_planes`). Returns the figure."""
+        configs = {}
+        for act in ACTIVATIONS:
+            runs = [r for r in self.results.get((factor, act), []) if r.dataset == dataset]
+            for variant, seeds in group(runs, "variant").items():
+                configs[f"{ACTIVATION_LABELS[act]}, {network_label(factor, variant)}"] = seeds
+        return plots.seed_planes(configs, split=self.split, estimator=estimator)
 
     @cached_property
     def cells(self) -> list[dict]:

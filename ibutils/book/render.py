@@ -3,6 +3,8 @@ glue (named numbers that the text quotes) and `prose`, text with those numbers f
 reads the same in the book and in Jupyter."""
 from __future__ import annotations
 
+import base64
+import io
 import re
 import warnings
 
@@ -131,3 +133,40 @@ class Dropdown:
 
         body = MarkdownIt("commonmark").enable("table").render(_plain_roles(self.markdown))
         return f"<details><summary>{self.title}</summary>{body}</details>"
+
+
+class FigureTabs:
+    """Figures under tabs, one per label (e.g. per dataset): in the book a sphinx-design
+    ``tab-set`` of glued, numbered figures (the first takes `name`, so prose can cite it
+    with {numref}); in Jupyter the figures one after another under their labels."""
+
+    def __init__(self, name: str, figures: dict, caption: str):
+        import matplotlib.pyplot as plt
+        from myst_nb import glue as paste
+
+        if not name.replace("-", "").isalnum():
+            raise ValueError(f"name: got {name!r}, allowed letters, digits and '-'")
+        self.name, self.caption, self.labels = name, caption, list(figures)
+        self.png = {}
+        for i, (label, fig) in enumerate(figures.items()):
+            fig.set_dpi(200)  # 2x pixels: sharp on high-density screens, shown at column width
+            paste(self._key(i), fig, display=False)  # the book's copy
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", dpi=200)
+            self.png[label] = base64.b64encode(buf.getvalue()).decode()
+            plt.close(fig)  # shown through this object only, not again by the inline backend
+
+    def _key(self, i: int) -> str:
+        return self.name if i == 0 else f"{self.name}-{i}"
+
+    def _repr_markdown_(self) -> str:
+        items = []
+        for i, label in enumerate(self.labels):
+            items.append(f":::{{tab-item}} {label}\n```{{glue:figure}} {self._key(i)}\n"
+                         f":name: {self._key(i)}\n\n{self.caption} {label}.\n```\n:::")
+        return "::::{tab-set}\n" + "\n".join(items) + "\n::::\n"
+
+    def _repr_html_(self) -> str:
+        parts = [f"<p><b>{label}</b></p><img src='data:image/png;base64,{self.png[label]}' "
+                 f"style='max-width: 100%; width: 700px'>" for label in self.labels]
+        return "".join(parts) + f"<p><i>{self.caption}</i></p>"

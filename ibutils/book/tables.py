@@ -112,7 +112,7 @@ def snr_table(results) -> str:
 
 def format_trend(check: dict) -> str:
     """One `trend` result as text: values per dataset, and whether each is monotone."""
-    return "; ".join(f"{d}: {', '.join(f'{v:.3g}' for v in c['values'])} "
+    return "; ".join(f"{dataset_label(d)}: {', '.join(f'{v:.3g}' for v in c['values'])} "
                      f"({('yes, with ties' if c['ties'] else 'yes') if c['holds'] else 'no'})"
                      for d, c in check.items())
 
@@ -179,7 +179,8 @@ def overfitting_summary(study: dict, split: str = "test", rise: float = 0.10) ->
     parts = []
     for dataset, rows in overfitting(study, split, rise).items():
         n_over = sum(over for over, _ in rows)
-        parts.append(f"{dataset}: {n_over} of {len(rows)} configurations end with a {split} "
+        parts.append(f"{dataset_label(dataset)}: {n_over} of {len(rows)} configurations end "
+                     f"with a {split} "
                      f"loss more than {100 * rise:.0f}% above its minimum (median epoch of the "
                      f"minimum: {int(np.median([e for _, e in rows]))})")
     return "; ".join(parts) + "."
@@ -205,7 +206,8 @@ def reproduction_table(rows: list[dict], split: str = "test") -> str:
 def agreement_table(rows: list[dict], estimators, split: str = "test") -> str:
     """`agreement_rows` as a Markdown table."""
     header = ["dataset", "network", "seed", "shared snapshots (last epoch)", f"{split} acc",
-              f"{split} loss", *[f"{q} {est}" for est in estimators for q in ("I(X;T)", "I(T;Y)")]]
+              f"{split} loss", *[f"{q}, {estimator_label(est)}" for est in estimators
+                                 for q in ("I(X;T)", "I(T;Y)")]]
     body = [[dataset_label(r["dataset"]), network_label("", r["variant"]), r["seed"],
              f"{r['epochs']} ({r['last']})",
              *[f"{r[k]:.1e}" for k in ("acc", "loss", *[f"{est}:{q}" for est in estimators

@@ -19,7 +19,13 @@ from .curves import (
                      training_grid,
                      weight_norm_curves,
 )
-from .planes import info_plane, info_plane_animation, info_planes
+from .planes import (
+                     info_plane,
+                     info_plane_animation,
+                     info_planes,
+                     seed_plane,
+                     seed_planes,
+)
 from .style import (
                      EPOCH_CMAP,
                      LAYER_CMAP,
@@ -42,6 +48,7 @@ from .summary import (
 )
 
 __all__ = [
+    "seed_plane", "seed_planes",
     "drop_heatmap",
     "EPOCH_CMAP", "LAYER_CMAP", "MARKERS", "OUTPUT_MARKER", "QUANTITY_LABELS", "VARIANT_COLORS",
     "compression_map", "epoch_norm", "fidelity_curves", "fidelity_scatter", "gap_scatter",

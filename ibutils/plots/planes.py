@@ -126,3 +126,79 @@ def info_plane_animation(result, *, split: str = "test",
     anim = FuncAnimation(fig, draw, frames=len(epochs), interval=300)
     plt.close(fig)
     return anim
+
+
+def _mean_over_seeds(runs, split: str, estimator: str, layer: str):
+    """(epochs, mean I(X;T), mean I(T;Y)) over the seeds at the snapshots they share."""
+    epochs = sorted(set.intersection(*(set(r.epochs().tolist()) for r in runs)))
+    ixt, ity = [], []
+    for r in runs:
+        keep = np.isin(r.epochs(), epochs)
+        ixt.append(r.mi(split, estimator, layer, ixt_key(estimator))[keep])
+        ity.append(r.mi(split, estimator, layer, ity_key(estimator))[keep])
+    return np.array(epochs), np.mean(ixt, axis=0), np.mean(ity, axis=0)
+
+
+def seed_plane(runs, *, split: str = "test", estimator: str = PAPER_ID, ax=None,
+               title: str | None = None, norm=None):
+    """One network's information plane over its seeds: each seed's path of each layer as a
+    thin line in the layer's colour, the seeds' mean as points coloured by epoch with the
+    layer's marker. Dotted: the ceilings log2 N (binning) and H(Y)."""
+    ax = ax or plt.gca()
+    runs = as_list(runs)
+    first = runs[0]
+    norm = norm or epoch_norm(int(max(r.epochs().max() for r in runs)))
+    for i, layer in enumerate(first.layers):
+        color = layer_color(i, len(first.layers))
+        for r in runs:
+            ax.plot(r.mi(split, estimator, layer, ixt_key(estimator)),
+                    r.mi(split, estimator, layer, ity_key(estimator)), "-", color=color,
+                    lw=0.6, alpha=0.45, zorder=1)
+        epochs, ixt, ity = _mean_over_seeds(runs, split, estimator, layer)
+        ax.scatter(ixt, ity, c=epochs, cmap=EPOCH_CMAP, norm=norm, s=14,
+                   marker=layer_marker(layer, i), zorder=2, label=layer, edgecolors="none")
+    if estimator.startswith("binning"):
+        ax.axvline(np.log2(first.n[split]), ls=":", color="0.4", lw=0.8)
+        ax.set_xlim(-0.3, np.log2(first.n[split]) + 0.6)  # the whole range up to the ceiling
+    ax.axhline(first.h_y(split), ls=":", color="0.4", lw=0.8)
+    ax.set_ylim(0, first.h_y(split) * 1.06)
+    ax.set_xlim(left=min(ax.get_xlim()[0], 0))
+    ax.set_title(title if title is not None else first.label, fontsize=9)
+    ax.tick_params(labelsize=8.5)
+    return ax
+
+
+def seed_planes(configs: dict, *, split: str = "test", estimator: str = PAPER_ID,
+                width: float = 7.0, max_cols: int = 4):
+    """One panel per network, its seeds together (`seed_plane`): `configs` maps a panel
+    title to the seed runs of one network. At most `max_cols` panels per row, sized for a
+    `width`-inch text column, shared axes, one epoch colour bar and one layer legend.
+    Returns the figure."""
+    n = len(configs)
+    rows = -(-n // max_cols)
+    cols = -(-n // rows)
+    panel = (width - 0.9) / cols
+    fig, axes = plt.subplots(rows, cols, squeeze=False, sharex=True, sharey=True,
+                             figsize=(width, panel * 1.05 * rows + 1.0),
+                             constrained_layout=True)
+    epochs_max = max(int(r.epochs().max()) for runs in configs.values() for r in runs)
+    norm = epoch_norm(epochs_max)
+    for (title, runs), ax in zip(configs.items(), axes.flat):
+        seed_plane(runs, split=split, estimator=estimator, ax=ax, title=title, norm=norm)
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("I(T;Y) [bits]", fontsize=9)
+    for ax in axes[-1, :]:
+        ax.set_xlabel("I(X;T) [bits]", fontsize=9)
+    sm = plt.cm.ScalarMappable(norm=norm, cmap=EPOCH_CMAP)
+    cbar = fig.colorbar(sm, ax=axes, shrink=0.8)
+    cbar.set_label("epoch", fontsize=9)
+    cbar.ax.tick_params(labelsize=8.5)
+    deepest = max(axes.flat[:n], key=lambda ax: len(ax.get_legend_handles_labels()[1]))
+    handles, labels = deepest.get_legend_handles_labels()
+    legend = fig.legend(handles, labels, loc="outside lower center", ncol=min(len(labels), 7),
+                        fontsize=8.5, frameon=False, markerscale=1.3)
+    for h in legend.legend_handles:
+        h.set_color("0.3")
+    return fig

@@ -50,6 +50,14 @@ def seed_stack(results, fn) -> tuple[np.ndarray, np.ndarray]:
     return np.array(epochs), np.array(rows)
 
 
+TEXT_WIDTH = 7.0  # inches: the book's text column; a wider figure would be shown shrunk
+
+
 def grid(nrows: int, ncols: int, *, width: float = 5.0, height: float = 3.4, **kw):
-    return plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows), squeeze=False,
+    """A grid of panels `width` x `height` inches each, scaled down (shape kept) so the figure
+    is at most `TEXT_WIDTH` wide: shown in the book at about its own size, its text stays
+    legible."""
+    scale = min(1.0, TEXT_WIDTH / (width * ncols))
+    return plt.subplots(nrows, ncols, figsize=(width * ncols * scale, height * nrows * scale),
+                        squeeze=False,
                         constrained_layout=True, **kw)

@@ -166,7 +166,7 @@ def fidelity_curves(rows: Sequence[dict], variants: Sequence[str], *, split: str
     return axes
 
 
-def drop_heatmap(cells: dict, *, width: float = 7.0, row_height: float = 0.3):
+def drop_heatmap(cells: dict, *, width: float = 7.0, row_height: float = 0.32):
     """The compression test as heatmaps: per estimator (one panel each), configurations down,
     hidden layers across, colour = the seeds' mean drop of I(X;T) after fitting in units of
     that estimator's floor (red: a fall, blue: a rise; 1 = the floor), a black dot where the
@@ -186,11 +186,11 @@ def drop_heatmap(cells: dict, *, width: float = 7.0, row_height: float = 0.3):
         for c in rows:
             if c["passed"]:
                 ax.plot(layers.index(c["layer"]), labels.index(c["label"]), "ko", ms=4)
-        ax.set_xticks(range(len(layers)), layers, rotation=90, fontsize=7)
-        ax.set_yticks(range(len(labels)), labels, fontsize=7)
-        ax.set_title(textwrap.fill(estimator_label(est), 18), fontsize=8)
+        ax.set_xticks(range(len(layers)), layers, rotation=90, fontsize=8.5)
+        ax.set_yticks(range(len(labels)), labels, fontsize=8.5)
+        ax.set_title(textwrap.fill(estimator_label(est), 16), fontsize=9)
         ax.tick_params(length=0)
     cbar = fig.colorbar(image, ax=axes[0].tolist(), shrink=0.9, extend="both")
-    cbar.set_label("mean drop after fitting / floor", fontsize=7)
-    cbar.ax.tick_params(labelsize=7)
+    cbar.set_label("mean drop after fitting / floor", fontsize=9)
+    cbar.ax.tick_params(labelsize=8.5)
     return axes
