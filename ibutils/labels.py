@@ -7,6 +7,8 @@ import re
 DATASET_LABELS = {"mnist": "MNIST", "fashion_mnist": "Fashion-MNIST"}
 SPLIT_LABELS = {"train": "training set", "test": "test set"}
 ACTIVATION_LABELS = {"tanh": "tanh", "relu": "ReLU"}
+FACTOR_LABELS = {"width": "conv width", "kernel": "kernel size", "depth": "depth",
+                 "pooling": "pooling", "fc": "multiple fully connected layers"}
 
 
 def dataset_label(name: str) -> str:

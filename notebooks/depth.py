@@ -15,18 +15,6 @@
 
 # %% [markdown]
 # # Depth
-#
-# **Question.** Li & Liu stack 1, 2, 6 or 9 conv layers of 6 filters with 3x3 kernels
-# {cite}`li2021ib` and report, as for every factor, that no layer shows a compression phase.
-# Depth is where the information-plane picture of Shwartz-Ziv & Tishby
-# {cite}`shwartzziv2017opening` makes its sharpest prediction: each deeper layer should
-# compress more, down a chain I(X;T1) >= I(X;T2) >= ... that the data-processing
-# inequality guarantees for the true mutual information. This chapter reruns the series on
-# MNIST and Fashion-MNIST with the paper's estimator, 30 bins over each layer's range, and
-# the matrix-based Rényi estimator of the [estimators chapter](estimators).
-#
-# The 6-layer net is the same configuration as the 6-filter net of the [width chapter](width):
-# the cache key is a hash of the configuration, so both chapters show the same stored runs.
 
 # %% tags=["parameters"]
 profile = "book"  # "smoke" (CI, seconds), "book" (what the book shows), "paper" (10,000 epochs)
@@ -61,14 +49,39 @@ Depth raises test accuracy and output I(T;Y) on MNIST up to six layers
 ({glue:text}`fashion_mnist_ity` bits), where deeper nets fit more slowly (epochs to 95% of
 the final accuracy: {glue:text}`fashion_mnist_fast`). No layer compresses, at any depth:
 with the paper's bins {glue:text}`sat_paper_bins_pct` of the hidden-layer points sit at the
-ceiling log2 N, and under the compression test {glue:text}`paper_bins_test_pass` of
+ceiling log2 N, and under the {term}`compression test` {glue:text}`paper_bins_test_pass` of
 {glue:text}`paper_bins_test_cells` hidden layers pass with those bins and
 {glue:text}`renyi_test_pass` with Renyi. Under Renyi, I(X;T) falls from layer to layer in the
 deep nets, which the data-processing inequality allows but does not require.
 """)
 
+# %% [markdown]
+# **Question.** Li & Liu stack 1, 2, 6 or 9 conv layers of 6 filters with 3x3 kernels
+# {cite}`li2021ib` and report, as for every factor, that no layer shows a compression phase.
+# Depth is where the information-plane picture of Shwartz-Ziv & Tishby
+# {cite}`shwartzziv2017opening` makes its sharpest prediction: each deeper layer should
+# compress more, down a chain I(X;T1) >= I(X;T2) >= ... that the data-processing
+# inequality guarantees for the true mutual information. This chapter reruns the series on
+# MNIST and Fashion-MNIST with the paper's estimator, 30 bins over each layer's range, and
+# the matrix-based Rényi estimator of the [estimators chapter](estimators).
+#
+# The 6-layer net is the same configuration as the 6-filter net of the [width chapter](width):
+# the cache key is a hash of the configuration, so both chapters show the same stored runs.
+
 # %%
 ch.header()
+
+# %% [markdown]
+# ## The answer in one figure
+#
+# Where every network's layers end after training, under the paper's estimator and under the
+# scale-aware Renyi estimator. With the paper's bins every hidden layer sits at the same
+# point, the ceiling; only the output moves. Renyi separates the layers; a layer that
+# compressed would end left of the peak of its path (the planes below show whole paths).
+
+# %% mystnb={"figure": {"caption": "Where every layer ends after 200 epochs (means of the seeds): each network is the chain of its layers from conv1 to the softmax output (star), under the paper's bins (left) and the Renyi estimator (right), one row per dataset; faint lines lead from each layer's place at initialisation. Dotted: the ceilings log2 N and H(Y).", "name": "fig-depth-headline"}}
+ch.headline()
+plt.show()
 
 # %% [markdown]
 # ## The information plane with the paper's estimator

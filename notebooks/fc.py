@@ -15,17 +15,6 @@
 
 # %% [markdown]
 # # Multiple fully connected layers
-#
-# **Question.** Li & Liu append three tanh dense layers (500, 1,024 and 500 units) to a stack
-# of five conv layers of 3 filters (3x3) and compare it with the same conv stack feeding the
-# softmax directly {cite}`li2021ib`. Dense tanh layers are the setting in which Shwartz-Ziv &
-# Tishby {cite}`shwartzziv2017opening` first reported compression, so if the convolutional
-# structure is what prevents it, these layers are where it should come back. As in the paper,
-# this chapter also shows the weights' norms and the mean and spread of the gradients over
-# the mini-batches of each snapshot epoch (Shwartz-Ziv & Tishby's "signal-to-noise" view).
-#
-# The conv stack without dense layers is the same configuration as the 5-layer k = 3 net of
-# the [kernel chapter](kernel); both chapters show the same stored runs.
 
 # %% tags=["parameters"]
 profile = "book"  # "smoke" (CI, seconds), "book" (what the book shows), "paper" (10,000 epochs)
@@ -61,15 +50,39 @@ accuracy and output I(T;Y) where they are without them ({glue:text}`mnist_fc_ity
 final accuracy by epoch {glue:text}`mnist_fc_fast` against {glue:text}`mnist_no_fc_fast` on
 MNIST) and overfits more on Fashion-MNIST (training minus test accuracy
 {glue:text}`fashion_mnist_fc_gap` against {glue:text}`fashion_mnist_no_fc_gap`). No layer,
-conv or dense, passes the compression test: {glue:text}`paper_bins_test_pass` of
+conv or dense, passes the {term}`compression test`: {glue:text}`paper_bins_test_pass` of
 {glue:text}`paper_bins_test_cells` with the paper's bins and {glue:text}`renyi_test_pass` with
 Renyi, whose largest mean drop after fitting ({glue:text}`renyi_test_largest`, in
 {glue:text}`renyi_test_largest_where`) stays under its floor of
 {glue:text}`renyi_test_floor`.
 """)
 
+# %% [markdown]
+# **Question.** Li & Liu append three tanh dense layers (500, 1,024 and 500 units) to a stack
+# of five conv layers of 3 filters (3x3) and compare it with the same conv stack feeding the
+# softmax directly {cite}`li2021ib`. Dense tanh layers are the setting in which Shwartz-Ziv &
+# Tishby {cite}`shwartzziv2017opening` first reported compression, so if the convolutional
+# structure is what prevents it, these layers are where it should come back. As in the paper,
+# this chapter also shows the weights' norms and the mean and spread of the gradients over
+# the mini-batches of each snapshot epoch (Shwartz-Ziv & Tishby's "signal-to-noise" view).
+#
+# The conv stack without dense layers is the same configuration as the 5-layer k = 3 net of
+# the [kernel chapter](kernel); both chapters show the same stored runs.
+
 # %%
 ch.header()
+
+# %% [markdown]
+# ## The answer in one figure
+#
+# Where every network's layers end after training, under the paper's estimator and under the
+# scale-aware Renyi estimator. With the paper's bins every hidden layer sits at the same
+# point, the ceiling; only the output moves. Renyi separates the layers; a layer that
+# compressed would end left of the peak of its path (the planes below show whole paths).
+
+# %% mystnb={"figure": {"caption": "Where every layer ends after 200 epochs (means of the seeds): each network is the chain of its layers from conv1 to the softmax output (star), under the paper's bins (left) and the Renyi estimator (right), one row per dataset; faint lines lead from each layer's place at initialisation. Dotted: the ceilings log2 N and H(Y).", "name": "fig-fc-headline"}}
+ch.headline()
+plt.show()
 
 # %% [markdown]
 # ## The information plane with the paper's estimator

@@ -15,18 +15,6 @@
 
 # %% [markdown]
 # # Kernel size
-#
-# **Question.** Li & Liu vary the size of the convolution kernels in two series: two conv
-# layers of 3 filters with k = 3, 7 or 11, and five conv layers of 3 filters with k = 3, 5 or
-# 7 {cite}`li2021ib`. Their released result files show the larger kernels of the five-layer
-# stack fitting *slower* and, as for every factor, no compression phase. This chapter reruns both series on
-# MNIST and Fashion-MNIST with the paper's estimator (bins 0.67 wide), 30 bins over each
-# layer's range, and the matrix-based Rényi estimator of the [estimators chapter](estimators).
-#
-# Note what a larger kernel changes here: the first conv is 'same'-padded and the later ones
-# 'valid', so each later k x k conv shrinks each side of the map by k - 1 pixels: the
-# 5-layer k = 7 net's last conv map is 4 x 4 x 3 = 48 units, against 20 x 20 x 3 = 1,200 for
-# k = 3. Kernel size and the width of the representation fed to the output move together.
 
 # %% tags=["parameters"]
 profile = "book"  # "smoke" (CI, seconds), "book" (what the book shows), "paper" (10,000 epochs)
@@ -64,15 +52,40 @@ MNIST, and output I(T;Y) {glue:text}`fashion_mnist_5conv_k3_ity`,
 {glue:text}`fashion_mnist_5conv_k5_ity` and {glue:text}`fashion_mnist_5conv_k7_ity` bits on
 Fashion-MNIST. In the two-layer stack the kernels cannot be ordered: the seeds of one kernel
 differ as much as the kernels do. No layer compresses: {glue:text}`paper_bins_test_pass` of
-{glue:text}`paper_bins_test_cells` hidden layers pass the compression test with the paper's
-bins ({glue:text}`sat_paper_bins_pct` of their points at the ceiling log2 N) and
+{glue:text}`paper_bins_test_cells` hidden layers pass the {term}`compression test` with the paper's
+bins ({glue:text}`sat_paper_bins_pct` of their points at the {term}`ceiling` log2 N) and
 {glue:text}`renyi_test_pass` with Renyi (largest mean drop after fitting
 {glue:text}`renyi_test_largest`, floor {glue:text}`renyi_test_floor`). Where the Renyi
 estimate does fall, it falls from the random initialisation, before the network fits.
 """)
 
+# %% [markdown]
+# **Question.** Li & Liu vary the size of the convolution kernels in two series: two conv
+# layers of 3 filters with k = 3, 7 or 11, and five conv layers of 3 filters with k = 3, 5 or
+# 7 {cite}`li2021ib`. Their released result files show the larger kernels of the five-layer
+# stack fitting *slower* and, as for every factor, no compression phase. This chapter reruns both series on
+# MNIST and Fashion-MNIST with the paper's estimator (bins 0.67 wide), 30 bins over each
+# layer's range, and the matrix-based Rényi estimator of the [estimators chapter](estimators).
+#
+# Note what a larger kernel changes here: the first conv is 'same'-padded and the later ones
+# 'valid', so each later k x k conv shrinks each side of the map by k - 1 pixels: the
+# 5-layer k = 7 net's last conv map is 4 x 4 x 3 = 48 units, against 20 x 20 x 3 = 1,200 for
+# k = 3. Kernel size and the width of the representation fed to the output move together.
+
 # %%
 ch.header()
+
+# %% [markdown]
+# ## The answer in one figure
+#
+# Where every network's layers end after training, under the paper's estimator and under the
+# scale-aware Renyi estimator. With the paper's bins every hidden layer sits at the same
+# point, the ceiling; only the output moves. Renyi separates the layers; a layer that
+# compressed would end left of the peak of its path (the planes below show whole paths).
+
+# %% mystnb={"figure": {"caption": "Where every layer ends after 200 epochs (means of the seeds): each network is the chain of its layers from conv1 to the softmax output (star), under the paper's bins (left) and the Renyi estimator (right), one row per dataset; faint lines lead from each layer's place at initialisation. Dotted: the ceilings log2 N and H(Y).", "name": "fig-kernel-headline"}}
+ch.headline()
+plt.show()
 
 # %% [markdown]
 # ## The information plane with the paper's estimator

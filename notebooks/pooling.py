@@ -15,17 +15,6 @@
 
 # %% [markdown]
 # # Pooling
-#
-# **Question.** Li & Liu compare three conv layers of 12 filters (3x3) without pooling and
-# with one 2x2 max-pool after the second conv {cite}`li2021ib`, and report no compression
-# phase in either. Pooling is the one operation in these nets that discards information by
-# construction (four values become one), so it is where a drop of I(X;T) between layers is
-# expected; whether it appears *across training* is the question. This chapter reruns both
-# nets on MNIST and Fashion-MNIST with the paper's estimator, 30 bins over each layer's
-# range, and the matrix-based Rényi estimator of the [estimators chapter](estimators).
-#
-# The pool is not a measured layer: `conv3` of the pooled net sees the pooled map, so its
-# output is 12 x 12 x 12 = 1,728 units against 24 x 24 x 12 = 6,912 without pooling.
 
 # %% tags=["parameters"]
 profile = "book"  # "smoke" (CI, seconds), "book" (what the book shows), "paper" (10,000 epochs)
@@ -60,13 +49,37 @@ both datasets ({glue:text}`mnist_no_pool_ity` to {glue:text}`mnist_pool_ity` bit
 Fashion-MNIST) and narrows the gap between training and test accuracy on Fashion-MNIST
 ({glue:text}`fashion_mnist_no_pool_gap` to {glue:text}`fashion_mnist_pool_gap`). The paper's
 bins cannot see the pool: {glue:text}`sat_paper_bins_pct` of the hidden-layer points sit at
-the ceiling log2 N. No layer passes the compression test under any of the three estimators
+the {term}`ceiling` log2 N. No layer passes the {term}`compression test` under any of the three estimators
 ({glue:text}`paper_bins_test_pass`, {glue:text}`range_bins_test_pass` and
 {glue:text}`renyi_test_pass` of {glue:text}`renyi_test_cells` hidden layers).
 """)
 
+# %% [markdown]
+# **Question.** Li & Liu compare three conv layers of 12 filters (3x3) without pooling and
+# with one 2x2 max-pool after the second conv {cite}`li2021ib`, and report no compression
+# phase in either. Pooling is the one operation in these nets that discards information by
+# construction (four values become one), so it is where a drop of I(X;T) between layers is
+# expected; whether it appears *across training* is the question. This chapter reruns both
+# nets on MNIST and Fashion-MNIST with the paper's estimator, 30 bins over each layer's
+# range, and the matrix-based Rényi estimator of the [estimators chapter](estimators).
+#
+# The pool is not a measured layer: `conv3` of the pooled net sees the pooled map, so its
+# output is 12 x 12 x 12 = 1,728 units against 24 x 24 x 12 = 6,912 without pooling.
+
 # %%
 ch.header()
+
+# %% [markdown]
+# ## The answer in one figure
+#
+# Where every network's layers end after training, under the paper's estimator and under the
+# scale-aware Renyi estimator. With the paper's bins every hidden layer sits at the same
+# point, the ceiling; only the output moves. Renyi separates the layers; a layer that
+# compressed would end left of the peak of its path (the planes below show whole paths).
+
+# %% mystnb={"figure": {"caption": "Where every layer ends after 200 epochs (means of the seeds): each network is the chain of its layers from conv1 to the softmax output (star), under the paper's bins (left) and the Renyi estimator (right), one row per dataset; faint lines lead from each layer's place at initialisation. Dotted: the ceilings log2 N and H(Y).", "name": "fig-pooling-headline"}}
+ch.headline()
+plt.show()
 
 # %% [markdown]
 # ## The information plane with the paper's estimator

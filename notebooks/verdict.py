@@ -74,7 +74,7 @@ key_findings(r"""
 Li & Liu's claim that no layer of their CNNs goes through a compression phase holds in our
 rerun of all 16 networks on both datasets. With the paper's bins it holds by construction:
 {glue:text}`sat_paper_bins_pct` of the {glue:text}`sat_points` hidden-layer points sit at the
-ceiling log2 N, where a fall cannot show. Under the compression test fixed before looking,
+ceiling log2 N, where a fall cannot show. Under the {term}`compression test` fixed before looking,
 {glue:text}`cal_passed` hidden-layer cells compress after fitting, on the test set or the
 training set, under any of three estimators; the largest mean drop after fitting,
 {glue:text}`cal_renyi_test_largest` under Renyi ({glue:text}`cal_renyi_test_where`), stays

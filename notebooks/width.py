@@ -15,17 +15,6 @@
 
 # %% [markdown]
 # # Conv width
-#
-# **Question.** Li & Liu train six-layer tanh CNNs with 3x3 kernels and 1, 3, 6 or 12 filters
-# per layer, and report that (i) wider networks fit faster and reach a higher I(T;Y) at the
-# output, and (ii) no layer shows a compression phase, i.e. I(X;T) never falls after its
-# fitting phase. This chapter reruns that experiment on MNIST and Fashion-MNIST with the
-# paper's estimator (binning with a fixed bin width of 0.67) and, beside it, binning with 30
-# bins over each layer's observed range.
-#
-# How the runs are set up (data, nets, optimiser, snapshots, profiles) is described in the
-# [methods](methods) chapter; everything below is computed by `ibutils` and loaded from
-# `results/` when it is already there.
 
 # %% tags=["parameters"]
 profile = "book"  # "smoke" (CI, seconds), "book" (what the book shows), "paper" (10,000 epochs)
@@ -67,8 +56,32 @@ where the estimate cannot fall, and under the {term}`compression test` {glue:tex
 "no compression" holds; with its estimator it could not have come out otherwise.
 """)
 
+# %% [markdown]
+# **Question.** Li & Liu train six-layer tanh CNNs with 3x3 kernels and 1, 3, 6 or 12 filters
+# per layer, and report that (i) wider networks fit faster and reach a higher I(T;Y) at the
+# output, and (ii) no layer shows a compression phase, i.e. I(X;T) never falls after its
+# fitting phase. This chapter reruns that experiment on MNIST and Fashion-MNIST with the
+# paper's estimator (binning with a fixed bin width of 0.67) and, beside it, binning with 30
+# bins over each layer's observed range.
+#
+# How the runs are set up (data, nets, optimiser, snapshots, profiles) is described in the
+# [methods](methods) chapter; everything below is computed by `ibutils` and loaded from
+# `results/` when it is already there.
+
 # %%
 ch.header()
+
+# %% [markdown]
+# ## The answer in one figure
+#
+# Where every network's layers end after training, under the paper's estimator and under the
+# scale-aware Renyi estimator. With the paper's bins every hidden layer sits at the same
+# point, the ceiling; only the output moves. Renyi separates the layers; a layer that
+# compressed would end left of the peak of its path (the planes below show whole paths).
+
+# %% mystnb={"figure": {"caption": "Where every layer ends after 200 epochs (means of the seeds): each network is the chain of its layers from conv1 to the softmax output (star), under the paper's bins (left) and the Renyi estimator (right), one row per dataset; faint lines lead from each layer's place at initialisation. Dotted: the ceilings log2 N and H(Y).", "name": "fig-width-headline"}}
+ch.headline()
+plt.show()
 
 # %% [markdown]
 # ## The information plane with the paper's estimator

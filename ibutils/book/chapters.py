@@ -87,8 +87,8 @@ class Chapter:
         note = (f" Configurations with fewer seeds: {', '.join(fewer)}."
                 if fewer else "")
         return Text(f"**Runs shown:** profile `{p.name}`, horizon {p.epochs} epochs, seeds "
-                    f"{list(p.seeds)}, {len(self.results)} runs.{note}\n\n"
-                    + tables.summary_table(self.results, self.paper))
+                    f"{list(p.seeds)}, {len(self.results)} runs.{note} Every run, with its "
+                    "accuracy and training time, is listed in [All runs](all_runs).")
 
     def plane_figures(self, estimator: str) -> dict:
         """Information planes under one estimator: per dataset (and series) a figure with one
@@ -98,6 +98,16 @@ class Chapter:
                      for v, seeds in group(runs, "variant").items()},
                     split=self.split, estimator=estimator)
                 for label, runs in self.rows().items()}
+
+    def headline(self):
+        """The chapter's answer in one figure: every network's layers at the end of training,
+        under the paper's estimator and under Renyi, a row per dataset (and series)
+        (`ibutils.plots.layer_chains`)."""
+        return plots.layer_chains(
+            {label: {network_label(self.factor, v): seeds
+                     for v, seeds in group(runs, "variant").items()}
+             for label, runs in self.rows().items()},
+            (self.paper, self.renyi), split=self.split)
 
     def planes(self, estimator: str, name: str, caption: str) -> FigureTabs:
         """`plane_figures` under tabs, one per dataset (and series), numbered as `name`."""

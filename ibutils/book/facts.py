@@ -188,7 +188,8 @@ def test_facts(cells: dict[str, list[dict]]) -> dict[str, str]:
                     f"{k}_test_pass": str(sum(r["passed"] for r in rows)),
                     f"{k}_test_floor": f"{rows[0]['floor']:.3f}",
                     f"{k}_test_largest": f"{top['drop']:.3f}",
-                    f"{k}_test_largest_where": f"{top['layer']} of {top['label']}",
+                    f"{k}_test_largest_where": layer_where(top["layer"], top["dataset"],
+                                                           top["variant"]),
                     f"{k}_test_min_p": f"{min(r['p'] for r in rows):.2f}"})
     return out
 

@@ -23,6 +23,7 @@ from .planes import (
                      info_plane,
                      info_plane_animation,
                      info_planes,
+                     layer_chains,
                      seed_plane,
                      seed_planes,
 )
@@ -48,6 +49,7 @@ from .summary import (
 )
 
 __all__ = [
+    "layer_chains",
     "seed_plane", "seed_planes",
     "drop_heatmap",
     "EPOCH_CMAP", "LAYER_CMAP", "MARKERS", "OUTPUT_MARKER", "QUANTITY_LABELS", "VARIANT_COLORS",

@@ -8,9 +8,16 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ..config import PAPER_ID, ity_key, ixt_key
-from ..labels import dataset_label, network_label
+from ..labels import dataset_label, estimator_label, network_label
 from ..mi import SATURATION_TOL
-from .style import EPOCH_CMAP, as_list, epoch_norm, layer_color, layer_marker
+from .style import (
+    EPOCH_CMAP,
+    as_list,
+    epoch_norm,
+    layer_color,
+    layer_marker,
+    variant_color,
+)
 
 
 def info_plane(result, *, split: str = "test", estimator: str = PAPER_ID,
@@ -201,4 +208,46 @@ def seed_planes(configs: dict, *, split: str = "test", estimator: str = PAPER_ID
                         fontsize=8.5, frameon=False, markerscale=1.3)
     for h in legend.legend_handles:
         h.set_color("0.3")
+    return fig
+
+
+def layer_chains(by_dataset: dict, estimators, *, split: str = "test", width: float = 7.0):
+    """The answer of a factor chapter in one figure: where every network's layers end up.
+    Rows: datasets (`by_dataset` maps a row label to {network label: seed runs}); columns:
+    estimators. In each panel, each network (one colour) is the chain of its layers at the
+    last snapshot, input side to output (seed means; markers as in the planes), and a thin
+    line from where each layer started (epoch 0). Under binning the hidden layers all sit
+    at the ceiling; a scale-aware estimator separates them."""
+    rows, cols = len(by_dataset), len(estimators)
+    fig, axes = plt.subplots(rows, cols, squeeze=False, figsize=(width, 2.9 * rows + 0.6),
+                             constrained_layout=True)
+    for (row_label, configs), ax_row in zip(by_dataset.items(), axes):
+        for est, ax in zip(estimators, ax_row):
+            for k, (name, runs) in enumerate(configs.items()):
+                color = variant_color(k)
+                ends, starts = [], []
+                for i, layer in enumerate(runs[0].layers):
+                    epochs, ixt, ity = _mean_over_seeds(runs, split, est, layer)
+                    ends.append((ixt[-1], ity[-1]))
+                    starts.append((ixt[0], ity[0]))
+                    ax.scatter(ixt[-1], ity[-1], marker=layer_marker(layer, i), color=color,
+                               s=22, zorder=3, edgecolors="none")
+                    ax.plot([ixt[0], ixt[-1]], [ity[0], ity[-1]], color=color, lw=0.5,
+                            alpha=0.35, zorder=1)
+                ax.plot(*zip(*ends), "-", color=color, lw=1.2, zorder=2, label=name)
+            first = next(iter(configs.values()))[0]
+            if est.startswith("binning"):
+                ax.axvline(np.log2(first.n[split]), ls=":", color="0.4", lw=0.8)
+            ax.axhline(first.h_y(split), ls=":", color="0.4", lw=0.8)
+            ax.set_ylim(0, first.h_y(split) * 1.06)
+            ax.set_xlim(left=0)
+            ax.set_title(f"{row_label}: {estimator_label(est)}", fontsize=9)
+            ax.tick_params(labelsize=8.5)
+            ax.set_xlabel("I(X;T) [bits]" if est.startswith("binning") else "I(X;T)",
+                          fontsize=9)
+            ax.set_ylabel("I(T;Y) [bits]" if est.startswith("binning") else "I(T;Y)",
+                          fontsize=9)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=min(len(labels), 4),
+               fontsize=8.5, frameon=False)
     return fig
