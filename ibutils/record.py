@@ -30,16 +30,18 @@ MEASURE_NOISE_SEED = 20190101
 
 
 @torch.no_grad()
-def capture(model: CNN, x: torch.Tensor) -> tuple[dict[str, np.ndarray], torch.Tensor]:
+def capture(model: CNN, x: torch.Tensor, *,
+            noise_seed: int = MEASURE_NOISE_SEED) -> tuple[dict[str, np.ndarray], torch.Tensor]:
     """Activations of every measured layer for all of `x`, via forward hooks.
 
     Returns ``({layer: (N, D) float32 array}, logits (N, 10))``; the output layer is recorded
     as softmax probabilities, as the paper does. Conv maps are flattened in (H, W, C) order,
     free for channels-last tensors; the order of units does not change any estimate. A noisy
     network's layers are recorded without their own noise (S(x), the centre of T given x) but
-    with the noise of the layers before them, drawn from `MEASURE_NOISE_SEED`.
+    with the noise of the layers before them, drawn from `noise_seed` (by default
+    `MEASURE_NOISE_SEED`, the draw every snapshot of a run is measured with).
     """
-    seed_noise(model, MEASURE_NOISE_SEED)
+    seed_noise(model, noise_seed)
     device = next(model.parameters()).device  # activations come back to the CPU as numpy
     n, acts, offset = len(x), {}, [0]
     def hook_for(name):

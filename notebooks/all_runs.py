@@ -23,7 +23,7 @@
 profile = "book"  # "smoke" (CI, seconds), "book" (what the book shows), "paper" (10,000 epochs)
 datasets = ["mnist", "fashion_mnist"]  # any of "mnist", "fashion_mnist"
 epochs = 200  # training horizon; None uses the profile's (book: 1,000)
-seeds = [0, 1, 2]  # None uses the profile's seeds (book: 0, 1, 2)
+seeds = [0, 1, 2, 3, 4]  # None uses the profile's seeds (book: 0, 1, 2); with stored_seeds, 3 and 4 where stored
 stored_seeds = True  # True: the first seed everywhere, the others only where already stored
 split = "test"  # split the estimates are taken on: "train" or "test"
 allow_training = False  # True: train runs not yet stored (CPU-hours); False: list them, stop

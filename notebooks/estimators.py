@@ -40,10 +40,10 @@ allow_training = False  # True: train runs not yet stored (CPU-hours); False: li
 
 # %%
 import matplotlib.pyplot as plt
-from IPython.display import Markdown
 
 from ibutils import plots
 from ibutils.analysis.runs import by_config
+from ibutils.book import Dropdown
 from ibutils.book.tables import compression_table
 from ibutils.labels import estimator_label
 from ibutils.config import estimator_set, ixt_key
@@ -75,7 +75,7 @@ plots.sweep_lines(known_answers.sweep_plugin_bias(ns), "n", "estimate", referenc
 plt.show()
 
 # %% [markdown]
-# ## KDE bounds: exact on a Gaussian channel, saturated in wide layers
+# ## KDE bounds: exact on a Gaussian channel, at the ceiling in wide layers
 #
 # For T' = c_X + N(0, σ²) with X uniform on 8 points in one dimension, I(X;T') is computed
 # exactly by quadrature. The pairwise-distance bounds bracket it at every spacing, tightly when
@@ -90,8 +90,8 @@ plt.show()
 # %% [markdown]
 # With the noise variance the paper's code carried (0.1, switched off there), a deterministic
 # tanh layer of even moderate width has all pairwise distances far above the noise scale, and
-# both bounds reach log2 n of the subsample: KDE with a fixed noise level saturates like
-# binning unless the noise is scaled to the layer.
+# both bounds reach log2 n of the subsample: KDE with a fixed noise level reaches the
+# ceiling like binning unless the noise is scaled to the layer.
 
 # %% mystnb={"figure": {"caption": "KDE bounds (noise variance 0.1) of a random deterministic tanh layer with n = 500 against its width D; dotted: log2 n.", "name": "fig-est-kde-dimension"}}
 rows = known_answers.sweep_kde_dimension(dims)
@@ -103,8 +103,8 @@ plt.show()
 # ## Matrix-based Rényi entropy: scale-aware, biased at small N
 #
 # The kernel width is set from the data (the median pairwise distance, shrunk with N as in
-# Silverman's rule; see `ibutils.mi.kernel_width`), so the estimate does not saturate for wide
-# layers: it stays far below log2 N (dotted) and changes little with N. It is not an estimate
+# Silverman's rule; see `ibutils.mi.kernel_width`), so the estimate does not reach the ceiling
+# for wide layers: it stays far below log2 N (dotted) and changes little with N. It is not an estimate
 # of Shannon MI either, but a kernel-scale summary of how much of the input's geometry the
 # layer keeps; its value depends on the width rule and on D, so only curves computed the same
 # way are compared.
@@ -120,16 +120,21 @@ plt.show()
 # One width variant, every snapshot, under every estimator setting of
 # `ibutils.config.SENSITIVITY_ESTIMATORS`: bin widths 0.05 to 2, bin counts 10 to 100, KDE
 # noise variances 0.01 to 100, and Rényi with the default and three fixed kernel widths.
-# The table gives, per layer, how far the test-set I(X;T) falls from its peak to the last
-# snapshot, in bits; a star marks a fall larger than both the spread across seeds and
-# 0.05 bits (`ibutils.analysis.compression.compression`).
+# {numref}`fig-est-sensitivity` gives, per layer, how far the test-set I(X;T) falls from its
+# peak to the last snapshot (bits; for Rényi, its own scale) and, in brackets, the epoch of
+# the peak (`ibutils.analysis.compression.compression`); the table under it holds the same
+# numbers, with a star where a fall exceeds 0.05 and the spread across seeds.
 
-# %%
+# %% mystnb={"figure": {"caption": "The 3-filter width net on MNIST (seed 0) under every estimator setting of the sensitivity study: the fall of each layer's I(X;T) from its peak to epoch 200 (colour and first number) and the epoch of the peak (in brackets; 0: no fall), test set. A peak at epoch 0 or 1 is a drift from initialisation, not a compression phase.", "name": "fig-est-sensitivity"}}
 estimators = estimator_set(["default", "sensitivity"])
 runs = run_study("width", datasets, profile=profile, epochs=epochs, seeds=seeds,
                  variants=[variant], estimators=estimators, allow_training=allow_training)
 ids = [e.id for e in estimators]
-Markdown(compression_table(by_config(runs), ids))
+plots.drop_grid([r for r in runs if r.dataset == runs[0].dataset], ids)
+plt.show()
+
+# %%
+Dropdown("The same falls as a table", compression_table(by_config(runs), ids))
 
 # %% mystnb={"figure": {"caption": "I(X;T) of every layer against epoch for the sensitivity run on the first dataset under four estimators (test set).", "name": "fig-est-sensitivity-curves"}}
 first = runs[0]
@@ -150,13 +155,13 @@ plt.show()
 # - **Binning measures the sample size in wide layers.** On the synthetic layer, 0.67-wide bins
 #   give log2 N exactly as soon as the layer has 16 units; only layers of 1-4 units stay below
 #   it, capped by their 4^D possible patterns.
-# - **KDE bounds are right where they can be checked, and saturate like binning with small
-#   noise.** They bracket the exact I(X;T') of the 1-D Gaussian channel at every spacing; on a
+# - **KDE bounds are right where they can be checked, and reach the ceiling like binning with
+#   small noise.** They bracket the exact I(X;T') of the 1-D Gaussian channel at every spacing; on a
 #   wide deterministic layer with noise variance 0.1 both bounds sit at log2 n.
 # - **On the real run, no estimator setting shows compression in a hidden conv layer.** For
 #   every bin width from 0.05 to 2, every bin count from 10 to 100, every KDE noise variance
 #   from 0.01 to 100 and Rényi with fixed kernel widths, the six conv layers never fall from a
-#   peak (drops of 0.00). The binned and small-noise estimates are saturated throughout; the
+#   peak (drops of 0.00). The binned and small-noise estimates are at the ceiling throughout; the
 #   large-noise KDE and fixed-width Rényi estimates *rise* to the last snapshot. Only Rényi
 #   with data-driven kernel widths shows drops of at most 0.07 in conv layers, from
 #   initialisation (peak at epoch 0), not after a fitting phase.
@@ -167,7 +172,7 @@ plt.show()
 #   as the net becomes confident. That is the saturation mechanism of
 #   {cite}`saxe2018ib`, seen at the softmax; with the paper's 0.67-wide bins the output is
 #   capped at log2 11 and shows nothing (a 0.05-bit drop that misses the test's floor).
-# - **Matrix-based Rényi is the most usable single summary here** (no saturation in wide
+# - **Matrix-based Rényi is the most usable single summary here** (no ceiling in wide
 #   layers, cost independent of width beyond one GEMM), but its values depend on the kernel
 #   width rule, and it carries a finite-sample bias (0.1-0.3 bits on independent labels in the
 #   tests), so curves are compared only at equal N and rule.

@@ -66,7 +66,8 @@ def test_stored_seeds_adds_only_the_seeds_already_stored(tmp_store):
         load_chapter("width", seeds=[0, 1], allow_training=False, **kw)
     ch = load_chapter("width", seeds=[0, 1], allow_training=False, stored_seeds=True, **kw)
     assert sorted((r.variant, r.seed) for r in ch.results) == [("w1", 0), ("w1", 1), ("w3", 0)]
-    assert "fewer seeds: MNIST, 6 layers x 3 filters (1)" in ch.header()
+    assert ("seed 0 of every configuration; seed 1 also of 1 (MNIST, 6 layers x 1 filter)."
+            in ch.header())
 
 
 @needs_data
@@ -139,3 +140,20 @@ def test_prose_fills_glued_numbers_for_the_book_and_for_jupyter():
     assert "Key findings" in html
     with pytest.warns(UserWarning, match="no_such_number"):
         assert "(not computed)" in prose("{glue:text}`no_such_number` bits")._repr_markdown_()
+
+
+def test_seed_coverage_names_the_configurations_with_extra_seeds():
+    from types import SimpleNamespace
+
+    from ibutils.architecture import get_variant
+    from ibutils.book.chapters import seed_coverage
+
+    def run(variant, dataset, seed):
+        return SimpleNamespace(variant=variant, dataset=dataset, seed=seed,
+                               config=SimpleNamespace(net=get_variant("width", variant)))
+    runs = ([run("w1", "mnist", s) for s in range(5)] + [run("w3", "mnist", s) for s in range(3)]
+            + [run("w3", "fashion_mnist", s) for s in (0, 1, 2, 3)])
+    assert seed_coverage(runs, range(5)) == (
+        "seeds 0-2 of every configuration; seed 3 also of 1 (Fashion-MNIST, 6 layers x 3 "
+        "filters); seeds 3 and 4 also of 1 (MNIST, 6 layers x 1 filter).")
+    assert seed_coverage(runs[5:8], range(5)) == "seeds 0-2 of every configuration."

@@ -2,11 +2,14 @@
 networks (`NetConfig.noise_std`): noise in training and measurement, reproducible, with cache
 keys of their own."""
 import math
+import os
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
+from ibutils.analysis.noise_scale import nearest_neighbour_distances, noise_sweep
 from ibutils.architecture import get_variant
 from ibutils.config import get_profile, noisy
 from ibutils.labels import config_label, estimator_label
@@ -144,3 +147,67 @@ def test_recorder_runs_noisy_estimator_at_the_nets_own_noise():
     assert 0 <= layers["conv1"]["i_xt"] <= math.log2(40) + 1e-9
     with pytest.raises(ValueError, match="noisy networks only"):
         estimates(build_cnn(get_variant("depth", "d1")), split, [noisy(n_samples=40)], epoch=0)
+
+
+def test_nearest_neighbour_distances_on_a_line():
+    t = np.array([[0.0], [1.0], [3.0], [7.0]])
+    assert np.allclose(nearest_neighbour_distances(t), [1.0, 1.0, 2.0, 4.0])
+    with pytest.raises(ValueError, match="t: got shape"):
+        nearest_neighbour_distances(np.zeros(3))
+
+
+def test_noise_sweep_leaves_the_ceiling_only_at_the_scale_of_the_distances():
+    # two inputs 2 apart in one dimension: log2 2 = 1 bit when the noise is small against
+    # the distance, the integrated value when it is comparable, near 0 when it is large
+    t = np.array([[0.0], [2.0]])
+    rows = noise_sweep({"layer": t}, np.array([0, 1]), [0.05, 1.0, 50.0],
+                       mc_samples=20000, seed=3)
+    by = {r["noise_std"]: r for r in rows}
+    assert by[0.05]["i_xt"] == pytest.approx(1.0, abs=1e-6)
+    assert by[1.0]["i_xt"] == pytest.approx(gaussian_pair_mi(2.0),
+                                            abs=4 * by[1.0]["i_xt_se"] + 1e-3)
+    assert by[50.0]["i_xt"] < 0.01
+    assert all(r["ceiling"] == 1.0 and r["nn_distance"] == 2.0 for r in rows)
+    assert by[0.05]["nn_over_noise"] == pytest.approx(40.0)
+    with pytest.raises(ValueError, match="noise_stds"):
+        noise_sweep({"layer": t}, np.array([0, 1]), [0.0])
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"nets": {"width": ["w99"]}}, r"nets\['width'\]: got 'w99'"),
+    ({"nets": {"colour": ["w1"]}}, "nets: got 'colour'"),
+    ({"noise_stds": [0.0]}, "noise_stds"),
+])
+def test_noisy_page_names_bad_input(kwargs, match):
+    from ibutils.book import load_noisy
+    with pytest.raises(ValueError, match=match):
+        load_noisy(profile="smoke", datasets=["mnist"], allow_training=False, **kwargs)
+
+
+@pytest.mark.skipif(not (Path(os.environ.get("IBUTILS_DATA", "")) / "MNIST").exists(),
+                    reason="MNIST not found: set IBUTILS_DATA")
+def test_noisy_page_reads_stored_noisy_runs(tmp_store):
+    from ibutils.book import load_noisy
+    from ibutils.book.noisy_page import CEILING_TOL
+    from ibutils.config import binning, noisy, renyi
+    from ibutils.runner import run_study
+
+    ests = (noisy(), binning(bin_width=0.67), renyi(n_samples=500))  # the page's estimators
+    runs = run_study("width", ["mnist"], profile="smoke", epochs=2, seeds=[0, 1],
+                     variants=["w1"], estimators=ests, noise_std=0.5, progress=False)
+    ch = load_noisy(profile="smoke", epochs=2, seeds=[0, 1], datasets=["mnist"],
+                    noise_stds=[0.5, 0.1], nets={"width": ["w1"]}, allow_training=False)
+    assert [r.seed for r in ch.results[0.5]] == [0, 1] and ch.results[0.1] == []
+    assert ch.missing == ["at noise 0.1, 6 layers x 1 filter"]
+    (row,) = ch.rows()
+    n = runs[0].n["test"]
+    assert row["ceiling"] == pytest.approx(np.log2(min(1000, n)))
+    ixt = np.array([[r.mi("test", ests[0].id, f"conv{i}", "i_xt") for i in range(1, 7)]
+                    for r in runs])
+    assert row["at_ceiling"] == pytest.approx(np.mean(ixt >= row["ceiling"] - CEILING_TOL))
+    assert row["lowest"] == pytest.approx(ixt.min())
+    assert row["accuracy"] == pytest.approx(np.mean([r.snapshots()[-1]["test"]["accuracy"]
+                                                     for r in runs]))
+    facts = ch.facts()
+    assert facts["noisy_test_cells"] == str(3 * 2 * 6)  # estimators x sets x hidden layers
+    assert facts["noisy_nets_list"] == "6 layers x 1 filter at noise 0.5"

@@ -82,7 +82,7 @@ def rerun_box(name: str, declared: str, parameters: dict) -> str:
 
 
 TEXT_CALLS = ("prose(", "key_findings(", "ch.header()", "ch.compression_table()", "rp.header()", "ch.planes(",
-              "study.header()", "study_header(")
+              "study.header()", "study_header(", "Dropdown(")
 
 
 def for_readers(nb, name: str, declared: str, parameters: dict):

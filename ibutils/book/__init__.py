@@ -12,18 +12,20 @@
 """
 from .chapters import Chapter, PrecisionCheck, Reproduction, study_header
 from .compression_page import CompressionChapter
+from .noisy_page import NoisyChapter
 from .pages import (
            load_chapter,
            load_compression,
+           load_noisy,
            load_precision,
            load_reproduction,
            load_stored,
            load_study,
 )
-from .render import Html, Prose, Text, glue, key_findings, prose, table
+from .render import Dropdown, Html, Prose, Text, glue, key_findings, prose, table
 from .spec import PageSpec, page_spec
 
-__all__ = ["Chapter", "CompressionChapter", "Html", "PageSpec", "PrecisionCheck", "Reproduction",
-           "Prose", "Text", "glue", "key_findings", "load_chapter", "load_compression", "load_precision",
+__all__ = ["Chapter", "CompressionChapter", "NoisyChapter", "Dropdown", "Html", "PageSpec", "PrecisionCheck", "Reproduction",
+           "Prose", "Text", "glue", "key_findings", "load_chapter", "load_compression", "load_noisy", "load_precision",
            "load_reproduction", "load_stored", "load_study", "page_spec", "prose", "study_header",
            "table"]

@@ -81,14 +81,9 @@ class Chapter:
     def header(self) -> Text:
         """Which runs the chapter shows (profile, horizon, seeds) and their summary table."""
         p = self.profile
-        fewer = [f"{config_label(runs[0].dataset, runs[0].variant)} ({len(runs)})"
-                 for runs in group(self.results, "label_config").values()
-                 if len(runs) < len(p.seeds)]
-        note = (f" Configurations with fewer seeds: {', '.join(fewer)}."
-                if fewer else "")
-        return Text(f"**Runs shown:** profile `{p.name}`, horizon {p.epochs} epochs, seeds "
-                    f"{list(p.seeds)}, {len(self.results)} runs.{note} Every run, with its "
-                    "accuracy and training time, is listed in [All runs](all_runs).")
+        return Text(f"**Runs shown:** profile `{p.name}`, horizon {p.epochs} epochs, "
+                    f"{len(self.results)} runs: {seed_coverage(self.results, p.seeds)} Every "
+                    "run, with its accuracy and training time, is listed in [All runs](all_runs).")
 
     def plane_figures(self, estimator: str) -> dict:
         """Information planes under one estimator: per dataset (and series) a figure with one
@@ -202,17 +197,42 @@ def study_header(chapters: dict[str, Chapter]) -> Text:
                 if v not in {r.variant for r in ch.results}]
     note = (f" Left out (not yet computed for this horizon and these seeds): "
             f"{', '.join(left_out)}." if left_out else "")
-    n_configs = n_fewer = 0
-    for ch in chapters.values():
-        for runs in group(ch.results, "label_config").values():
-            n_configs += 1
-            n_fewer += len(runs) < len(p.seeds)
-    if n_fewer:
-        note += (f" {n_fewer} of the {n_configs} configurations have fewer seeds so far (each "
-                 "chapter's header names them).")
-    return Text(f"**Runs judged:** profile `{p.name}`, horizon {p.epochs} epochs, seeds "
-                f"{list(p.seeds)}: {n_runs} runs over {len(chapters)} factors and "
-                f"{len(first.datasets)} datasets.{note}")
+    runs = [r for ch in chapters.values() for r in ch.results]
+    return Text(f"**Runs judged:** profile `{p.name}`, horizon {p.epochs} epochs, {n_runs} runs "
+                f"over {len(chapters)} factors and {len(first.datasets)} datasets: "
+                f"{seed_coverage(runs, p.seeds)}{note}")
+
+
+def _seed_words(seeds) -> str:
+    seeds = sorted(seeds)
+    if len(seeds) > 2 and seeds == list(range(seeds[0], seeds[-1] + 1)):
+        return f"seeds {seeds[0]}-{seeds[-1]}"
+    return "seed " + str(seeds[0]) if len(seeds) == 1 else \
+        "seeds " + ", ".join(map(str, seeds[:-1])) + f" and {seeds[-1]}"
+
+
+def seed_coverage(results: Sequence[RunResult], seeds: Sequence[int]) -> str:
+    """One sentence on which seeds the runs cover, per configuration: "seeds 0-2 of every
+    configuration." or, where some configurations have more, "seeds 0-2 of every
+    configuration, and seeds 3 and 4 of 8 (A, B, ...)." (a network in two factors once)."""
+    by_config = {}
+    for r in results:
+        by_config.setdefault((r.dataset, r.config.net), (r, set()))[1].add(r.seed)
+    common = set(seeds)
+    for _, got in by_config.values():
+        common &= got
+    if not common:
+        return "the seeds stored for each configuration."
+    extra = {}
+    for r, got in by_config.values():
+        if got - common:
+            extra.setdefault(tuple(sorted(got - common)), []).append(
+                config_label(r.dataset, r.variant))
+    text = f"{_seed_words(common)} of every configuration"
+    for more, labels in sorted(extra.items()):
+        text += (f"; {_seed_words(more)} also of {len(labels)} "
+                 f"({', '.join(sorted(labels))})")
+    return text + "."
 
 
 @dataclass

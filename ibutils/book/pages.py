@@ -9,11 +9,21 @@ from __future__ import annotations
 
 from ..analysis.mechanisms import set_apart_untrained
 from ..architecture import paper_variants
-from ..config import COMPRESSION_ESTIMATORS, PROFILES, check_choice, geometry
+from ..config import (
+    COMPRESSION_ESTIMATORS,
+    PROFILES,
+    binning,
+    check_choice,
+    geometry,
+    noisy,
+    renyi,
+)
+from ..labels import network_label
 from ..results import MissingResultError, RunResult
 from ..runner import run_study
 from .chapters import Chapter, PrecisionCheck, Reproduction
 from .compression_page import ACTIVATIONS, CompressionChapter
+from .noisy_page import NOISE_STDS, NOISY_NETS, NoisyChapter
 from .spec import PageSpec, page_spec
 
 
@@ -198,3 +208,52 @@ def load_precision(configs, spec: PageSpec | None = None, **params) -> Precision
         fp32[label] = run_study(factor, [dataset], seeds=seeds, **kw)
         bf16[label] = run_study(factor, [dataset], seeds=seeds[:1], precision="bf16", **kw)[0]
     return PrecisionCheck(fp32, bf16, spec.profile, spec.split, spec.estimator_ids)
+
+
+def load_noisy(spec: PageSpec | None = None, *, noise_stds=NOISE_STDS, nets=None,
+               **params) -> NoisyChapter:
+    """The stored noisy runs of `nets` (factor -> variants; default `NOISY_NETS`) at each noise
+    sd in `noise_stds`, on MNIST, with noisy-network MI, the paper's bins and Renyi, and their
+    deterministic twins (the same seeds, the spec's estimators). Nothing is trained: these
+    runs cost hours each, so missing ones are listed (`NoisyChapter.missing`) with the command
+    that computes them."""
+    spec = _spec(spec, params)
+    nets = NOISY_NETS if nets is None else nets
+    for factor, variants in nets.items():
+        check_choice("nets", factor, tuple(paper_variants()))
+        for v in variants:
+            check_choice(f"nets[{factor!r}]", v, tuple(paper_variants()[factor]))
+    if not noise_stds or any(not s > 0 for s in noise_stds):
+        raise ValueError(f"noise_stds: got {list(noise_stds)!r}, allowed positive numbers")
+    ests = (noisy(), binning(bin_width=0.67), renyi(n_samples=500))
+    kwargs = {"profile": spec.profile, "allow_training": False, "progress": False,
+              "device": spec.device}
+    results, baseline, missing = {}, [], {}
+    for s in noise_stds:
+        results[float(s)] = []
+        for factor, variants in nets.items():
+            for v in variants:
+                lacking = []
+                for seed in spec.profile.seeds:
+                    try:
+                        results[float(s)] += run_study(factor, ["mnist"], seeds=[seed],
+                                                       variants=[v], estimators=ests,
+                                                       noise_std=float(s), **kwargs)
+                    except MissingResultError:
+                        lacking.append(seed)
+                        continue
+                    try:
+                        twin = run_study(factor, ["mnist"], seeds=[seed], variants=[v],
+                                         estimators=spec.estimators, **kwargs)
+                    except MissingResultError:
+                        continue
+                    known = {r.config.key() for r in baseline}
+                    baseline += [r for r in twin if r.config.key() not in known]
+                if lacking:
+                    seeds = ("" if lacking == list(spec.profile.seeds) else
+                             f" (seed{'s' if len(lacking) > 1 else ''} "
+                             f"{', '.join(map(str, lacking))})")
+                    missing.setdefault(float(s), []).append(network_label(factor, v) + seeds)
+    return NoisyChapter(results, baseline, spec.profile, spec.split,
+                        tuple(e.id for e in ests),
+                        [f"at noise {s:g}, {', '.join(names)}" for s, names in missing.items()])

@@ -41,17 +41,19 @@ from .style import (
 )
 from .summary import (
                      compression_map,
+                     drop_grid,
                      drop_heatmap,
                      fidelity_curves,
                      fidelity_scatter,
                      gap_scatter,
+                     noise_sweep_lines,
                      sweep_lines,
 )
 
 __all__ = [
     "layer_chains",
     "seed_plane", "seed_planes",
-    "drop_heatmap",
+    "drop_grid", "drop_heatmap", "noise_sweep_lines",
     "EPOCH_CMAP", "LAYER_CMAP", "MARKERS", "OUTPUT_MARKER", "QUANTITY_LABELS", "VARIANT_COLORS",
     "compression_map", "epoch_norm", "fidelity_curves", "fidelity_scatter", "gap_scatter",
     "geometry_grid", "gradient_curves", "gradient_grid", "info_plane", "info_plane_animation",

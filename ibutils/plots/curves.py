@@ -3,6 +3,7 @@ gradients and weight norms, geometry, precision; and their grids."""
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
@@ -34,7 +35,9 @@ def mi_curves(results, quantity: str = "i_xt", *, split: str = "test",
     ax = ax or plt.gca()
     results = as_list(results)
     first = results[0]
-    for layer in layers or first.layers:
+    if layers is None:  # the layers this estimator records (noisy-network MI: hidden only)
+        layers = [la for la in first.layers if _records(first, split, estimator, la)]
+    for layer in layers:
         epochs, vals = seed_stack(results,
                                    lambda r, la=layer: r.mi(split, estimator, la, quantity))
         color = layer_color(first.layers.index(layer), len(first.layers))
@@ -45,12 +48,25 @@ def mi_curves(results, quantity: str = "i_xt", *, split: str = "test",
         ax.axhline(first.h_y(split), ls=":", color="0.4", lw=1)
     elif estimator.startswith("binning"):
         ax.axhline(np.log2(first.n[split]), ls=":", color="0.4", lw=1)
+    elif estimator.startswith("noisy"):  # X uniform over its n_samples inputs
+        n = re.search(r"n_samples(\d+)", estimator)
+        ax.axhline(np.log2(min(int(n.group(1)), first.n[split]) if n else first.n[split]),
+                   ls=":", color="0.4", lw=1)
     ax.set_xscale("symlog", linthresh=1)
     ax.set_xlim(0, None)
     ax.set_xlabel("epoch")
     ax.set_ylabel(QUANTITY_LABELS.get(quantity, quantity) + " [bits]")
     ax.set_title(title if title is not None else first.variant or first.label)
     return ax
+
+
+def _records(run, split: str, estimator: str, layer: str) -> bool:
+    """Whether `run` holds `estimator`'s values for `layer`."""
+    try:
+        run.mi(split, estimator, layer, "i_xt")
+    except KeyError:
+        return False
+    return True
 
 
 def _variant_bands(groups: dict, values, ax) -> None:
@@ -133,7 +149,8 @@ def layer_mi_grid(groups: dict, estimators: Sequence[str], *, quantity: str = "i
     for (label, runs), row in zip(groups.items(), axes):
         for est, ax in zip(estimators, row):
             mi_curves(runs, quantity, split=split, estimator=est, ax=ax,
-                      title=f"{label}: {estimator_label(est)}")
+                      title=textwrap.fill(f"{label}: {estimator_label(est)}", 42))
+            ax.title.set_fontsize(9)
     for row in axes:
         row[0].legend(fontsize="x-small", ncol=2, frameon=False)
     return axes

@@ -109,8 +109,12 @@ def info_plane_animation(result, *, split: str = "test",
     layers = result.layers
     ixt = {la: result.mi(split, estimator, la, ixt_key(estimator)) for la in layers}
     ity = {la: result.mi(split, estimator, la, ity_key(estimator)) for la in layers}
+    binned = estimator.startswith("binning")  # log2 N bounds binned I(X;T) only
     lo_x = min(v.min() for v in ixt.values())
-    hi_x = max(max(v.max() for v in ixt.values()), np.log2(result.n[split]))
+    hi_x = max(v.max() for v in ixt.values())
+    if binned:
+        hi_x = max(hi_x, np.log2(result.n[split]))
+    pad_x = 0.3 if binned else 0.05 * max(hi_x - lo_x, 0.1)
     hi_y = max(max(v.max() for v in ity.values()), result.h_y(split))
 
     def draw(k):
@@ -120,14 +124,16 @@ def info_plane_animation(result, *, split: str = "test",
             ax.plot(ixt[la][:k + 1], ity[la][:k + 1], "-", color=color, lw=0.8, alpha=0.6)
             ax.plot(ixt[la][k], ity[la][k], layer_marker(la, i), color=color, ms=7,
                     label=la)
-        ax.axvline(np.log2(result.n[split]), ls=":", color="0.4", lw=1)
+        if binned:
+            ax.axvline(np.log2(result.n[split]), ls=":", color="0.4", lw=1)
         ax.axhline(result.h_y(split), ls=":", color="0.4", lw=1)
-        ax.set_xlim(lo_x - 0.3, hi_x + 0.3)
+        ax.set_xlim(lo_x - pad_x, hi_x + pad_x)
         ax.set_ylim(-0.1, hi_y + 0.2)
         ax.set_xlabel("I(X;T) [bits]")
         ax.set_ylabel("I(T;Y) [bits]")
         ax.set_title(f"{dataset_label(result.dataset)}, {network_label('', result.variant)}, "
-                     f"seed {result.seed}: epoch {epochs[k]}")
+                     f"seed {result.seed}, {estimator_label(estimator)}: epoch {epochs[k]}",
+                     fontsize=9)
         ax.legend(fontsize="x-small", loc="lower right", frameon=False)
 
     anim = FuncAnimation(fig, draw, frames=len(epochs), interval=300)

@@ -115,6 +115,7 @@ def fidelity_scatter(rows: Sequence[dict], quantity: str = "ity", *, ax=None,
         y = np.array([r[f"ours_{quantity}"] for r in sel])
         err = np.array([[r[f"ours_{quantity}"] - r[f"{quantity}_lo"],
                          r[f"{quantity}_hi"] - r[f"ours_{quantity}"]] for r in sel]).T
+        err = np.clip(err, 0.0, None)  # a mean of equal values can sit an ulp outside them
         ax.errorbar(x, y, yerr=err, fmt="o", ms=3, lw=0.6, color=variant_color(i), alpha=0.7,
                     label=dataset_label(dataset))
     if rows:
@@ -194,3 +195,71 @@ def drop_heatmap(cells: dict, *, width: float = 7.0, row_height: float = 0.32):
     cbar.set_label("mean drop after fitting / floor", fontsize=9)
     cbar.ax.tick_params(labelsize=8.5)
     return axes
+
+
+def drop_grid(runs, estimators: Sequence[str], *, split: str = "test", width: float = 7.0,
+              row_height: float = 0.3):
+    """One configuration under many estimator settings: settings down, layers across, colour
+    = the fall of the seeds' mean I(X;T) from its peak to the last snapshot (bits, or the
+    Renyi estimator's own scale), each cell annotated with the fall and the peak's epoch
+    ("0" where the fall is below 0.005)
+    (`ibutils.analysis.compression.compression`)."""
+    from ..analysis.compression import compression
+
+    runs = list(runs)
+    layers = list(runs[0].layers)
+    drops = np.array([[compression(runs, la, split=split, estimator=est)["drop"]
+                       for la in layers] for est in estimators])
+    peaks = [[compression(runs, la, split=split, estimator=est)["peak_epoch"]
+              for la in layers] for est in estimators]
+    fig, ax = plt.subplots(figsize=(width, 1.3 + row_height * len(estimators)),
+                           constrained_layout=True)
+    vmax = max(float(np.nanmax(drops)), MIN_DROP_BITS)
+    norm = plt.matplotlib.colors.SymLogNorm(linthresh=MIN_DROP_BITS, vmin=0, vmax=vmax)
+    image = ax.imshow(drops, cmap="Reds", norm=norm, aspect="auto", interpolation="nearest")
+    for i, row in enumerate(drops):
+        for j, value in enumerate(row):
+            dark = norm(value) > 0.6
+            text = f"{value:.2f} ({peaks[i][j]})" if value >= 0.005 else "0"
+            ax.text(j, i, text, ha="center", va="center", fontsize=7.5,
+                    color="white" if dark else "black")
+    ax.set_xticks(range(len(layers)), layers, fontsize=8.5)
+    ax.xaxis.tick_top()
+    ax.set_yticks(range(len(estimators)), [estimator_label(e) for e in estimators],
+                  fontsize=8.5)
+    ax.tick_params(length=0)
+    cbar = fig.colorbar(image, ax=ax, shrink=0.9)
+    cbar.set_label("fall from the peak to the last snapshot", fontsize=9)
+    cbar.ax.tick_params(labelsize=8.5)
+    return ax
+
+
+def noise_sweep_lines(rows: Sequence[dict], *, marks: Sequence[float] = (), ax=None,
+                      title: str = ""):
+    """I(X;T) of noisy layers against the noise's standard deviation (log axis), one line
+    per layer (`ibutils.analysis.noise_scale.noise_sweep` rows), with the ceiling log2 N
+    dotted, each layer's median nearest-neighbour distance as a tick of its colour on the top
+    edge, and `marks` (the noise levels a study uses) as grey verticals."""
+    from .style import layer_color
+
+    ax = ax or plt.gca()
+    layers = list(dict.fromkeys(r["layer"] for r in rows))
+    for i, layer in enumerate(layers):
+        sel = sorted((r for r in rows if r["layer"] == layer), key=lambda r: r["noise_std"])
+        color = layer_color(i, len(layers))
+        ax.errorbar([r["noise_std"] for r in sel], [r["i_xt"] for r in sel],
+                    yerr=[2 * r["i_xt_se"] for r in sel], fmt="o-", ms=3, lw=1, color=color,
+                    label=layer)
+        ax.plot([sel[0]["nn_distance"]], [1.0], "v", color=color, ms=7, clip_on=False,
+                transform=ax.get_xaxis_transform())
+    ax.axhline(rows[0]["ceiling"], ls=":", color="0.4", lw=1)
+    for m in marks:
+        ax.axvline(m, color="0.6", lw=4, alpha=0.35, zorder=0)
+    ax.set_xscale("log")
+    ax.set_xlabel("noise standard deviation (tanh outputs lie in [-1, 1])")
+    ax.set_ylabel("I(X;T) [bits]")
+    ax.set_ylim(bottom=0)
+    if title:
+        ax.set_title(title, fontsize=9)
+    ax.legend(fontsize="x-small", frameon=False, loc="lower left")
+    return ax

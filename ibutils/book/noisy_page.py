@@ -1,0 +1,247 @@
+"""The page object of the chapter "Noisy networks": the paper's nets with Gaussian noise on
+every hidden layer (Goldfeld et al. 2019), where I(X;T) is finite and a property of the
+model, measured with `ibutils.mi.noisy_mi` beside the paper's bins and Renyi."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from .. import plots
+from ..analysis import compression_test
+from ..analysis.runs import group
+from ..config import Profile
+from ..labels import estimator_label, network_label, noise_label
+from ..results import RunResult
+from .chapters import seed_coverage
+from .render import Text, markdown_table
+
+# the nets of the noisy study (issue: width series, both pooling nets, the FC net and its
+# baseline), MNIST only
+NOISY_NETS = {"width": ("w1", "w3", "w6", "w12"), "pooling": ("no-pool", "pool"),
+              "fc": ("no-fc", "fc")}
+NOISE_STDS = (0.5, 0.1)  # Gaussian noise sd on every hidden tanh unit (tanh range: [-1, 1])
+CEILING_TOL = 0.01  # bits: a noisy estimate within this of log2 N is at the ceiling
+
+
+@dataclass
+class NoisyChapter:
+    """Noisy runs (`results`, by noise sd) and their deterministic twins (`baseline`)."""
+
+    results: dict[float, list[RunResult]]  # noise sd -> stored runs
+    baseline: list[RunResult]  # the same nets and seeds without noise
+    profile: Profile
+    split: str
+    estimators: tuple[str, ...]  # noisy-network MI, the paper's bins, Renyi
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def noisy(self) -> str:
+        return self.estimators[0]
+
+    @property
+    def all_runs(self) -> list[RunResult]:
+        return [r for runs in self.results.values() for r in runs]
+
+    def ceiling(self, run: RunResult) -> float:
+        """log2 of the inputs the noisy estimate is taken on: its largest possible I(X;T)."""
+        n_samples = dict(_params(self.noisy)).get("n_samples", run.n[self.split])
+        return float(np.log2(min(int(n_samples), run.n[self.split])))
+
+    def groups(self, noise_std: float) -> dict[str, list[RunResult]]:
+        """label -> seed runs of one noise level, in the order of `NOISY_NETS`."""
+        return {network_label(r[0].factor, r[0].variant): r
+                for r in group(self.results.get(noise_std, []), "label_config").values()}
+
+    def header(self) -> Text:
+        parts = "; ".join(f"{noise_label(s)}: {len(rs)} runs, "
+                          f"{seed_coverage(rs, self.profile.seeds).rstrip('.')}"
+                          for s, rs in self.results.items() if rs)
+        note = (f" Not yet computed: {'; '.join(self.missing)}." if self.missing else "")
+        return Text(f"**Runs shown:** MNIST, profile `{self.profile.name}`, horizon "
+                    f"{self.profile.epochs} epochs, Gaussian noise on every hidden layer; "
+                    f"{parts or 'none stored yet'}.{note}")
+
+    def curves(self, noise_std: float):
+        """Every hidden layer's I(X;T) against epoch under noisy-network MI and Renyi, a row
+        per network (`ibutils.plots.layer_mi_grid`)."""
+        return plots.layer_mi_grid(self.groups(noise_std), [self.noisy, self.estimators[2]],
+                                   split=self.split)
+
+    @cached_property
+    def tests(self) -> dict[float, list[dict]]:
+        """The calibrated compression test (`ibutils.analysis.compression_test.summary`) per
+        noise level, under each of the page's estimators, on both sets."""
+        return {s: compression_test.summary(self.groups(s), self.estimators)
+                for s in self.results if len([g for g in self.groups(s).values()
+                                              if len(g) >= 2])}
+
+    def rows(self) -> list[dict]:
+        """Per noise level and network: seeds, final test accuracy (noisy; its deterministic
+        twin), the share of hidden-layer points whose noisy I(X;T) is at the ceiling, the
+        lowest noisy I(X;T) of any hidden layer and snapshot, the final noisy I(T;Y) of the
+        last hidden layer, and the largest fall of the seed-mean noisy I(X;T) from its peak."""
+        out = []
+        twins = group(self.baseline, "label_config")
+        for s, runs_by in ((s, self.groups(s)) for s in self.results):
+            for label, runs in runs_by.items():
+                twin = twins.get(runs[0].label_config, [])
+                hidden = [la for la in runs[0].layers if la != "softmax"]
+                ceiling = self.ceiling(runs[0])
+                ixt = np.array([[r.mi(self.split, self.noisy, la, "i_xt") for la in hidden]
+                                for r in runs])  # (seeds, layers, snapshots)
+                mean = ixt.mean(axis=0)
+                falls = [float(m.max() - m[-1]) for m in mean]
+                last_ity = float(np.mean([r.mi(self.split, self.noisy, hidden[-1], "i_ty")[-1]
+                                          for r in runs]))
+                out.append({
+                    "noise_std": s, "network": label, "seeds": len(runs),
+                    "accuracy": float(np.mean([_accuracy(r, self.split) for r in runs])),
+                    "twin_accuracy": (float(np.mean([_accuracy(r, self.split) for r in twin]))
+                                      if twin else float("nan")),
+                    "at_ceiling": float(np.mean(ixt >= ceiling - CEILING_TOL)),
+                    "lowest": float(ixt.min()), "ceiling": ceiling,
+                    "last_ity": last_ity,
+                    "largest_fall": max(falls),
+                })
+        return out
+
+    def table(self) -> str:
+        """`rows` as a Markdown table."""
+        body = [[noise_label(r["noise_std"]), r["network"], r["seeds"],
+                 f"{r['accuracy']:.3f} ({r['twin_accuracy']:.3f})",
+                 f"{100 * r['at_ceiling']:.1f}%", f"{r['lowest']:.2f} of {r['ceiling']:.2f}",
+                 f"{r['last_ity']:.2f}", f"{r['largest_fall']:.3f}"]
+                for r in self.rows()]
+        return markdown_table(
+            ["noise", "network", "seeds", "test accuracy (without noise)",
+             "hidden points at the ceiling", "lowest I(X;T) [bits]",
+             "last hidden layer's I(T;Y) at epoch 200 [bits]",
+             "largest fall of I(X;T) from its peak [bits]"], body)
+
+    def test_table(self) -> str:
+        """The calibrated test per noise level, estimator and set, as a Markdown table."""
+        body = [[noise_label(s), estimator_label(t["estimator"]), t["split"], t["cells"],
+                 f"{t['floor']:.3f}", t["passed"], f"{t['largest']:.3f}", t["where"],
+                 f"{100 * t['null_rate']:.1f}%"]
+                for s, tests in self.tests.items() for t in tests]
+        return markdown_table(["noise", "estimator", "set", "cells", "floor", "pass",
+                               "largest mean drop after fitting", "where",
+                               "false-positive rate (shuffled)"], body)
+
+    def facts(self) -> dict[str, str]:
+        """The numbers the chapter's text quotes, by name."""
+        rows = self.rows()
+        stored = [f"{', '.join(self.groups(s))} at {noise_label(s)}"
+                  for s in self.results if self.results[s]]
+        facts = {"noisy_runs": f"{len(self.all_runs)}",
+                 "noisy_nets_list": "; ".join(stored) or "none",
+                 "noisy_nets": f"{len({(r['noise_std'], r['network']) for r in rows})}"}
+        if rows:
+            points = np.array([r["at_ceiling"] for r in rows])
+            facts["noisy_at_ceiling_min"] = f"{100 * points.min():.1f}%"
+            facts["noisy_lowest"] = f"{min(r['lowest'] for r in rows):.2f}"
+            facts["noisy_ceiling"] = f"{rows[0]['ceiling']:.2f}"
+            facts["noisy_largest_fall"] = f"{max(r['largest_fall'] for r in rows):.3f}"
+            facts["noisy_acc_cost"] = (
+                f"{min(r['twin_accuracy'] - r['accuracy'] for r in rows):.3f}-"
+                f"{max(r['twin_accuracy'] - r['accuracy'] for r in rows):.3f}")
+        passed = [t for tests in self.tests.values() for t in tests]
+        facts["noisy_test_passed"] = f"{sum(t['passed'] for t in passed)}"
+        facts["noisy_test_cells"] = f"{sum(t['cells'] for t in passed)}"
+        for est_key, est in (("noisy", self.noisy), ("renyi", self.estimators[2])):
+            mine = [t for t in passed if t["estimator"] == est and t["split"] == self.split]
+            if mine:
+                top = max(mine, key=lambda t: t["largest"])
+                facts[f"noisy_{est_key}_largest"] = f"{top['largest']:.3f}"
+                facts[f"noisy_{est_key}_where"] = top["where"]
+                facts[f"noisy_{est_key}_floor"] = f"{top['floor']:.3f}"
+        return facts
+
+
+def _params(estimator_id: str) -> list[tuple[str, float]]:
+    """("n_samples", 1000.0), ... from an estimator id such as noisy_n_samples1000_mc_samples1000."""
+    out = []
+    for key in ("n_samples", "mc_samples"):
+        if key in estimator_id:
+            tail = estimator_id.split(key, 1)[1]
+            digits = "".join(c for c in tail.split("_")[0] if c.isdigit() or c == ".")
+            out.append((key, float(digits)))
+    return out
+
+
+def _accuracy(run: RunResult, split: str) -> float:
+    return float(run.snapshots()[-1][split]["accuracy"])
+
+
+def initial_noise_sweep(factor: str, variant: str, noise_stds, *, n_inputs: int = 1000,
+                        seed: int = 0, mc_samples: int = 500) -> list[dict]:
+    """`ibutils.analysis.noise_scale.noise_sweep` on the hidden layers of one paper net at its
+    random initialisation (`ibutils.train.new_model`, seed `seed`; no noise in earlier layers),
+    on a class-balanced subset of `n_inputs` MNIST test images: where between the tanh range
+    and far beyond it the noise must lie before I(X;T) leaves log2 N. Cheap (seconds)."""
+    import torch
+
+    from ..analysis.noise_scale import noise_sweep
+    from ..architecture import get_variant
+    from ..config import RunConfig
+    from ..data import load_dataset
+    from ..record import capture
+    from ..train import new_model
+
+    if n_inputs % 10 or n_inputs < 20:
+        raise ValueError(f"n_inputs: got {n_inputs!r}, allowed a multiple of 10 >= 20")
+    _, test = load_dataset("mnist", test_per_class=n_inputs // 10, seed=seed)
+    model, _ = new_model(RunConfig(net=get_variant(factor, variant), dataset="mnist",
+                                   seed=seed))
+    model.eval()
+    acts, _ = capture(model, torch.as_tensor(test.x))
+    hidden = {k: v for k, v in acts.items() if k != "softmax"}
+    return noise_sweep(hidden, np.asarray(test.y), list(noise_stds), mc_samples=mc_samples,
+                       seed=seed)
+
+
+def upstream_draws_check(factor: str, variant: str, noise_std: float, *, draws=(1, 4, 16, 64),
+                         n_inputs: int = 1000, seed: int = 0, mc_samples: int = 500,
+                         weights: dict | None = None) -> list[dict]:
+    """Does the noisy estimate of a layer behind other noisy layers move when T given X is
+    sampled with more draws of the earlier layers' noise? One noisy paper net (at its random
+    initialisation, or with `weights`, a state dict), `max(draws)` forward passes of
+    `n_inputs` MNIST test images with independent noise in the earlier layers, and
+    `ibutils.mi.noisy_mi` with the first K of them as the K centres of each input. Rows:
+    ``layer``, ``draws`` (K), ``i_xt``, ``i_xt_se`` (bits), ``ceiling`` (log2 N)."""
+    import torch
+
+    from ..architecture import get_variant
+    from ..config import RunConfig
+    from ..data import load_dataset
+    from ..mi.noisy import noisy_mi
+    from ..record import MEASURE_NOISE_SEED, capture
+    from ..train import new_model
+
+    if not noise_std > 0:
+        raise ValueError(f"noise_std: got {noise_std!r}, allowed a positive number")
+    if not draws or min(draws) < 1:
+        raise ValueError(f"draws: got {list(draws)!r}, allowed positive integers")
+    _, test = load_dataset("mnist", test_per_class=n_inputs // 10, seed=seed)
+    model, _ = new_model(RunConfig(net=get_variant(factor, variant, noise_std=noise_std),
+                                   dataset="mnist", seed=seed))
+    if weights is not None:
+        model.load_state_dict(weights)
+    model.eval()
+    x, y = torch.as_tensor(test.x), np.asarray(test.y)
+    stacks: dict[str, list] = {}
+    for k in range(max(draws)):
+        acts, _ = capture(model, x, noise_seed=MEASURE_NOISE_SEED + k)
+        for layer, t in acts.items():
+            if layer != "softmax":
+                stacks.setdefault(layer, []).append(t)
+    rows = []
+    for layer, ts in stacks.items():
+        t = np.stack(ts, axis=1)  # (N, K, D)
+        for k in draws:
+            r = noisy_mi(t[:, :k], y, noise_std=noise_std, mc_samples=mc_samples, seed=seed)
+            rows.append({"layer": layer, "draws": int(k), "i_xt": r.i_xt,
+                         "i_xt_se": r.i_xt_se, "ceiling": float(np.log2(len(t)))})
+    return rows
