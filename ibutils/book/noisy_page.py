@@ -12,7 +12,7 @@ from .. import plots
 from ..analysis import compression_test
 from ..analysis.runs import group
 from ..config import Profile
-from ..labels import estimator_label, network_label, noise_label
+from ..labels import SPLIT_LABELS, estimator_label, network_label, noise_label
 from ..results import RunResult
 from .chapters import seed_coverage
 from .render import Text, markdown_table
@@ -122,7 +122,8 @@ class NoisyChapter:
 
     def test_table(self) -> str:
         """The calibrated test per noise level, estimator and set, as a Markdown table."""
-        body = [[noise_label(s), estimator_label(t["estimator"]), t["split"], t["cells"],
+        body = [[noise_label(s), estimator_label(t["estimator"]), SPLIT_LABELS[t["split"]],
+                 t["cells"],
                  f"{t['floor']:.3f}", t["passed"], f"{t['largest']:.3f}", t["where"],
                  f"{100 * t['null_rate']:.1f}%"]
                 for s, tests in self.tests.items() for t in tests]
