@@ -108,3 +108,28 @@ def test_facts_name_every_estimator_and_set_even_without_runs_of_several_seeds()
     facts = calibrated_facts(rows, [PAPER_ID])
     assert facts["cal_paper_bins_test_cells"] == "12" and facts["cal_passed"] == "0"
     assert facts["cal_paper_bins_train_cells"] == "n/a"
+
+
+def test_robustness_runs_each_setting_on_the_configurations_that_carry_it():
+    rng = np.random.default_rng(1)
+    ity = [0.5, 1.5, 2.5, 2.9, 3.0, 3.0, 3.0, 3.0]
+    compress = [[1.0, 1.2, 1.4, 1.5, 1.5, 1.3, 1.1, 1.0] + rng.normal(0, 0.01, 8)
+                for _ in range(3)]
+    flat = [[1.0] * 8 + rng.normal(0, 0.01, 8) for _ in range(3)]
+    a = _runs(compress, ity=ity)
+    b = _runs(flat, ity=ity)
+    other = "renyi_alpha2_n_samples500"  # a second setting, stored on the first net only
+    for run in a:
+        for snap in run.payload["snapshots"]:
+            for split in ("train", "test"):
+                snap[split]["mi"][other] = snap[split]["mi"][PAPER_ID]
+    groups = {"compressing": a, "flat": b}
+    rows = ct.robustness(groups, [PAPER_ID, other], splits=("test",), shuffles=2)
+    by = {r["estimator"]: r for r in rows}
+    assert by[PAPER_ID]["configurations"] == 2 and by[PAPER_ID]["of_configurations"] == 2
+    assert by[other]["configurations"] == 1 and by[other]["cells"] == 6  # w1: 6 hidden layers
+    # on the covered part the setting gives exactly what the test gives there
+    alone = ct.summary({"compressing": a}, [other], ("test",), shuffles=2)[0]
+    assert by[other]["passed"] == alone["passed"] == 6
+    assert by[other]["largest"] == pytest.approx(alone["largest"])
+    assert ct.robustness(groups, ["renyi_alpha3_n_samples500"], splits=("test",)) == []

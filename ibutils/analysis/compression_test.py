@@ -185,3 +185,33 @@ def summary(groups: dict, estimators, splits=("test", "train"), *, shuffles: int
                         "null_rate_zero": zero["rate"], "null_tests": null["tests"],
                         "passing": [f"{r['label']} {r['layer']}" for r in rows if r["passed"]]})
     return out
+
+
+def _measures(run, estimator: str, split: str) -> bool:
+    try:
+        run.mi(split, estimator, run.layers[0], "i_xt")
+    except KeyError:
+        return False
+    return True
+
+
+def robustness(groups: dict, estimators, splits=("test", "train"), *, shuffles: int = 10,
+               q: float = Q) -> list[dict]:
+    """`summary` under each estimator setting on the configurations whose seeds all carry it
+    (at least 2 seeds; a setting added to the stored runs a batch at a time covers part of the
+    grid until it is complete; the floor is that of the covered configurations). Each row adds
+    ``configurations`` (covered) and
+    ``of_configurations`` (all with at least 2 seeds), so a table can say how much of the
+    grid a setting's verdict rests on; a setting no configuration carries gets no row."""
+    full = {k: v for k, v in groups.items() if len(v) >= 2}
+    out = []
+    for est in estimators:
+        for split in splits:
+            covered = {k: v for k, v in full.items()
+                       if all(_measures(r, est, split) for r in v)}
+            if not covered:
+                continue
+            for row in summary(covered, [est], (split,), shuffles=shuffles, q=q):
+                out.append({**row, "configurations": len(covered),
+                            "of_configurations": len(full)})
+    return out

@@ -377,6 +377,19 @@ def calibrated_table(rows: list[dict]) -> str:
                            "... without the floor"], body)
 
 
+def robustness_table(rows: list[dict]) -> str:
+    """`ibutils.analysis.compression_test.robustness` as Markdown: per estimator setting and
+    set, how much of the grid carries it, and the calibrated test's counts on that part."""
+    body = [[estimator_label(r["estimator"]), SPLIT_LABELS[r["split"]],
+             f"{r['configurations']} of {r['of_configurations']}", r["cells"],
+             f"{r['floor']:.3f}", r["passed"], f"{r['largest']:.3f} ({r['where']})",
+             f"{100 * r['null_rate']:.1f}%"] for r in rows]
+    return markdown_table(["estimator setting", "set", "configurations measured",
+                           "hidden cells", "floor", "passing (FDR 5%)",
+                           "largest drop after fitting", "false positives on shuffled curves"],
+                          body)
+
+
 def cells_table(rows: list[dict]) -> str:
     """Every cell of `ibutils.analysis.compression_test.check_cells` (one estimator and set):
     configuration, layer, the seeds' mean drop after fitting with its bootstrap interval,
