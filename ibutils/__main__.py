@@ -6,6 +6,7 @@ oversubscribing them.
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 
 from .architecture import paper_variants
@@ -65,9 +66,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="bf16: train under CPU autocast to bfloat16")
     parser.add_argument("--gradients", action="store_true",
                         help="add gradient statistics to stored runs that lack them")
+    parser.add_argument("--travel-checkpoint", action="store_true",
+                        help="keep each run's checkpoint beside its result (resume.pt, to "
+                             "commit) until the run is complete, so a fresh clone resumes it")
     parser.add_argument("--scheduler", default=None,
                         help='"local" for a dask LocalCluster, or a dask scheduler address')
     args = parser.parse_args(argv)
+    if args.travel_checkpoint:
+        os.environ["IBUTILS_TRAVEL_CHECKPOINTS"] = "1"  # read by ibutils.store.travels
     if args.threads is not None:
         if args.threads < 1:
             parser.error(f"--threads: got {args.threads}, allowed a positive integer")

@@ -155,6 +155,12 @@ class RunJob:
         self.done = {s["epoch"] for s in payload["snapshots"]
                      if all(e.id in s["train"]["mi"] for e in estimators)}
         ckpt = store.load_torch(store.checkpoint_path(run))
+        self.travels = store.travels(path)
+        if self.travels:  # the copy that travels with the repository, if it is further on
+            moved = store.load_torch(store.resume_path(path))
+            if (moved is not None and moved.get("key") == run.key()
+                    and (ckpt is None or moved["epoch"] > ckpt["epoch"])):
+                ckpt = moved
         self.resume = None
         if (ckpt is not None and ckpt["epoch"] <= horizon
                 and all(e in self.done for e in needed if e < ckpt["epoch"])):
@@ -180,9 +186,16 @@ class RunJob:
         store.save_torch(store.weights_path(self.run, state.epoch), state.model)
 
     def on_checkpoint(self, state: TrainState) -> None:
-        store.save_torch(store.checkpoint_path(self.run), {
-            "epoch": state.epoch, "model": state.model, "optimizer": state.optimizer,
-            "epoch_loss": list(state.epoch_loss), "key": self.run.key()})
+        ckpt = {"epoch": state.epoch, "model": state.model, "optimizer": state.optimizer,
+                "epoch_loss": list(state.epoch_loss), "key": self.run.key()}
+        store.save_torch(store.checkpoint_path(self.run), ckpt)
+        if self.travels:
+            store.save_torch(store.resume_path(self.path), ckpt)
+
+    def finish(self, horizon: int) -> None:
+        """A run trained to its horizon needs no travelling checkpoint any more."""
+        if self.payload["epochs_trained"] >= horizon:
+            store.resume_path(self.path).unlink(missing_ok=True)
 
 
 def measure_missing(payload: dict, run: RunConfig, splits, estimators):
@@ -206,6 +219,7 @@ def _train_and_store(run, payload, path, needed, horizon, estimators, splits, pr
               measure=measure_missing(payload, run, splits, estimators),
               on_snapshot=job.on_snapshot, on_checkpoint=job.on_checkpoint, resume=job.resume,
               done_snapshots=job.done, progress=progress)
+    job.finish(horizon)
     return payload
 
 
@@ -246,6 +260,8 @@ def run_group(runs: list[RunConfig], profile: Profile, horizon: int, estimators,
             train_group(members, splits, horizon=horizon, snapshots=needed,
                         measure=lambda model, epoch, i: measures[i](model, epoch),
                         jobs=list(jobs.values()), progress=progress)
+            for job in jobs.values():
+                job.finish(horizon)
         else:
             for i, job in jobs.items():
                 _train_and_store(runs[i], job.payload, paths[i], needed, horizon, estimators,

@@ -14,6 +14,14 @@ Checkpoints and snapshot weights live in a local, uncommitted cache
 
     .cache/<key>/checkpoint.pt          # model + optimiser state, for resuming
     .cache/<key>/weights/e00042.pt      # model weights at each snapshot, for new estimators
+
+A run longer than a working day can also keep its checkpoint beside its result, where it is
+committed and travels with the repository until the run is complete (then it is removed)::
+
+    results/<profile>/<dataset>/<key>/resume.pt   # the same checkpoint, while the run is unfinished
+
+A run travels once ``$IBUTILS_TRAVEL_CHECKPOINTS`` is "1" (``python -m ibutils
+--travel-checkpoint``) and from then on as long as its ``resume.pt`` exists (`travels`).
 """
 from __future__ import annotations
 
@@ -170,6 +178,17 @@ class RunLockedError(RuntimeError):
 
 def checkpoint_path(run: RunConfig) -> Path:
     return cache_root() / run.key() / "checkpoint.pt"
+
+
+def resume_path(result_path: Path) -> Path:
+    """The travelling checkpoint of the run whose result is at `result_path`."""
+    return Path(result_path).parent / "resume.pt"
+
+
+def travels(result_path: Path) -> bool:
+    """Whether a run keeps its checkpoint beside its result (see the module docstring)."""
+    return (os.environ.get("IBUTILS_TRAVEL_CHECKPOINTS") == "1"
+            or resume_path(result_path).is_file())
 
 
 def weights_path(run: RunConfig, epoch: int) -> Path:

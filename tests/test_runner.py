@@ -279,3 +279,44 @@ def test_retraining_measures_only_what_is_missing(tmp_store, monkeypatch):
         np.testing.assert_array_equal(again.mi("test", est.id, "conv1", "i_xt"),
                                       first.mi("test", est.id, "conv1", "i_xt"))
     assert all("gradients" in s for s in again.payload["snapshots"])
+
+
+def test_a_travelling_checkpoint_resumes_the_run_on_a_fresh_clone(tmp_store, monkeypatch,
+                                                                  tmp_path):
+    import shutil
+
+    import torch
+
+    (reference,) = _study(epochs=8)
+    monkeypatch.setenv("IBUTILS_RESULTS", str(tmp_path / "r2"))
+    monkeypatch.setenv("IBUTILS_CACHE", str(tmp_path / "c2"))
+    monkeypatch.setenv("IBUTILS_TRAVEL_CHECKPOINTS", "1")  # python -m ibutils --travel-checkpoint
+    real_epoch = train._train_epoch
+
+    def crash_at_6(model, opt, x, y, run, epoch):
+        if epoch == 5:
+            raise KeyboardInterrupt("the session ends during epoch 6")
+        return real_epoch(model, opt, x, y, run, epoch)
+    monkeypatch.setattr(train, "_train_epoch", crash_at_6)
+    with pytest.raises(KeyboardInterrupt):
+        _study(epochs=8)
+    resume = tmp_path / "r2" / "smoke" / "mnist" / reference.config.key() / "resume.pt"
+    assert torch.load(resume, weights_only=True)["epoch"] == 5
+    # a fresh clone: no local cache and no flag; the committed resume.pt carries the run on
+    shutil.rmtree(tmp_path / "c2")
+    monkeypatch.delenv("IBUTILS_TRAVEL_CHECKPOINTS")
+    monkeypatch.setattr(train, "_train_epoch", real_epoch)
+    started = []
+    real_train_run = runner.train_run
+    monkeypatch.setattr(runner, "train_run",
+                        lambda *a, **k: started.append(k["resume"]) or real_train_run(*a, **k))
+    (resumed,) = _study(epochs=8)
+    assert started[0] is not None and started[0].epoch == 5
+    assert resumed.payload["snapshots"] == reference.payload["snapshots"]
+    assert not resume.exists()  # the run is complete: nothing left to travel
+
+
+def test_a_run_without_the_flag_keeps_no_travelling_checkpoint(tmp_store):
+    (r,) = _study(epochs=2)
+    from ibutils import store
+    assert not store.resume_path(store.run_dir(r.config, "smoke") / "result.json").exists()
