@@ -13,7 +13,7 @@ import numpy as np
 
 from . import store
 from .architecture import get_variant, paper_variants
-from .config import Profile, RunConfig, check_choice
+from .config import Profile, RunConfig, check_choice, get_profile
 from .results import complete, needed_snapshots
 
 
@@ -175,3 +175,60 @@ def describe_missing(missing: Sequence[MissingRun]) -> str:
             + "\n".join(lines) + "\nSet allow_training = True to train them here, or run "
             "`python -m ibutils --factor ...` in a terminal; a fresh clone can re-estimate "
             "only runs whose snapshot weights are in its local .cache.")
+
+
+# the horizons the study aims at beyond its 200-epoch slice: seed 0 of every configuration to
+# the book profile's 1,000 epochs on both datasets, and one net of every factor to the paper's
+# 10,000 epochs on MNIST
+PAPER_HORIZON_NETS = {"width": ("w1",), "kernel": ("2conv-k3",), "depth": ("d1",),
+                      "pooling": ("no-pool", "pool"), "fc": ("no-fc", "fc")}
+
+
+@dataclass(frozen=True)
+class HorizonTarget:
+    """One run the long horizons need, and how far the store has it."""
+
+    profile: str
+    factor: str
+    variant: str
+    dataset: str
+    seed: int
+    target: int  # epochs
+    stored: int  # epochs trained so far (0: nothing stored)
+    travelling: bool  # a resume.pt beside its result (committed checkpoint)
+    seconds_per_epoch: float  # measured on the stored run, or on the 200-epoch runs; nan
+
+    @property
+    def remaining_seconds(self) -> float:
+        return max(self.target - self.stored, 0) * self.seconds_per_epoch
+
+
+def horizon_targets(activation: str = "tanh") -> list[HorizonTarget]:
+    """Every run of the long horizons (`PAPER_HORIZON_NETS` at 10,000 epochs on MNIST; seed 0
+    of every configuration at 1,000 epochs on both datasets; a network in two factors once),
+    with what the results store holds of it. Reads the JSON results; trains nothing."""
+    wanted = [("paper", f, v, "mnist") for f, vs in PAPER_HORIZON_NETS.items() for v in vs]
+    wanted += [("book", f, v, d) for f, vs in paper_variants(activation).items() for v in vs
+               for d in ("mnist", "fashion_mnist")]
+    rows, seen = [], set()
+    for profile_name, factor, variant, dataset in wanted:
+        profile = get_profile(profile_name, seeds=[0])
+        (item,) = plan_study(factor, [dataset], profile, [variant], activation)
+        if (profile_name, dataset, item.run.key()) in seen:
+            continue
+        seen.add((profile_name, dataset, item.run.key()))
+        path = store.run_dir(item.run, profile_name) / "result.json"
+        payload = store.load_result(path)
+        rate = float("nan")
+        if payload is None and profile_name == "paper":  # speed of the same net in the book
+            payload_book = store.load_result(store.run_dir(
+                plan_study(factor, [dataset], get_profile("book", seeds=[0]), [variant],
+                           activation)[0].run, "book") / "result.json")
+            if payload_book and payload_book["epochs_trained"]:
+                rate = payload_book["train_seconds"] / payload_book["epochs_trained"]
+        stored = payload["epochs_trained"] if payload else 0
+        if payload and stored:
+            rate = payload["train_seconds"] / stored
+        rows.append(HorizonTarget(profile_name, factor, variant, dataset, 0, profile.epochs,
+                                  stored, store.resume_path(path).is_file(), rate))
+    return rows

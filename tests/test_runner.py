@@ -320,3 +320,24 @@ def test_a_run_without_the_flag_keeps_no_travelling_checkpoint(tmp_store):
     (r,) = _study(epochs=2)
     from ibutils import store
     assert not store.resume_path(store.run_dir(r.config, "smoke") / "result.json").exists()
+
+
+def test_horizon_targets_against_hand_arithmetic(tmp_store):
+    from ibutils import store
+    from ibutils.architecture import get_variant
+
+    book, paper = get_profile("book", seeds=[0]), get_profile("paper", seeds=[0])
+    _store_fake(book, "width", "w1", "mnist", 0, seconds=600.0, epochs=200)  # 3 s per epoch
+    _store_fake(book, "kernel", "5conv-k3", "mnist", 0, seconds=400.0, epochs=200)  # 2 s
+    _store_fake(paper, "pooling", "pool", "mnist", 0, seconds=5000.0, epochs=5000)  # 1 s
+    run = paper.run_config(get_variant("pooling", "pool"), "mnist", 0)
+    store.save_torch(store.resume_path(store.run_dir(run, "paper") / "result.json"), {"epoch": 1})
+    rows = {(r.profile, r.factor, r.variant, r.dataset): r for r in planning.horizon_targets()}
+    assert len(rows) == 7 + 16 * 2  # one net per factor at 10,000; 16 configurations x 2
+    w1 = rows["book", "width", "w1", "mnist"]
+    assert (w1.stored, w1.target, w1.remaining_seconds) == (200, 1000, 800 * 3.0)
+    pool = rows["paper", "pooling", "pool", "mnist"]
+    assert pool.travelling and pool.remaining_seconds == pytest.approx(5000 * 1.0)
+    no_fc = rows["paper", "fc", "no-fc", "mnist"]  # not stored: the book run's speed
+    assert no_fc.stored == 0 and no_fc.remaining_seconds == pytest.approx(10_000 * 2.0)
+    assert ("book", "fc", "no-fc", "mnist") not in rows  # = kernel 5conv-k3, counted once

@@ -4,6 +4,7 @@
     python tools/study_status.py --profile paper
     python tools/study_status.py --epochs 200    # against the horizon the book shows
     python tools/study_status.py --activation relu --factors width depth --epochs 200
+    python tools/study_status.py --horizons      # the long horizons: 1,000 and 10,000 epochs
 
 For every configuration of every factor and dataset: the seeds stored, the epochs trained,
 the measured seconds per epoch (training plus all snapshot measurements, as the runs recorded
@@ -17,7 +18,7 @@ import sys
 
 from ibutils.architecture import paper_variants
 from ibutils.config import PROFILES, get_profile
-from ibutils.planning import coverage, coverage_summary
+from ibutils.planning import coverage, coverage_summary, horizon_targets
 
 
 def main(argv=None) -> int:
@@ -29,7 +30,12 @@ def main(argv=None) -> int:
     parser.add_argument("--factors", nargs="+", default=None, choices=tuple(paper_variants()),
                         help="factors to cover (default: all five; the ReLU study of the "
                              "compression chapter has width and depth)")
+    parser.add_argument("--horizons", action="store_true",
+                        help="coverage of the long horizons instead: seed 0 of every "
+                             "configuration to 1,000 epochs, one net per factor to 10,000")
     args = parser.parse_args(argv)
+    if args.horizons:
+        return horizons(args.activation)
     try:  # the profile checks its horizon (positive integer) itself
         prof = get_profile(args.profile, epochs=args.epochs)
     except ValueError as exc:
@@ -52,6 +58,26 @@ def main(argv=None) -> int:
     short = total["short"]
     print(f"configurations short of the profile ({prof.epochs} epochs, {len(prof.seeds)} seeds): "
           f"{len(short)} of {total['configurations']}" + (f": {', '.join(short)}" if short else ""))
+    return 0
+
+
+def horizons(activation: str) -> int:
+    """Print `ibutils.planning.horizon_targets`: each run, its epochs stored against its
+    target, whether its checkpoint travels with the repository, and the CPU time left."""
+    rows = horizon_targets(activation)
+    print(f"{'profile':7s} {'factor':8s} {'variant':10s} {'dataset':14s} {'stored':>7s} "
+          f"{'target':>7s} {'travels':>7s} {'hours left':>10s}")
+    for r in rows:
+        left = r.remaining_seconds / 3600
+        print(f"{r.profile:7s} {r.factor:8s} {r.variant:10s} {r.dataset:14s} {r.stored:7d} "
+              f"{r.target:7d} {'yes' if r.travelling else '':>7s} "
+              f"{left:10.1f}" if left == left else f"{'?':>10s}")
+    done = sum(r.stored >= r.target for r in rows)
+    known = [r.remaining_seconds for r in rows if r.remaining_seconds == r.remaining_seconds]
+    print(f"\n{done} of {len(rows)} runs at their target; about "
+          f"{sum(known) / 3600:.0f} process-hours left at the measured speeds"
+          + (f" ({len(rows) - len(known)} without a measured speed)"
+             if len(known) < len(rows) else ""))
     return 0
 
 
