@@ -54,7 +54,7 @@ table(check.summary(), "bf16 against three fp32 seeds per configuration: quantit
 # %%
 check.verdict()
 
-# %% mystnb={"figure": {"caption": "fp32 seeds (band: min to max of three seeds) against one bf16 run, per configuration: training (dashed) and test (solid) loss and accuracy, then every layer's I(X;T) under the matrix-based Rényi estimator for the fp32 seeds and for the bf16 run.", "name": "fig-precision"}}
+# %% mystnb={"figure": {"caption": "fp32 seeds (band: min to max of three seeds) against one bf16 run, per configuration: training (dashed) and test (solid) loss and accuracy, then every layer's I(X;T) under the matrix-based Rényi estimator, the fp32 seeds as bands and the bf16 run dotted.", "name": "fig-precision"}}
 check.figure()
 plt.show()
 

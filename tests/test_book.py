@@ -101,7 +101,7 @@ def test_precision_check_verdict_and_summary():
     assert far.verdict().startswith("**bf16 leaves the fp32 seed spread** in width w1:")
     n = 2 + 2 * len(fp32["width w1"][0].layers)  # loss, accuracy, I(X;T) and I(T;Y) per layer
     assert f"| width w1 | {n} / {n} |" in close.summary()
-    assert far.figure().shape == (1, 4)
+    assert far.figure().shape == (1, 3)  # loss, accuracy, I(X;T) (fp32 bands, bf16 dotted)
 
 
 def test_compression_heatmap_and_table_mark_layers_that_compress():

@@ -138,8 +138,9 @@ class CompressionChapter:
 
     def geometry(self, factor: str, variant: str, estimator: str, dataset: str = "mnist"):
         """I(X;T), saturation and class clustering of one variant, a row per activation."""
-        groups = {f"{a} {dataset} {variant}": [r for r in self.results[(factor, a)]
-                                               if r.variant == variant and r.dataset == dataset]
+        groups = {f"{ACTIVATION_LABELS[a]}, {config_label(dataset, variant)}":
+                  [r for r in self.results[(factor, a)]
+                   if r.variant == variant and r.dataset == dataset]
                   for a in ACTIVATIONS if (factor, a) in self.results}
         groups = {k: v for k, v in groups.items() if v}
         if not groups:

@@ -204,7 +204,7 @@ def load_precision(configs, spec: PageSpec | None = None, **params) -> Precision
     for factor, variant in configs:
         kw = {"profile": spec.profile, "variants": [variant], "estimators": spec.estimators,
               "allow_training": spec.allow_training, "device": spec.device}
-        label = f"{factor} {variant}"
+        label = network_label(factor, variant)
         fp32[label] = run_study(factor, [dataset], seeds=seeds, **kw)
         bf16[label] = run_study(factor, [dataset], seeds=seeds[:1], precision="bf16", **kw)[0]
     return PrecisionCheck(fp32, bf16, spec.profile, spec.split, spec.estimator_ids)

@@ -2,6 +2,7 @@
 them, and an epoch slider for the static book."""
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
@@ -131,9 +132,11 @@ def info_plane_animation(result, *, split: str = "test",
         ax.set_ylim(-0.1, hi_y + 0.2)
         ax.set_xlabel("I(X;T) [bits]")
         ax.set_ylabel("I(T;Y) [bits]")
-        ax.set_title(f"{dataset_label(result.dataset)}, {network_label('', result.variant)}, "
-                     f"seed {result.seed}, {estimator_label(estimator)}: epoch {epochs[k]}",
-                     fontsize=9)
+        ax.set_title(textwrap.fill(f"{dataset_label(result.dataset)}, "
+                                   f"{network_label('', result.variant)}, seed {result.seed}, "
+                                   f"{estimator_label(estimator)}", 48), fontsize=9)
+        ax.text(0.02, 0.97, f"epoch {epochs[k]}", transform=ax.transAxes, va="top",
+                fontsize=10, fontweight="bold")
         ax.legend(fontsize="x-small", loc="lower right", frameon=False)
 
     anim = FuncAnimation(fig, draw, frames=len(epochs), interval=300)
@@ -176,7 +179,7 @@ def seed_plane(runs, *, split: str = "test", estimator: str = PAPER_ID, ax=None,
     ax.axhline(first.h_y(split), ls=":", color="0.4", lw=0.8)
     ax.set_ylim(0, first.h_y(split) * 1.06)
     ax.set_xlim(left=min(ax.get_xlim()[0], 0))
-    ax.set_title(title if title is not None else first.label, fontsize=9)
+    ax.set_title(textwrap.fill(title if title is not None else first.label, 20), fontsize=9)
     ax.tick_params(labelsize=8.5)
     return ax
 
