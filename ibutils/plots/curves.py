@@ -51,8 +51,10 @@ def mi_curves(results, quantity: str = "i_xt", *, split: str = "test",
         ax.axhline(np.log2(first.n[split]), ls=":", color="0.4", lw=1)
     elif estimator.startswith("noisy"):  # X uniform over its n_samples inputs
         n = re.search(r"n_samples(\d+)", estimator)
-        ax.axhline(np.log2(min(int(n.group(1)), first.n[split]) if n else first.n[split]),
-                   ls=":", color="0.4", lw=1)
+        ceiling = np.log2(min(int(n.group(1)), first.n[split]) if n else first.n[split])
+        ax.axhline(ceiling, ls=":", color="0.4", lw=1)
+        # at least one bit of axis, so changes of thousandths of a bit do not look like a rise
+        ax.set_ylim(min(ax.get_ylim()[0], ceiling - 1.0), ceiling + 0.1)
     ax.set_xscale("symlog", linthresh=1)
     ax.set_xlim(0, None)
     ax.set_xlabel("epoch")
