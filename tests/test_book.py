@@ -66,8 +66,8 @@ def test_stored_seeds_adds_only_the_seeds_already_stored(tmp_store):
         load_chapter("width", seeds=[0, 1], allow_training=False, **kw)
     ch = load_chapter("width", seeds=[0, 1], allow_training=False, stored_seeds=True, **kw)
     assert sorted((r.variant, r.seed) for r in ch.results) == [("w1", 0), ("w1", 1), ("w3", 0)]
-    assert ("seed 0 of every configuration; seed 1 also of 1 (MNIST, 6 layers x 1 filter)."
-            in ch.header())
+    assert ("seed 0 of every configuration, and more for 1:\n\n- MNIST, seed 1: 6 layers x 1 "
+            "filter" in ch.header())
 
 
 @needs_data
@@ -149,11 +149,12 @@ def test_seed_coverage_names_the_configurations_with_extra_seeds():
     from ibutils.book.chapters import seed_coverage
 
     def run(variant, dataset, seed):
-        return SimpleNamespace(variant=variant, dataset=dataset, seed=seed,
+        return SimpleNamespace(variant=variant, dataset=dataset, seed=seed, factor="width",
                                config=SimpleNamespace(net=get_variant("width", variant)))
     runs = ([run("w1", "mnist", s) for s in range(5)] + [run("w3", "mnist", s) for s in range(3)]
             + [run("w3", "fashion_mnist", s) for s in (0, 1, 2, 3)])
     assert seed_coverage(runs, range(5)) == (
-        "seeds 0-2 of every configuration; seed 3 also of 1 (Fashion-MNIST, 6 layers x 3 "
-        "filters); seeds 3 and 4 also of 1 (MNIST, 6 layers x 1 filter).")
+        "seeds 0-2 of every configuration, and more for 2:\n\n"
+        "- Fashion-MNIST, seed 3: 6 layers x 3 filters\n"
+        "- MNIST, seeds 3 and 4: 6 layers x 1 filter\n")
     assert seed_coverage(runs[5:8], range(5)) == "seeds 0-2 of every configuration."

@@ -198,7 +198,7 @@ def test_noisy_page_reads_stored_noisy_runs(tmp_store):
     ch = load_noisy(profile="smoke", epochs=2, seeds=[0, 1], datasets=["mnist"],
                     noise_stds=[0.5, 0.1], nets={"width": ["w1"]}, allow_training=False)
     assert [r.seed for r in ch.results[0.5]] == [0, 1] and ch.results[0.1] == []
-    assert ch.missing == ["at noise 0.1, 6 layers x 1 filter"]
+    assert ch.missing == ["noise 0.1: 6 layers x 1 filter"]
     (row,) = ch.rows()
     n = runs[0].n["test"]
     assert row["ceiling"] == pytest.approx(np.log2(min(1000, n)))

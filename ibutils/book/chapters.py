@@ -23,7 +23,7 @@ from ..analysis.reproduction import agreement_rows, precision_check, reproductio
 from ..analysis.runs import by_config, group
 from ..architecture import paper_variants
 from ..config import PAPER_OUTPUT_ITY, Profile, check_choice
-from ..labels import config_label, dataset_label, estimator_label, network_label
+from ..labels import dataset_label, estimator_label, network_label
 from ..results import RunResult
 from . import tables
 from .facts import chapter_facts, test_facts
@@ -82,8 +82,9 @@ class Chapter:
         """Which runs the chapter shows (profile, horizon, seeds) and their summary table."""
         p = self.profile
         return Text(f"**Runs shown:** profile `{p.name}`, horizon {p.epochs} epochs, "
-                    f"{len(self.results)} runs: {seed_coverage(self.results, p.seeds)} Every "
-                    "run, with its accuracy and training time, is listed in [All runs](all_runs).")
+                    f"{len(self.results)} runs (every one, with its accuracy and training "
+                    f"time, is listed in [All runs](all_runs)): "
+                    f"{seed_coverage(self.results, p.seeds)}")
 
     def plane_figures(self, estimator: str) -> dict:
         """Information planes under one estimator: per dataset (and series) a figure with one
@@ -199,8 +200,8 @@ def study_header(chapters: dict[str, Chapter]) -> Text:
             f"{', '.join(left_out)}." if left_out else "")
     runs = [r for ch in chapters.values() for r in ch.results]
     return Text(f"**Runs judged:** profile `{p.name}`, horizon {p.epochs} epochs, {n_runs} runs "
-                f"over {len(chapters)} factors and {len(first.datasets)} datasets: "
-                f"{seed_coverage(runs, p.seeds)}{note}")
+                f"over {len(chapters)} factors and {len(first.datasets)} datasets.{note} Seeds: "
+                f"{seed_coverage(runs, p.seeds)}")
 
 
 def _seed_words(seeds) -> str:
@@ -212,9 +213,9 @@ def _seed_words(seeds) -> str:
 
 
 def seed_coverage(results: Sequence[RunResult], seeds: Sequence[int]) -> str:
-    """One sentence on which seeds the runs cover, per configuration: "seeds 0-2 of every
-    configuration." or, where some configurations have more, "seeds 0-2 of every
-    configuration, and seeds 3 and 4 of 8 (A, B, ...)." (a network in two factors once)."""
+    """Which seeds the runs cover, per configuration (a network in two factors once): "seeds
+    0-2 of every configuration." or, where some have more, "..., and more for 8:" followed by
+    a Markdown list, a line per dataset and extra seeds: "- MNIST, seeds 3 and 4: A; B"."""
     by_config = {}
     for r in results:
         by_config.setdefault((r.dataset, r.config.net), (r, set()))[1].add(r.seed)
@@ -226,13 +227,18 @@ def seed_coverage(results: Sequence[RunResult], seeds: Sequence[int]) -> str:
     extra = {}
     for r, got in by_config.values():
         if got - common:
-            extra.setdefault(tuple(sorted(got - common)), []).append(
-                config_label(r.dataset, r.variant))
+            extra.setdefault(tuple(sorted(got - common)), {}).setdefault(
+                r.dataset, []).append(network_label(r.factor, r.variant))
     text = f"{_seed_words(common)} of every configuration"
-    for more, labels in sorted(extra.items()):
-        text += (f"; {_seed_words(more)} also of {len(labels)} "
-                 f"({', '.join(sorted(labels))})")
-    return text + "."
+    if not extra:
+        return text + "."
+    n = sum(len(v) for d in extra.values() for v in d.values())
+    text += f", and more for {n}:\n"
+    for more, datasets in sorted(extra.items()):
+        for dataset in sorted(datasets, key=lambda d: d != "mnist"):
+            text += (f"\n- {dataset_label(dataset)}, {_seed_words(more)}: "
+                     f"{'; '.join(sorted(datasets[dataset]))}")
+    return text + "\n"
 
 
 @dataclass

@@ -55,13 +55,16 @@ class NoisyChapter:
                 for r in group(self.results.get(noise_std, []), "label_config").values()}
 
     def header(self) -> Text:
-        parts = "; ".join(f"{noise_label(s)}: {len(rs)} runs, "
-                          f"{seed_coverage(rs, self.profile.seeds).rstrip('.')}"
-                          for s, rs in self.results.items() if rs)
-        note = (f" Not yet computed: {'; '.join(self.missing)}." if self.missing else "")
-        return Text(f"**Runs shown:** MNIST, profile `{self.profile.name}`, horizon "
-                    f"{self.profile.epochs} epochs, Gaussian noise on every hidden layer; "
-                    f"{parts or 'none stored yet'}.{note}")
+        text = (f"**Runs shown:** MNIST, profile `{self.profile.name}`, horizon "
+                f"{self.profile.epochs} epochs, Gaussian noise on every hidden layer."
+                + ("" if self.all_runs else " None stored yet."))
+        for s, rs in self.results.items():
+            if rs:
+                text += (f"\n\nAt {noise_label(s)}, {len(rs)} runs: "
+                         f"{seed_coverage(rs, self.profile.seeds)}")
+        if self.missing:
+            text += "\n\nNot yet computed:\n\n" + "\n".join(f"- {m}" for m in self.missing)
+        return Text(text)
 
     def curves(self, noise_std: float):
         """Every hidden layer's I(X;T) against epoch under noisy-network MI and Renyi, a row

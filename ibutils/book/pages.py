@@ -256,4 +256,4 @@ def load_noisy(spec: PageSpec | None = None, *, noise_stds=NOISE_STDS, nets=None
                     missing.setdefault(float(s), []).append(network_label(factor, v) + seeds)
     return NoisyChapter(results, baseline, spec.profile, spec.split,
                         tuple(e.id for e in ests),
-                        [f"at noise {s:g}, {', '.join(names)}" for s, names in missing.items()])
+                        [f"noise {s:g}: {'; '.join(names)}" for s, names in missing.items()])
