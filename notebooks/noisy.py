@@ -41,9 +41,8 @@ import matplotlib.pyplot as plt
 
 from ibutils import plots
 from ibutils.book import Dropdown, glue, key_findings, load_noisy, page_spec, prose, table
-from ibutils.book.noisy_page import initial_noise_sweep, upstream_draws_check
-from ibutils.book.render import FigureTabs, markdown_table
-from ibutils.labels import noise_label
+from ibutils.book.noisy_page import (draws_table, initial_noise_sweep, sweep_facts,
+                                     upstream_draws_check)
 
 spec = page_spec(device=device, profile=profile, datasets=["mnist"], epochs=epochs, seeds=seeds,
                  split=split, allow_training=False)
@@ -52,11 +51,7 @@ glue(ch.facts())
 sweep = initial_noise_sweep("width", sweep_variant, [0.03, 0.1, 0.3, 0.5, 1, 2, 5, 10, 30],
                             n_inputs=sweep_inputs)
 draws = upstream_draws_check("width", sweep_variant, max(noise_stds), n_inputs=sweep_inputs)
-glue({"sweep_conv1_at_05": f"{next(r['i_xt'] for r in sweep if r['layer'] == 'conv1' and r['noise_std'] == 0.5):.2f}",
-      "sweep_last_at_05": f"{next(r['i_xt'] for r in sweep if r['layer'] == 'conv6' and r['noise_std'] == 0.5):.2f}",
-      "sweep_nn_range": f"{min(r['nn_distance'] for r in sweep):.1f}-{max(r['nn_distance'] for r in sweep):.1f}",
-      "draws_max": f"{max(r['draws'] for r in draws)}",
-      "draws_deep_min": f"{min(r['i_xt'] for r in draws if r['layer'] != 'conv1'):.2f}"})
+glue(sweep_facts(sweep, draws))
 
 # %%
 key_findings(r"""
@@ -98,14 +93,13 @@ ch.header()
 # ## I(X;T) over training
 
 # %%
-curve_figures = {noise_label(s): ch.curves(s)[0][0].figure for s in ch.results if ch.results[s]}
-(FigureTabs("fig-noisy-curves", curve_figures,
-            "Every hidden layer's I(X;T) against epoch in the noisy nets on MNIST: "
-            "noisy-network MI (left; dotted: the ceiling log2 1,000) and Rényi on the "
-            "noise-free representations (right), mean of the seeds with their range as a band, "
-            "one row per network.")
- if curve_figures else prose("No noisy run is stored for these parameters yet; the "
-                             "header above lists the missing ones."))
+(ch.curve_tabs("fig-noisy-curves",
+               "Every hidden layer's I(X;T) against epoch in the noisy nets on MNIST: "
+               "noisy-network MI (left; dotted: the ceiling log2 1,000) and Rényi on the "
+               "noise-free representations (right), mean of the seeds with their range as a "
+               "band, one row per network.")
+ or prose("No noisy run is stored for these parameters yet; the header above lists the "
+          "missing ones."))
 
 # %%
 table(ch.table(), "Per noisy net: final test accuracy (without noise in brackets), the "
@@ -144,9 +138,7 @@ plt.show()
 # cannot resolve it.
 
 # %%
-table(markdown_table(["layer", "draws of the earlier noise per input", "noisy I(X;T) [bits]"],
-                    [[r["layer"], r["draws"], f"{r['i_xt']:.2f} ± {r['i_xt_se']:.2f}"]
-                     for r in draws]),
+table(draws_table(draws),
       "The noisy 1-filter net (noise 0.5) at initialisation: noisy I(X;T) of each hidden "
       "layer with K draws of the earlier layers' noise per input as the K centres of T given "
       "X (1,000 MNIST test images; ± one Monte-Carlo standard error).", "tab-noisy-draws")

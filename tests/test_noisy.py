@@ -211,3 +211,19 @@ def test_noisy_page_reads_stored_noisy_runs(tmp_store):
     facts = ch.facts()
     assert facts["noisy_test_cells"] == str(3 * 2 * 6)  # estimators x sets x hidden layers
     assert facts["noisy_nets_list"] == "6 layers x 1 filter at noise 0.5"
+
+
+def test_sweep_facts_quote_the_rows():
+    from ibutils.book.noisy_page import draws_table, sweep_facts
+
+    sweep = [{"layer": la, "noise_std": s, "i_xt": v, "nn_distance": d}
+             for la, d in (("conv1", 4.0), ("conv2", 1.5))
+             for s, v in ((0.1, 9.97), (0.5, 9.5 if la == "conv1" else 6.25))]
+    draws = [{"layer": la, "draws": k, "i_xt": 9.97 - 0.01 * k, "i_xt_se": 0.0}
+             for la in ("conv1", "conv2") for k in (1, 4)]
+    assert sweep_facts(sweep, draws) == {
+        "sweep_conv1_at_05": "9.50", "sweep_last_at_05": "6.25", "sweep_nn_range": "1.5-4.0",
+        "draws_max": "4", "draws_deep_min": "9.93"}
+    assert "| conv2 | 4 | 9.93 ± 0.00 |" in draws_table(draws)
+    with pytest.raises(ValueError, match="noise_std: got 2"):
+        sweep_facts(sweep, draws, noise_std=2)

@@ -15,7 +15,7 @@ from ..config import Profile
 from ..labels import SPLIT_LABELS, estimator_label, network_label, noise_label
 from ..results import RunResult
 from .chapters import seed_coverage
-from .render import Text, markdown_table
+from .render import FigureTabs, Text, markdown_table
 
 # the nets of the noisy study (issue: width series, both pooling nets, the FC net and its
 # baseline), MNIST only
@@ -71,6 +71,12 @@ class NoisyChapter:
         per network (`ibutils.plots.layer_mi_grid`)."""
         return plots.layer_mi_grid(self.groups(noise_std), [self.noisy, self.estimators[2]],
                                    split=self.split)
+
+    def curve_tabs(self, name: str, caption: str) -> FigureTabs | None:
+        """`curves` under tabs, one per noise level with stored runs (None if there is none)."""
+        figures = {noise_label(s): self.curves(s)[0][0].figure
+                   for s, runs in self.results.items() if runs}
+        return FigureTabs(name, figures, caption) if figures else None
 
     @cached_property
     def tests(self) -> dict[float, list[dict]]:
@@ -249,3 +255,27 @@ def upstream_draws_check(factor: str, variant: str, noise_std: float, *, draws=(
             rows.append({"layer": layer, "draws": int(k), "i_xt": r.i_xt,
                          "i_xt_se": r.i_xt_se, "ceiling": float(np.log2(len(t)))})
     return rows
+
+
+def sweep_facts(sweep: list[dict], draws: list[dict], *, noise_std: float = 0.5) -> dict:
+    """The numbers the chapter quotes from `initial_noise_sweep` (at `noise_std`: the first
+    and the last hidden layer's I(X;T); the range of nearest-neighbour distances) and from
+    `upstream_draws_check` (the most draws; the lowest estimate of a layer behind another)."""
+    at = [r for r in sweep if r["noise_std"] == noise_std]
+    if not at:
+        raise ValueError(f"noise_std: got {noise_std!r}, allowed one of the sweep's "
+                         f"{sorted({r['noise_std'] for r in sweep})}")
+    deep = [r["i_xt"] for r in draws if r["layer"] != draws[0]["layer"]]
+    return {"sweep_conv1_at_05": f"{at[0]['i_xt']:.2f}",
+            "sweep_last_at_05": f"{at[-1]['i_xt']:.2f}",
+            "sweep_nn_range": f"{min(r['nn_distance'] for r in sweep):.1f}-"
+                              f"{max(r['nn_distance'] for r in sweep):.1f}",
+            "draws_max": f"{max(r['draws'] for r in draws)}",
+            "draws_deep_min": f"{min(deep):.2f}" if deep else "n/a"}
+
+
+def draws_table(draws: list[dict]) -> str:
+    """`upstream_draws_check` rows as a Markdown table."""
+    return markdown_table(["layer", "draws of the earlier noise per input", "noisy I(X;T) [bits]"],
+                          [[r["layer"], r["draws"], f"{r['i_xt']:.2f} ± {r['i_xt_se']:.2f}"]
+                           for r in draws])
