@@ -200,8 +200,8 @@ def study_header(chapters: dict[str, Chapter]) -> Text:
             f"{', '.join(left_out)}." if left_out else "")
     runs = [r for ch in chapters.values() for r in ch.results]
     return Text(f"**Runs judged:** profile `{p.name}`, horizon {p.epochs} epochs, {n_runs} runs "
-                f"over {len(chapters)} factors and {len(first.datasets)} datasets.{note} Seeds: "
-                f"{seed_coverage(runs, p.seeds)}")
+                f"over {len(chapters)} factors and {len(first.datasets)} datasets.{note} They "
+                f"cover {seed_coverage(runs, p.seeds)}")
 
 
 def _seed_words(seeds) -> str:
