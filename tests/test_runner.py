@@ -49,11 +49,9 @@ def test_load_only_mode_raises_when_missing(tmp_store):
         _study(epochs=3, allow_training=False)
 
 
-def test_interrupted_run_resumes_to_identical_results(tmp_store, monkeypatch, tmp_path):
-    (reference,) = _study(epochs=8)
-    # a second store: interrupt the same run during epoch 6, then resume
-    monkeypatch.setenv("IBUTILS_RESULTS", str(tmp_path / "r2"))
-    monkeypatch.setenv("IBUTILS_CACHE", str(tmp_path / "c2"))
+def _kill_during_epoch_6(monkeypatch):
+    """Train the 8-epoch study until a simulated kill during epoch 6 (after the epoch-5
+    checkpoint), then restore normal training."""
     real_epoch = train._train_epoch
 
     def crash_at_6(model, opt, x, y, run, epoch):
@@ -65,10 +63,24 @@ def test_interrupted_run_resumes_to_identical_results(tmp_store, monkeypatch, tm
     with pytest.raises(KeyboardInterrupt):
         _study(epochs=8)
     monkeypatch.setattr(train, "_train_epoch", real_epoch)
+
+
+def _record_resumes(monkeypatch) -> list:
+    """The `resume` state every later `train_run` call is handed, in order."""
     started = []
     real_train_run = runner.train_run
     monkeypatch.setattr(runner, "train_run",
                         lambda *a, **k: started.append(k["resume"]) or real_train_run(*a, **k))
+    return started
+
+
+def test_interrupted_run_resumes_to_identical_results(tmp_store, monkeypatch, tmp_path):
+    (reference,) = _study(epochs=8)
+    # a second store: interrupt the same run during epoch 6, then resume
+    monkeypatch.setenv("IBUTILS_RESULTS", str(tmp_path / "r2"))
+    monkeypatch.setenv("IBUTILS_CACHE", str(tmp_path / "c2"))
+    _kill_during_epoch_6(monkeypatch)
+    started = _record_resumes(monkeypatch)
     (resumed,) = _study(epochs=8)
     assert started[0] is not None and started[0].epoch == 5  # from the epoch-5 checkpoint
     assert resumed.payload["snapshots"] == reference.payload["snapshots"]
@@ -291,25 +303,13 @@ def test_a_travelling_checkpoint_resumes_the_run_on_a_fresh_clone(tmp_store, mon
     monkeypatch.setenv("IBUTILS_RESULTS", str(tmp_path / "r2"))
     monkeypatch.setenv("IBUTILS_CACHE", str(tmp_path / "c2"))
     monkeypatch.setenv("IBUTILS_TRAVEL_CHECKPOINTS", "1")  # python -m ibutils --travel-checkpoint
-    real_epoch = train._train_epoch
-
-    def crash_at_6(model, opt, x, y, run, epoch):
-        if epoch == 5:
-            raise KeyboardInterrupt("the session ends during epoch 6")
-        return real_epoch(model, opt, x, y, run, epoch)
-    monkeypatch.setattr(train, "_train_epoch", crash_at_6)
-    with pytest.raises(KeyboardInterrupt):
-        _study(epochs=8)
+    _kill_during_epoch_6(monkeypatch)
     resume = tmp_path / "r2" / "smoke" / "mnist" / reference.config.key() / "resume.pt"
     assert torch.load(resume, weights_only=True)["epoch"] == 5
     # a fresh clone: no local cache and no flag; the committed resume.pt carries the run on
     shutil.rmtree(tmp_path / "c2")
     monkeypatch.delenv("IBUTILS_TRAVEL_CHECKPOINTS")
-    monkeypatch.setattr(train, "_train_epoch", real_epoch)
-    started = []
-    real_train_run = runner.train_run
-    monkeypatch.setattr(runner, "train_run",
-                        lambda *a, **k: started.append(k["resume"]) or real_train_run(*a, **k))
+    started = _record_resumes(monkeypatch)
     (resumed,) = _study(epochs=8)
     assert started[0] is not None and started[0].epoch == 5
     assert resumed.payload["snapshots"] == reference.payload["snapshots"]
