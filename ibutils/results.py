@@ -175,6 +175,47 @@ def add_snapshot(payload: dict, record: dict, *, epoch: int, epoch_loss: Sequenc
     payload["trained_in_group_of"] = group_size
 
 
+def add_remeasured(payload: dict, record: dict) -> None:
+    """A snapshot of a run trained again over stored epochs (its weights were gone and an
+    estimator was added): only what the stored snapshot lacks is taken from the new record
+    (the added estimates, gradient statistics); its stored losses, accuracies and estimates
+    stay, so that nothing already computed changes."""
+    snaps = {s["epoch"]: s for s in payload["snapshots"]}
+    old = snaps.get(record["epoch"])
+    if old is None:
+        snaps[record["epoch"]] = record
+    else:
+        for split in ("train", "test"):
+            old[split]["mi"] = {**record[split]["mi"], **old[split]["mi"]}
+        for key, value in record.items():
+            old.setdefault(key, value)
+    payload["snapshots"] = [snaps[e] for e in sorted(snaps)]
+
+
+def retraining_record(payload: dict, record: dict, epoch_loss: Sequence[float],
+                      stored_loss: Sequence[float], *, seconds: float) -> dict:
+    """How far a retraining reproduces the stored run so far, for the run's provenance.
+
+    Training is deterministic given the code, the thread count and whether seeds were trained
+    as one grouped network; the stored run may differ in any of these, so the retrained
+    weights can differ by floating-point reordering, which 200 epochs of Adam amplify. The
+    record gives the largest absolute differences seen so far, in the per-epoch training loss
+    and in the snapshot's test loss and accuracy, and the seconds the retraining took.
+    """
+    prev = (payload.get("provenance") or [{}])[-1].get("retrained", {})
+    n = min(len(epoch_loss), len(stored_loss))
+    loss_diff = max((abs(a - b) for a, b in zip(epoch_loss[:n], stored_loss[:n])), default=0.0)
+    stored = next((s for s in payload["snapshots"] if s["epoch"] == record["epoch"]), None)
+    test_loss = test_acc = 0.0
+    if stored is not None:
+        test_loss = abs(record["test"]["loss"] - stored["test"]["loss"])
+        test_acc = abs(record["test"]["accuracy"] - stored["test"]["accuracy"])
+    return {"until_epoch": record["epoch"], "seconds": round(seconds, 1),
+            "max_epoch_loss_diff": max(loss_diff, prev.get("max_epoch_loss_diff", 0.0)),
+            "max_test_loss_diff": max(test_loss, prev.get("max_test_loss_diff", 0.0)),
+            "max_test_accuracy_diff": max(test_acc, prev.get("max_test_accuracy_diff", 0.0))}
+
+
 def constructed_run(run: RunConfig, epochs: Sequence[int], train: dict, test: dict | None = None,
                     *, n: int = 100, h_y: float = 1.0, factor: str = "",
                     variant: str = "") -> RunResult:

@@ -27,10 +27,12 @@ from .record import estimates, gradient_stats, snapshot_record
 from .results import (
     MissingResultError,
     RunResult,
+    add_remeasured,
     add_snapshot,
     complete,
     needed_snapshots,
     new_payload,
+    retraining_record,
 )
 from .seed_group import train_group
 from .train import TrainState, new_model, train_run
@@ -170,6 +172,11 @@ class RunJob:
         # so stored snapshots of the same run stay valid and are kept; only missing ones are
         # measured.
         self.started, self.base_seconds, self.share = time.monotonic(), payload["train_seconds"], 1
+        # Epochs already stored that this session trains again (the weights were gone and an
+        # estimator was added): their stored values stay, the retraining is recorded apart.
+        self.stored_until = payload["epochs_trained"]
+        self.stored_loss = list(payload["epoch_loss"])
+        self.retrain_seconds = 0.0
         # where this training session runs (a result extended later gets another record)
         payload.setdefault("provenance", []).append(
             {**provenance(run.device), "from_epoch": self.start_epoch})
@@ -180,8 +187,16 @@ class RunJob:
 
     def on_snapshot(self, record: dict, state: TrainState) -> None:
         elapsed = (time.monotonic() - self.started) / self.share  # this run's share of the time
-        add_snapshot(self.payload, record, epoch=state.epoch, epoch_loss=state.epoch_loss,
-                     train_seconds=self.base_seconds + elapsed, group_size=self.share)
+        if state.epoch <= self.stored_until:
+            retrained = self.payload["provenance"][-1]
+            retrained["retrained"] = retraining_record(self.payload, record, state.epoch_loss,
+                                                       self.stored_loss, seconds=elapsed)
+            add_remeasured(self.payload, record)
+            self.retrain_seconds = elapsed
+        else:
+            add_snapshot(self.payload, record, epoch=state.epoch, epoch_loss=state.epoch_loss,
+                         train_seconds=self.base_seconds + elapsed - self.retrain_seconds,
+                         group_size=self.share)
         store.save_result(self.path, self.payload)
         store.save_torch(store.weights_path(self.run, state.epoch), state.model)
 

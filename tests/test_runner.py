@@ -284,6 +284,11 @@ def test_retraining_measures_only_what_is_missing(tmp_store, monkeypatch):
     real = runner.snapshot_record
     monkeypatch.setattr(runner, "snapshot_record", lambda m, s, est, e, *a, **k: (
         asked.append((e, [x.id for x in est], k["gradients"])) or real(m, s, est, e, *a, **k)))
+    # the stored run as if trained elsewhere: its epoch-2 loss 0.01 off this machine's
+    path = store.run_dir(run, "smoke") / "result.json"
+    stored = store.load_result(path)
+    stored["epoch_loss"][1] += 0.01
+    store.save_result(path, stored)
     new = renyi(n_samples=100)
     (again,) = _study(epochs=2, estimators=DEFAULT_ESTIMATORS + (new,))
     assert asked == [(e, [new.id], False) for e in (0, 1, 2)]
@@ -291,6 +296,16 @@ def test_retraining_measures_only_what_is_missing(tmp_store, monkeypatch):
         np.testing.assert_array_equal(again.mi("test", est.id, "conv1", "i_xt"),
                                       first.mi("test", est.id, "conv1", "i_xt"))
     assert all("gradients" in s for s in again.payload["snapshots"])
+    # stored losses, accuracies and training time stay; the retraining is recorded apart
+    assert again.payload["epoch_loss"] == stored["epoch_loss"]
+    assert again.payload["train_seconds"] == first.payload["train_seconds"]
+    for old, s in zip(first.payload["snapshots"], again.payload["snapshots"]):
+        assert (s["test"]["loss"], s["test"]["accuracy"]) == (old["test"]["loss"],
+                                                               old["test"]["accuracy"])
+    retrained = again.payload["provenance"][-1]["retrained"]
+    assert retrained["until_epoch"] == 2 and retrained["seconds"] > 0
+    assert retrained["max_epoch_loss_diff"] == pytest.approx(0.01, abs=1e-9)
+    assert retrained["max_test_accuracy_diff"] == 0.0  # same code, same threads: same weights
 
 
 def test_a_travelling_checkpoint_resumes_the_run_on_a_fresh_clone(tmp_store, monkeypatch,
