@@ -23,7 +23,7 @@ DATASETS = {"mnist": "MNIST", "fashion_mnist": "FashionMNIST"}
 SCHEDULES = ("paper", "log")
 # every per-layer measure the recorder can apply (`ibutils.record.LAYER_MEASURES`, tested to
 # match): the MI estimators of `ibutils.mi` and the geometric companions of `ibutils.geometry`
-ESTIMATOR_KINDS = ("binning", "kde", "renyi", "noisy", "geometry")
+ESTIMATOR_KINDS = ("binning", "kde", "renyi", "noisy", "geometry", "spacing")
 SPLITS = ("train", "test")
 # where torch computes: the compiled CPU kernels only on "cpu"; results of the others may differ
 # in the last bits (other kernels, other summation orders), so they get cache keys of their own
@@ -243,6 +243,15 @@ def geometry(n_samples: int = 1000, threshold: float = 0.9) -> Estimator:
     return Estimator("geometry", (("n_samples", int(n_samples)), ("threshold", float(threshold))))
 
 
+def spacing(n_samples: int = 1000) -> Estimator:
+    """Spacing spec (`ibutils.geometry.spacing`): nearest-neighbour, within-class and
+    between-class distances of a layer's representations, on a seeded subsample of inputs,
+    to compare with a noisy network's noise."""
+    if int(n_samples) != n_samples or n_samples < 2:
+        raise ValueError(f"n_samples: got {n_samples!r}, allowed an integer >= 2")
+    return Estimator("spacing", (("n_samples", int(n_samples)),))
+
+
 def chapter_estimators(bin_width: float = 0.67, n_bins: int = 30,
                        renyi_samples: int = 500) -> tuple[Estimator, Estimator, Estimator]:
     """The three estimators every factor chapter compares: the paper's fixed bin width, a fixed
@@ -280,6 +289,7 @@ ESTIMATOR_SETS = {
     "adaptive": (binning(equal_mass=30),),
     "kde": (kde(),),
     "geometry": (geometry(),),
+    "spacing": (spacing(),),
     "noisy": (noisy(),),
     # the Renyi estimate under other reasonable settings (issue: a verdict that survives them)
     "renyi_robustness": RENYI_ROBUSTNESS,
@@ -358,7 +368,7 @@ def get_profile(name: str | Profile, *, epochs: int | None = None, seeds=None) -
 
 __all__ = [
     "RunConfig", "Profile", "Estimator", "PROFILES", "get_profile", "binning", "kde", "renyi", "noisy",
-    "geometry", "chapter_estimators", "estimator_set", "ixt_key", "ity_key", "PAPER_ID",
+    "geometry", "spacing", "chapter_estimators", "estimator_set", "ixt_key", "ity_key", "PAPER_ID",
     "PAPER_ESTIMATOR", "DEFAULT_ESTIMATORS", "COMPRESSION_ESTIMATORS", "RENYI_ROBUSTNESS", "PAPER_OUTPUT_ITY", "PAPER_OUTPUT_IXT_CAP",
     "paper_snapshots", "snapshot_epochs", "stable_hash", "DEVICES",
 ]

@@ -1,4 +1,5 @@
-"""Geometric companions of the information plane: saturation and class clustering of a layer.
+"""Geometric companions of the information plane: saturation, class clustering and the spacing
+of a layer's representations.
 
 Two explanations of binned "compression" compete with the information-theoretic one: tanh
 units driven into saturation (Saxe et al. 2018), and representations that cluster by class, so
@@ -99,5 +100,43 @@ def geometry(t, x, y, *, threshold: float = 0.9) -> GeometryResult:
                           len(t))
 
 
+@dataclass(frozen=True)
+class SpacingResult:
+    """Distances between one layer's representations at one snapshot (Euclidean, in the
+    layer's own units: a noisy network's noise standard deviation is on the same scale)."""
+
+    nearest: float  # median distance from an input to its nearest other input
+    within: float  # mean distance between distinct inputs of the same class
+    between: float  # mean distance between inputs of different classes
+    n: int  # inputs used
+
+    def as_dict(self) -> dict:
+        return {"nearest": self.nearest, "within": self.within, "between": self.between}
+
+
+def spacing(t, x, y) -> SpacingResult:
+    """How far apart a layer's representations lie, for comparison with a noise scale.
+
+    In a noisy network T = S(X) + Z, Z ~ N(0, beta^2 I), I(X;T) can fall below log2 N only
+    once representations come within a few beta of each other (Goldfeld et al. 2019: the
+    Gaussians around inputs of one class merge as the class clusters). `nearest` measures
+    that directly; `within` / `between` is the class clustering of `class_separation`, with
+    the scale kept. `x` is unused (the recorder's calling convention).
+    """
+    t = np.asarray(t, dtype=np.float64).reshape(len(t), -1)
+    y = np.asarray(y)
+    if len(t) < 2 or len(np.unique(y)) < 2:
+        raise ValueError(f"t, y: got {len(t)} rows of {len(np.unique(y))} classes, allowed "
+                         "at least two rows and two classes")
+    d = np.sqrt(pairwise_sq_dists(t))
+    same = y[:, None] == y[None, :]
+    off_diag = ~np.eye(len(y), dtype=bool)
+    nearest = np.where(off_diag, d, np.inf).min(axis=1)
+    within = d[same & off_diag]
+    return SpacingResult(float(np.median(nearest)),
+                         float(within.mean()) if within.size else float("nan"),
+                         float(d[~same].mean()), len(t))
+
+
 # Per-layer measures the recorder applies like estimators (see `ibutils.mi.ESTIMATORS`).
-MEASURES = {"geometry": geometry}
+MEASURES = {"geometry": geometry, "spacing": spacing}

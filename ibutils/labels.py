@@ -47,6 +47,8 @@ def estimator_label(estimator_id: str) -> str:
         return "noisy-network MI (Goldfeld et al.)"
     if kind == "geometry":
         return "geometry"
+    if kind == "spacing":
+        return "distances between representations"
     return estimator_id
 
 
