@@ -48,6 +48,7 @@ spec = page_spec(device=device, profile=profile, datasets=["mnist"], epochs=epoc
                  split=split, allow_training=False)
 ch = load_noisy(spec, noise_stds=noise_stds)
 glue(ch.facts())
+glue(ch.spacing_facts())
 sweep = initial_noise_sweep("width", sweep_variant, [0.03, 0.1, 0.3, 0.5, 1, 2, 5, 10, 30],
                             n_inputs=sweep_inputs)
 draws = upstream_draws_check("width", sweep_variant, max(noise_stds), n_inputs=sweep_inputs)
@@ -142,6 +143,29 @@ table(draws_table(draws),
       "The noisy 1-filter net (noise 0.5) at initialisation: noisy I(X;T) of each hidden "
       "layer with K draws of the earlier layers' noise per input as the K centres of T given "
       "X (1,000 MNIST test images; ± one Monte-Carlo standard error).", "tab-noisy-draws")
+
+# %% [markdown]
+# ## Does class clustering reach the scale of the noise?
+#
+# In Goldfeld et al.'s account a noisy layer compresses when the representations of one
+# class cluster so tightly that the Gaussians around them merge. Two measures on the same
+# snapshots (`ibutils.geometry.spacing`, on the 1,000 test images) separate the two halves
+# of that statement: the within/between class distance ratio says whether the classes
+# cluster at all (lower: tighter clusters), and the median distance from an input to its
+# nearest neighbour says whether the clustering reaches the noise (the dashed line; merging
+# needs distances of a few noise standard deviations or less).
+
+# %%
+(ch.spacing_tabs("fig-noisy-spacing",
+                 "Noisy nets on MNIST: every hidden layer's median distance from a test input "
+                 "to its nearest neighbour (left, log axis; dashed: the noise's standard "
+                 "deviation) and its within/between class distance ratio (right), mean of the "
+                 "seeds with their range as a band, one row per network.")
+ or prose("No noisy run with the distance measures is stored yet."))
+
+# %%
+(Dropdown("Distances per layer: first and last snapshot", ch.spacing_table())
+ if ch.spacing_rows() else None)
 
 # %% [markdown]
 # ## What we found

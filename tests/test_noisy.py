@@ -189,7 +189,7 @@ def test_noisy_page_names_bad_input(kwargs, match):
 def test_noisy_page_reads_stored_noisy_runs(tmp_store):
     from ibutils.book import load_noisy
     from ibutils.book.noisy_page import CEILING_TOL
-    from ibutils.config import binning, noisy, renyi
+    from ibutils.config import binning, noisy, renyi, spacing
     from ibutils.runner import run_study
 
     ests = (noisy(), binning(bin_width=0.67), renyi(n_samples=500))  # the page's estimators
@@ -211,6 +211,34 @@ def test_noisy_page_reads_stored_noisy_runs(tmp_store):
     facts = ch.facts()
     assert facts["noisy_test_cells"] == str(3 * 2 * 6)  # estimators x sets x hidden layers
     assert facts["noisy_nets_list"] == "6 layers x 1 filter at noise 0.5"
+    # the spacing measure: shown only once every seed carries it
+    assert ch.spacing_rows() == [] and ch.spacing_facts() == {}
+    with_spacing = ests + (spacing(),)
+    run_study("width", ["mnist"], profile="smoke", epochs=2, seeds=[0], variants=["w1"],
+              estimators=with_spacing, noise_std=0.5, progress=False)
+    ch = load_noisy(profile="smoke", epochs=2, seeds=[0, 1], datasets=["mnist"],
+                    noise_stds=[0.5], nets={"width": ["w1"]}, allow_training=False)
+    assert ch.spacing_rows() == []
+    runs = run_study("width", ["mnist"], profile="smoke", epochs=2, seeds=[0, 1],
+                     variants=["w1"], estimators=with_spacing, noise_std=0.5, progress=False)
+    ch = load_noisy(profile="smoke", epochs=2, seeds=[0, 1], datasets=["mnist"],
+                    noise_stds=[0.5], nets={"width": ["w1"]}, allow_training=False)
+    rows = ch.spacing_rows()
+    assert [r["layer"] for r in rows] == [f"conv{i}" for i in range(1, 7)]
+    sid = spacing().id
+    for r in rows:
+        near = np.mean([run.mi("test", sid, r["layer"], "nearest") for run in runs], 0) / 0.5
+        ratio = np.mean([run.mi("test", sid, r["layer"], "within")
+                         / run.mi("test", sid, r["layer"], "between") for run in runs], 0)
+        assert (r["nearest_first"], r["nearest_last"], r["nearest_min"]) == pytest.approx(
+            (near[0], near[-1], near.min()))
+        assert (r["ratio_first"], r["ratio_last"]) == pytest.approx((ratio[0], ratio[-1]))
+    facts = ch.spacing_facts()
+    assert facts["spacing_layers"] == "6" and facts["spacing_nets"] == "1"
+    assert facts["spacing_ratio_fell"] == str(sum(r["ratio_last"] < r["ratio_first"]
+                                                  for r in rows))
+    assert facts["spacing_nearest_min"] == f"{min(r['nearest_min'] for r in rows):.1f}"
+    assert "| noise 0.5 | 6 layers x 1 filter | conv1 |" in ch.spacing_table()
 
 
 def test_sweep_facts_quote_the_rows():

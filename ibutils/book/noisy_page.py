@@ -11,7 +11,7 @@ import numpy as np
 from .. import plots
 from ..analysis import compression_test
 from ..analysis.runs import group
-from ..config import Profile
+from ..config import Profile, spacing
 from ..labels import SPLIT_LABELS, estimator_label, network_label, noise_label
 from ..results import RunResult
 from .chapters import seed_coverage
@@ -23,6 +23,7 @@ NOISY_NETS = {"width": ("w1", "w3", "w6", "w12"), "pooling": ("no-pool", "pool")
               "fc": ("no-fc", "fc")}
 NOISE_STDS = (0.5, 0.1)  # Gaussian noise sd on every hidden tanh unit (tanh range: [-1, 1])
 CEILING_TOL = 0.01  # bits: a noisy estimate within this of log2 N is at the ceiling
+SPACING = spacing().id  # distances between representations (`ibutils.geometry.spacing`)
 
 
 @dataclass
@@ -77,6 +78,80 @@ class NoisyChapter:
         figures = {noise_label(s): self.curves(s)[0][0].figure
                    for s, runs in self.results.items() if runs}
         return FigureTabs(name, figures, caption) if figures else None
+
+    def spacing_groups(self, noise_std: float) -> dict[str, list[RunResult]]:
+        """`groups` whose every seed carries the spacing measure (the others are left out)."""
+        return {label: runs for label, runs in self.groups(noise_std).items()
+                if all(_records(r, self.split, SPACING) for r in runs)}
+
+    def spacing_tabs(self, name: str, caption: str) -> FigureTabs | None:
+        """`ibutils.plots.spacing_grid` under tabs, one per noise level whose runs carry the
+        spacing measure (None if there is none)."""
+        figures = {}
+        for s in self.results:
+            groups = self.spacing_groups(s)
+            if groups:
+                axes = plots.spacing_grid(groups, SPACING, s, split=self.split)
+                figures[noise_label(s)] = axes[0][0].figure
+        return FigureTabs(name, figures, caption) if figures else None
+
+    def spacing_rows(self) -> list[dict]:
+        """Per noise level, network and hidden layer (seed means, `split`): the median
+        nearest-neighbour distance in units of the noise sd at the first and last snapshot
+        and its smallest value over training, the within/between class distance ratio at the
+        first and last snapshot, and the layer's noisy I(X;T) at the last snapshot."""
+        out = []
+        for s in self.results:
+            for label, runs in self.spacing_groups(s).items():
+                for layer in [la for la in runs[0].layers if la != "softmax"]:
+                    near = np.mean([r.mi(self.split, SPACING, layer, "nearest")
+                                    for r in runs], axis=0) / s
+                    ratio = np.mean([r.mi(self.split, SPACING, layer, "within")
+                                     / r.mi(self.split, SPACING, layer, "between")
+                                     for r in runs], axis=0)
+                    ixt = np.mean([r.mi(self.split, self.noisy, layer, "i_xt")[-1]
+                                   for r in runs])
+                    out.append({"noise_std": s, "network": label, "layer": layer,
+                                "nearest_first": float(near[0]),
+                                "nearest_last": float(near[-1]),
+                                "nearest_min": float(near.min()),
+                                "ratio_first": float(ratio[0]), "ratio_last": float(ratio[-1]),
+                                "i_xt_last": float(ixt), "ceiling": self.ceiling(runs[0])})
+        return out
+
+    def spacing_table(self) -> str:
+        """`spacing_rows` as a Markdown table."""
+        body = [[noise_label(r["noise_std"]), r["network"], r["layer"],
+                 f"{r['nearest_first']:.1f} → {r['nearest_last']:.1f}",
+                 f"{r['nearest_min']:.1f}",
+                 f"{r['ratio_first']:.2f} → {r['ratio_last']:.2f}",
+                 f"{r['i_xt_last']:.2f} of {r['ceiling']:.2f}"]
+                for r in self.spacing_rows()]
+        return markdown_table(
+            ["noise", "network", "layer",
+             "nearest-neighbour distance / noise sd, first → last snapshot",
+             "smallest over training", "within / between class distance, first → last",
+             "noisy I(X;T) at the last snapshot [bits]"], body)
+
+    def spacing_facts(self) -> dict[str, str]:
+        """The numbers the chapter quotes from `spacing_rows` (empty without such rows)."""
+        rows = self.spacing_rows()
+        if not rows:
+            return {}
+        fell = [r for r in rows if r["ratio_last"] < r["ratio_first"]]
+        closest = min(rows, key=lambda r: r["nearest_min"])
+        return {
+            "spacing_layers": f"{len(rows)}",
+            "spacing_nets": f"{len({(r['noise_std'], r['network']) for r in rows})}",
+            "spacing_ratio_fell": f"{len(fell)}",
+            "spacing_ratio_first": (f"{min(r['ratio_first'] for r in rows):.2f}-"
+                                    f"{max(r['ratio_first'] for r in rows):.2f}"),
+            "spacing_ratio_last": (f"{min(r['ratio_last'] for r in rows):.2f}-"
+                                   f"{max(r['ratio_last'] for r in rows):.2f}"),
+            "spacing_nearest_min": f"{closest['nearest_min']:.1f}",
+            "spacing_nearest_where": (f"{closest['layer']} of the {closest['network']} net at "
+                                      f"{noise_label(closest['noise_std'])}"),
+        }
 
     @cached_property
     def tests(self) -> dict[float, list[dict]]:
@@ -179,6 +254,11 @@ def _params(estimator_id: str) -> list[tuple[str, float]]:
             digits = "".join(c for c in tail.split("_")[0] if c.isdigit() or c == ".")
             out.append((key, float(digits)))
     return out
+
+
+def _records(run: RunResult, split: str, estimator: str) -> bool:
+    """Whether every snapshot of `run` holds `estimator` on `split`."""
+    return all(estimator in snap[split]["mi"] for snap in run.snapshots())
 
 
 def _accuracy(run: RunResult, split: str) -> float:

@@ -15,6 +15,7 @@ from .curves import (
                      mi_curves,
                      output_mi_grid,
                      precision_grid,
+                     spacing_grid,
                      training_curves,
                      training_grid,
                      weight_norm_curves,
@@ -58,6 +59,6 @@ __all__ = [
     "compression_map", "epoch_norm", "fidelity_curves", "fidelity_scatter", "gap_scatter",
     "geometry_grid", "gradient_curves", "gradient_grid", "info_plane", "info_plane_animation",
     "info_planes", "layer_color", "layer_curves", "layer_marker", "layer_mi_grid", "mi_curves",
-    "output_mi_grid", "precision_grid", "sweep_lines", "training_curves", "training_grid",
+    "output_mi_grid", "precision_grid", "spacing_grid", "sweep_lines", "training_curves", "training_grid",
     "variant_color", "weight_norm_curves",
 ]

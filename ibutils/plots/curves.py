@@ -314,6 +314,43 @@ def geometry_grid(groups: dict, estimator: str, *, split: str = "test"):
     return axes
 
 
+def spacing_grid(groups: dict, estimator: str, noise_std: float, *, split: str = "test"):
+    """Do a noisy net's representations come within the noise of each other? Rows:
+    configurations (label -> seed runs); columns: every hidden layer's median distance from an
+    input to its nearest other input (log axis; dashed: the noise's standard deviation) and
+    its within/between class distance ratio (lower = tighter class clusters), against epoch,
+    from the stored `ibutils.geometry.spacing` column `estimator`. Seeds give a min-max band."""
+    from matplotlib.lines import Line2D
+
+    fig, axes = grid(len(groups), 2, width=4.6, height=2.9, sharex=True)
+    legend = {}
+    for (label, runs), row in zip(groups.items(), axes):
+        runs = as_list(runs)
+        hidden = [la for la in runs[0].layers if la != "softmax"]
+        mi_curves(runs, "nearest", split=split, estimator=estimator, layers=hidden, ax=row[0])
+        row[0].set_yscale("log")
+        row[0].axhline(noise_std, ls="--", color="0.3", lw=1)
+        first = runs[0]
+        for layer in hidden:
+            epochs, vals = seed_stack(runs, lambda r, la=layer: (
+                r.mi(split, estimator, la, "within") / r.mi(split, estimator, la, "between")))
+            color = layer_color(first.layers.index(layer), len(first.layers))
+            row[1].plot(epochs, vals.mean(0), color=color, lw=1.4)
+            if len(runs) > 1:
+                row[1].fill_between(epochs, vals.min(0), vals.max(0), color=color, alpha=0.2,
+                                    lw=0)
+        row[1].set_xscale("symlog", linthresh=1)
+        row[1].set_xlim(0, None)
+        row[1].set_xlabel("epoch")
+        _handles(row[0], legend)
+    legend["noise standard deviation"] = Line2D([], [], ls="--", color="0.3", lw=1)
+    _name_grid(fig, axes, list(groups),
+               ["distance to the nearest other input (median)",
+                "class clustering: within / between distance"],
+               ["distance", "distance ratio"], legend)
+    return axes
+
+
 def precision_grid(fp32: dict, bf16: dict, *, estimator: str, split: str = "test"):
     """Is bf16 training within the spread of fp32 seeds? A row per configuration (label ->
     fp32 seed runs in `fp32`, -> one run in `bf16`): train (dashed) and test (solid) loss and
