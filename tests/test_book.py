@@ -158,3 +158,46 @@ def test_seed_coverage_names_the_configurations_with_extra_seeds():
         "- Fashion-MNIST, seed 3: 6 layers x 3 filters\n"
         "- MNIST, seeds 3 and 4: 6 layers x 1 filter\n")
     assert seed_coverage(runs[5:8], range(5)) == "seeds 0-2 of every configuration."
+
+
+@needs_data
+def test_a_chapter_shows_the_first_seed_trained_further(tmp_store):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from ibutils.analysis.horizon import horizon_changes
+    from ibutils.book import load_chapter
+    from ibutils.book.render import FigureTabs
+    from ibutils.config import binning, renyi
+    from ibutils.runner import run_study
+
+    kw = {"profile": "smoke", "epochs": 2, "datasets": ["mnist"], "variants": ["w1", "w3"],
+          "seeds": [0, 1], "allow_training": False}
+    ests = (binning(bin_width=0.67), binning(n_bins=30), renyi(n_samples=500))  # the chapter's
+    run_study("width", ["mnist"], profile="smoke", epochs=2, seeds=[0, 1], variants=["w1", "w3"],
+              estimators=ests, progress=False)
+    (long,) = run_study("width", ["mnist"], profile="smoke", epochs=5, seeds=[0],
+                        variants=["w1"], estimators=ests, progress=False)
+    with pytest.raises(ValueError, match="long_epochs: got 2, allowed None or a horizon past"):
+        load_chapter("width", long_epochs=2, **kw)
+    ch = load_chapter("width", long_epochs=5, **kw)
+    assert [(r.variant, r.seed, r.horizon) for r in ch.long] == [("w1", 0, 5)]
+    assert ch.long_missing == ["6 layers x 3 filters (MNIST)"]
+    seeds = [r for r in ch.results if r.variant == "w1"]
+    expected = horizon_changes(seeds, long, ests[2].id, short=2)
+    got = [r for r in ch.horizon_rows if r["estimator"] == ests[2].id]
+    assert [{k: r[k] for k in expected[0]} for r in got] == expected
+    assert {r["estimator"] for r in ch.horizon_rows} == {ests[0].id, ests[2].id}
+    facts = ch.facts
+    assert facts["long_runs"] == "1 of 2" and facts["long_epochs"] == "5"
+    hidden = [r for r in got if r["layer"] != "softmax"]
+    assert facts[f"long_{ests[2].id.replace('.', '_')}_moved"] == (
+        f"{sum(r['moved'] for r in hidden)} of {len(hidden)}")
+    assert facts["long_summary"].startswith("Seed 0 of 1 of the 2 configurations is trained "
+                                            "to 5 epochs. After epoch 2, under the paper's bins")
+    assert isinstance(ch.longer("fig-x", "caption"), FigureTabs)
+    assert "6 layers x 3 filters (MNIST)" in ch.horizon_table()._repr_markdown_()
+    # without long runs the text says so, and the facts still exist
+    plain = load_chapter("width", **kw)
+    assert plain.long == [] and plain.facts["long_runs"] == "0 of 2"
+    assert "stored past epoch 2" in plain.longer("fig-x", "caption")

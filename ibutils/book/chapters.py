@@ -19,6 +19,7 @@ import numpy as np
 from .. import plots
 from ..analysis.compression import saturation_counts
 from ..analysis.compression_test import check_cells
+from ..analysis.horizon import horizon_changes, metric_change
 from ..analysis.reproduction import agreement_rows, precision_check, reproduction_rows
 from ..analysis.runs import by_config, group
 from ..architecture import paper_variants
@@ -26,7 +27,7 @@ from ..config import PAPER_OUTPUT_ITY, Profile, check_choice
 from ..labels import dataset_label, estimator_label, network_label
 from ..results import RunResult
 from . import tables
-from .facts import chapter_facts, test_facts
+from .facts import chapter_facts, horizon_facts, test_facts
 from .render import Dropdown, FigureTabs, Html, Text, glue, markdown_table
 
 
@@ -44,6 +45,8 @@ class Chapter:
     split: str
     estimators: tuple[str, str, str]  # ids: paper's binning, bins by count, Renyi
     series: dict[str, list[str]] = field(default_factory=dict)
+    long: list[RunResult] = field(default_factory=list)  # first seeds trained further
+    long_missing: list[str] = field(default_factory=list)  # configurations not (yet) so
 
     @property
     def paper(self) -> str:
@@ -172,11 +175,71 @@ class Chapter:
                                           estimator=estimator or self.renyi)
         return Html(anim.to_jshtml())
 
+    def _long_pairs(self) -> dict[str, dict[str, tuple[list[RunResult], RunResult]]]:
+        """Per dataset label: network label -> (its seeds at the chapter's horizon, its first
+        seed trained further), for the configurations that have a long run."""
+        seeds = group(self.results, "label_config")
+        out: dict = {}
+        for long in self.long:
+            out.setdefault(dataset_label(long.dataset), {})[
+                network_label(self.factor, long.variant)] = (seeds[long.label_config], long)
+        return out
+
+    def longer(self, name: str, caption: str) -> FigureTabs | Text:
+        """Every layer's I(X;T) under the paper's bins and Renyi: the seed bands at the
+        chapter's horizon beside the first seed trained further, a tab per dataset
+        (`ibutils.plots.horizon_grid`); a sentence when no run is stored further."""
+        pairs = self._long_pairs()
+        if not pairs:
+            return Text(f"No configuration of this chapter is stored past epoch "
+                        f"{self.profile.epochs} yet.")
+        figures = {label: plots.horizon_grid(rows, (self.paper, self.renyi),
+                                             split=self.split)[0][0].figure
+                   for label, rows in pairs.items()}
+        return FigureTabs(name, figures, caption)
+
+    @cached_property
+    def horizon_rows(self) -> list[dict]:
+        """`ibutils.analysis.horizon.horizon_changes` of every long run under the paper's bins
+        and Renyi, with ``estimator``, ``dataset``, ``network`` and ``accuracy_change``."""
+        out = []
+        for dataset, rows in self._long_pairs().items():
+            for network, (seeds, long) in rows.items():
+                acc = metric_change(long, "accuracy", split=self.split,
+                                    short=self.profile.epochs)
+                for est in (self.paper, self.renyi):
+                    out += [{**r, "estimator": est, "dataset": dataset, "network": network,
+                             "accuracy_change": acc}
+                            for r in horizon_changes(seeds, long, est, split=self.split,
+                                                     short=self.profile.epochs)]
+        return out
+
+    def horizon_table(self) -> Dropdown:
+        """`horizon_rows` in a collapsed box."""
+        body = [[r["dataset"], r["network"], estimator_label(r["estimator"]), r["layer"],
+                 f"{r['at_short']:.3f}", f"{r['at_end']:.3f}", f"{r['change']:+.3f}",
+                 f"{r['largest_fall']:.3f}", f"{r['seed_range']:.3f}",
+                 "yes" if r["moved"] else "no"] for r in self.horizon_rows]
+        short = self.profile.epochs
+        long = max((r["long"] for r in self.horizon_rows), default=short)
+        text = markdown_table(
+            ["dataset", "network", "estimator", "layer", f"I(X;T) at {short}",
+             f"at {long:,}", "change", f"largest fall after {short}",
+             f"seeds' range at {short}", "outside the range"], body)
+        if self.long_missing:
+            text += ("\n\nNot (yet) trained further: " + "; ".join(self.long_missing) + ".")
+        return Dropdown(f"Every layer from epoch {short} to {long:,}", text)
+
     @cached_property
     def facts(self) -> dict[str, str]:
-        """The numbers the chapter's text quotes, by name (`ibutils.book.facts.chapter_facts`)."""
+        """The numbers the chapter's text quotes, by name (`ibutils.book.facts.chapter_facts`,
+        `test_facts` and `horizon_facts`)."""
+        floors = {est: rows[0]["floor"] for est, rows in self.cells.items() if rows}
+        long = max((r.horizon for r in self.long), default=None)
         return {**chapter_facts(self.results, list(self.estimators), self.split),
-                **test_facts(self.cells)}
+                **test_facts(self.cells),
+                **horizon_facts(self.horizon_rows, len(group(self.results, "label_config")),
+                                floors, self.profile.epochs, long)}
 
     def glue(self) -> None:
         """Paste `facts` into the notebook (`glue`), for ``{glue:text}`name``` in the text."""

@@ -25,7 +25,7 @@ from ..analysis.mechanisms import (
 from ..analysis.runs import by_config, distinct_runs
 from ..analysis.statistics import cluster_bootstrap_ci
 from ..config import DATASETS
-from ..labels import layer_where
+from ..labels import estimator_label, layer_where
 
 SHORT_NAMES = (("binning_bin_width", "paper_bins"), ("binning_n_bins", "range_bins"),
                ("binning_equal_mass", "adaptive_bins"), ("kde", "kde"), ("renyi", "renyi"))
@@ -383,4 +383,42 @@ def calibrated_facts(rows: list[dict], estimators, splits=("test", "train")) -> 
                     f"{k}_smallest_p": f"{r['smallest_p']:.2f}",
                     f"{k}_null_rate": f"{100 * r['null_rate']:.1f}%",
                     f"{k}_null_rate_zero": f"{100 * r['null_rate_zero']:.1f}%"})
+    return out
+
+
+def horizon_facts(rows: list[dict], configs: int, floors: dict[str, float],
+                  short: int, long: int | None) -> dict[str, str]:
+    """What a factor chapter says about training past the seed bands' horizon.
+
+    `rows`: `ibutils.analysis.horizon.horizon_changes` rows of every long run, each with
+    ``estimator``, ``network``, ``dataset`` and ``accuracy_change`` added; `configs`: the
+    chapter's configurations; `floors`: each estimator's compression-test floor. Keys:
+    ``long_runs`` ("k of m"), ``long_epochs``, ``long_summary`` (a sentence), and per estimator
+    id ``long_{est}_moved`` ("a of b"), ``long_{est}_fall`` (largest fall after `short`,
+    bits) and ``long_{est}_where``.
+    """
+    runs = {(r["dataset"], r["network"]) for r in rows}
+    if not rows:
+        return {"long_runs": f"0 of {configs}", "long_epochs": "",
+                "long_summary": (f"No configuration of this chapter is stored past epoch "
+                                 f"{short} yet.")}
+    out = {"long_runs": f"{len(runs)} of {configs}", "long_epochs": f"{long:,}"}
+    parts = []
+    for est in dict.fromkeys(r["estimator"] for r in rows):
+        hidden = [r for r in rows if r["estimator"] == est and r["layer"] != "softmax"]
+        moved = [r for r in hidden if r["moved"]]
+        top = max(hidden, key=lambda r: r["largest_fall"])
+        out[f"long_{glue_key(est)}_moved"] = f"{len(moved)} of {len(hidden)}"
+        out[f"long_{glue_key(est)}_fall"] = f"{top['largest_fall']:.3f}"
+        out[f"long_{glue_key(est)}_where"] = f"{top['layer']}, {top['network']}, {top['dataset']}"
+        name = estimator_label(est)
+        parts.append(f"under {'the ' if name.startswith('paper') else ''}{name} {len(moved)} of {len(hidden)} hidden layers "
+                     f"end outside the seeds' range at epoch {short} and the largest fall after "
+                     f"it is {top['largest_fall']:.3f} bits ({top['layer']}, {top['network']}, "
+                     f"{top['dataset']}; the compression test's floor is {floors[est]:.3f})")
+    acc = [r["accuracy_change"] for r in rows]
+    out["long_summary"] = (
+        f"Seed 0 of {len(runs)} of the {configs} configurations is trained to {long:,} epochs. "
+        f"After epoch {short}, " + "; ".join(parts)
+        + f". Test accuracy changes by {min(acc):+.3f} to {max(acc):+.3f}.")
     return out

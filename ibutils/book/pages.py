@@ -18,7 +18,7 @@ from ..config import (
     noisy,
     renyi,
 )
-from ..labels import network_label
+from ..labels import dataset_label, network_label
 from ..results import MissingResultError, RunResult
 from ..runner import run_study
 from .chapters import Chapter, PrecisionCheck, Reproduction
@@ -78,19 +78,44 @@ def load_stored(spec: PageSpec, factors=None) -> list[RunResult]:
 
 def load_chapter(factor: str, spec: PageSpec | None = None, *, gradients: bool = False,
                  series: dict[str, list[str]] | None = None, variants=None,
-                 **params) -> Chapter:
+                 long_epochs: int | None = None, **params) -> Chapter:
     """Run or load every run of `factor` with the spec's estimators (the chapter's three: the
     paper's fixed bin width, a fixed bin count over each layer's range, and the matrix-based
     Renyi estimator on a seeded subsample). `variants` (default: all of the factor's)
     restricts the chapter to some variants; `series` splits them into rows of a figure;
-    `gradients` requires the gradient statistics of every snapshot."""
+    `gradients` requires the gradient statistics of every snapshot; `long_epochs` adds the
+    first seed of every configuration where it is stored to that longer horizon (never
+    trained: `Chapter.long`, the others listed in `Chapter.long_missing`)."""
     spec = _spec(spec, params)
     check_choice("factor", factor, tuple(paper_variants()))
+    if long_epochs is not None and not int(long_epochs) > spec.profile.epochs:
+        raise ValueError(f"long_epochs: got {long_epochs!r}, allowed None or a horizon past "
+                         f"epochs={spec.profile.epochs}")
     results = _runs(factor, spec, variants=variants, gradients=gradients)
     if variants is not None:
         series = {k: [v for v in vs if v in variants] for k, vs in (series or {}).items()}
+    long, missing = (_longer(factor, spec, results, int(long_epochs))
+                     if long_epochs is not None else ([], []))
     return Chapter(factor, results, spec.profile, spec.split, spec.estimator_ids,
-                   dict(series or {}))
+                   dict(series or {}), long, missing)
+
+
+def _longer(factor: str, spec: PageSpec, results: list[RunResult],
+            epochs: int) -> tuple[list[RunResult], list[str]]:
+    """The first seed of every configuration in `results` where it is stored to `epochs`
+    (never trained), and the labels of the configurations where it is not."""
+    seed = spec.profile.seeds[0]
+    long, missing = [], []
+    for r in results:
+        if r.seed != seed:
+            continue
+        try:
+            long += run_study(factor, [r.dataset], profile=spec.profile, epochs=epochs,
+                              seeds=[seed], variants=[r.variant], estimators=spec.estimators,
+                              allow_training=False, progress=False, device=spec.device)
+        except MissingResultError:
+            missing.append(f"{network_label(factor, r.variant)} ({dataset_label(r.dataset)})")
+    return long, missing
 
 
 def load_study(spec: PageSpec | None = None, *, factors=None,

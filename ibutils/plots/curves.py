@@ -351,6 +351,36 @@ def spacing_grid(groups: dict, estimator: str, noise_std: float, *, split: str =
     return axes
 
 
+def horizon_grid(rows: dict, estimators: Sequence[str], *, split: str = "test"):
+    """The seed bands at the short horizon beside one run trained further. Rows: labels ->
+    (seed runs at the short horizon, the long run); columns: estimators. Per layer, the
+    seeds' mean and range (solid line and band, up to the short horizon) and the long run
+    (dashed, to its own horizon); a dotted vertical line marks the short horizon."""
+    from matplotlib.lines import Line2D
+
+    fig, axes = grid(len(rows), len(estimators), width=4.6, height=2.9, sharex=True)
+    legend = {}
+    for (label, (seeds, long)), row in zip(rows.items(), axes):
+        for est, ax in zip(estimators, row):
+            mi_curves(seeds, ixt_key(est), split=split, estimator=est, ax=ax, title="")
+            for i, layer in enumerate(long.layers):
+                try:
+                    values = long.mi(split, est, layer, ixt_key(est), horizon=long.horizon)
+                except KeyError:
+                    continue
+                ax.plot(long.epochs(long.horizon), values, "--", lw=1.1,
+                        color=layer_color(i, len(long.layers)))
+            ax.axvline(seeds[0].horizon, ls=":", color="0.4", lw=1)
+            ax.set_xlim(0, long.horizon)
+            _handles(ax, legend)
+    legend[f"seeds' mean and range, {seeds[0].horizon} epochs"] = Line2D([], [], color="0.3")
+    legend[f"seed {long.seed} to {long.horizon:,} epochs"] = Line2D([], [], ls="--",
+                                                                    color="0.3")
+    _name_grid(fig, axes, list(rows), [estimator_label(e) for e in estimators],
+               ["I(X;T) [bits]"] * len(estimators), legend)
+    return axes
+
+
 def precision_grid(fp32: dict, bf16: dict, *, estimator: str, split: str = "test"):
     """Is bf16 training within the spread of fp32 seeds? A row per configuration (label ->
     fp32 seed runs in `fp32`, -> one run in `bf16`): train (dashed) and test (solid) loss and
