@@ -200,4 +200,6 @@ def test_a_chapter_shows_the_first_seed_trained_further(tmp_store):
     # without long runs the text says so, and the facts still exist
     plain = load_chapter("width", **kw)
     assert plain.long == [] and plain.facts["long_runs"] == "0 of 2"
-    assert "stored past epoch 2" in plain.longer("fig-x", "caption")
+    assert plain.longer("fig-x", "caption") is None
+    assert plain.facts["long_summary"] == ("No configuration of this chapter is stored past "
+                                           "epoch 2 yet.")

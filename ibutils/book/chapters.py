@@ -185,14 +185,14 @@ class Chapter:
                 network_label(self.factor, long.variant)] = (seeds[long.label_config], long)
         return out
 
-    def longer(self, name: str, caption: str) -> FigureTabs | Text:
+    def longer(self, name: str, caption: str) -> FigureTabs | None:
         """Every layer's I(X;T) under the paper's bins and Renyi: the seed bands at the
         chapter's horizon beside the first seed trained further, a tab per dataset
-        (`ibutils.plots.horizon_grid`); a sentence when no run is stored further."""
+        (`ibutils.plots.horizon_grid`); None when no run is stored further (the facts'
+        ``long_summary`` says so)."""
         pairs = self._long_pairs()
         if not pairs:
-            return Text(f"No configuration of this chapter is stored past epoch "
-                        f"{self.profile.epochs} yet.")
+            return None
         figures = {label: plots.horizon_grid(rows, (self.paper, self.renyi),
                                              split=self.split)[0][0].figure
                    for label, rows in pairs.items()}
