@@ -6,6 +6,7 @@
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -13,7 +14,7 @@ import numpy as np
 
 from . import store
 from .architecture import get_variant, paper_variants
-from .config import Profile, RunConfig, check_choice, get_profile
+from .config import Profile, RunConfig, check_choice, estimator_set, get_profile
 from .results import complete, needed_snapshots
 
 
@@ -232,3 +233,93 @@ def horizon_targets(activation: str = "tanh") -> list[HorizonTarget]:
         rows.append(HorizonTarget(profile_name, factor, variant, dataset, 0, profile.epochs,
                                   stored, store.resume_path(path).is_file(), rate))
     return rows
+
+
+# the noisy-network study (Goldfeld et al. 2019 on the paper's nets): the width series, both
+# pooling nets and the FC net with its baseline, on MNIST, at two noise levels
+NOISY_NETS = {"width": ("w1", "w3", "w6", "w12"), "pooling": ("no-pool", "pool"),
+              "fc": ("no-fc", "fc")}
+NOISE_STDS = (0.5, 0.1)  # Gaussian noise sd on every hidden tanh unit (tanh range: [-1, 1])
+NOISY_ESTIMATORS = ("default", "renyi", "noisy", "spacing")  # estimator sets its runs carry
+ROBUSTNESS_ESTIMATORS = ("default", "renyi", "renyi_robustness")
+
+
+@dataclass(frozen=True)
+class MeasuredTarget:
+    """One run a chapter needs, measured with given estimators, and how far the store has
+    it."""
+
+    factor: str
+    variant: str
+    dataset: str
+    seed: int
+    noise_std: float
+    target: int  # epochs
+    stored: int  # epochs trained so far (0: nothing stored)
+    measured: bool  # complete to `target` with every estimator the target needs
+    seconds_per_epoch: float  # measured on the stored run; nan if none
+
+    @property
+    def remaining_seconds(self) -> float:
+        """Training still needed at the stored speed: the missing epochs, or all of them
+        again when the run is complete but lacks an estimator (its weights may be gone)."""
+        if self.measured:
+            return 0.0
+        epochs = self.target if self.stored >= self.target else self.target - self.stored
+        return epochs * self.seconds_per_epoch
+
+
+def measured_targets(nets: dict, estimators: Sequence[str], *, datasets=("mnist",),
+                     seeds=(0, 1, 2), noise_stds=(0.0,), profile: str = "book",
+                     epochs: int = 200) -> list[MeasuredTarget]:
+    """Every run of `nets` (factor -> variants) x `noise_stds` x `datasets` x `seeds` under
+    `profile` to `epochs`, with whether the store has it measured with the estimator sets
+    `estimators` (`ibutils.config.estimator_set` names); a network in two factors once.
+    Reads the JSON results; trains nothing."""
+    ests = estimator_set(list(estimators))
+    prof = get_profile(profile, epochs=epochs, seeds=list(seeds))
+    rows, seen = [], set()
+    for noise_std in noise_stds:
+        for factor, variants in nets.items():
+            for item in plan_study(factor, list(datasets), prof, list(variants),
+                                   noise_std=noise_std):
+                if (item.dataset, item.run.key()) in seen:
+                    continue
+                seen.add((item.dataset, item.run.key()))
+                payload = store.load_result(store.run_dir(item.run, prof.name) / "result.json")
+                stored = payload["epochs_trained"] if payload else 0
+                rate = (payload["train_seconds"] / stored
+                        if payload and stored and payload["train_seconds"] > 0 else float("nan"))
+                rows.append(MeasuredTarget(
+                    item.factor, item.variant, item.dataset, item.seed, float(noise_std),
+                    epochs, stored,
+                    complete(payload, needed_snapshots(item.run, epochs), epochs, ests), rate))
+    return [_with_speed(r, rows) for r in rows]
+
+
+def _with_speed(row: MeasuredTarget, rows: Sequence[MeasuredTarget]) -> MeasuredTarget:
+    """A run without a stored speed takes that of its other seeds (same net, dataset and
+    noise), else of the same net at another noise level."""
+    if row.seconds_per_epoch == row.seconds_per_epoch:
+        return row
+    for same in (lambda r: (r.variant, r.dataset, r.noise_std)
+                 == (row.variant, row.dataset, row.noise_std),
+                 lambda r: (r.variant, r.dataset) == (row.variant, row.dataset)):
+        rates = [r.seconds_per_epoch for r in rows
+                 if same(r) and r.seconds_per_epoch == r.seconds_per_epoch]
+        if rates:
+            return dataclasses.replace(row, seconds_per_epoch=float(np.mean(rates)))
+    return row
+
+
+def noisy_targets() -> list[MeasuredTarget]:
+    """The noisy-network study's runs (`NOISY_NETS` x `NOISE_STDS`, seeds 0-2, MNIST, 200
+    epochs of the book profile, with `NOISY_ESTIMATORS`)."""
+    return measured_targets(NOISY_NETS, NOISY_ESTIMATORS, noise_stds=NOISE_STDS)
+
+
+def robustness_targets(activation: str = "tanh") -> list[MeasuredTarget]:
+    """The runs the Renyi robustness rows need: seeds 0-2 of every configuration on both
+    datasets, 200 epochs of the book profile, with `ROBUSTNESS_ESTIMATORS`."""
+    return measured_targets(paper_variants(activation), ROBUSTNESS_ESTIMATORS,
+                            datasets=("mnist", "fashion_mnist"))

@@ -5,6 +5,8 @@
     python tools/study_status.py --epochs 200    # against the horizon the book shows
     python tools/study_status.py --activation relu --factors width depth --epochs 200
     python tools/study_status.py --horizons      # the long horizons: 1,000 and 10,000 epochs
+    python tools/study_status.py --noisy         # the noisy-network runs (both noise levels)
+    python tools/study_status.py --robustness    # seeds 0-2 measured with every Renyi setting
 
 For every configuration of every factor and dataset: the seeds stored, the epochs trained,
 the measured seconds per epoch (training plus all snapshot measurements, as the runs recorded
@@ -18,7 +20,13 @@ import sys
 
 from ibutils.architecture import paper_variants
 from ibutils.config import PROFILES, get_profile
-from ibutils.planning import coverage, coverage_summary, horizon_targets
+from ibutils.planning import (
+    coverage,
+    coverage_summary,
+    horizon_targets,
+    noisy_targets,
+    robustness_targets,
+)
 
 
 def main(argv=None) -> int:
@@ -33,9 +41,17 @@ def main(argv=None) -> int:
     parser.add_argument("--horizons", action="store_true",
                         help="coverage of the long horizons instead: seed 0 of every "
                              "configuration to 1,000 epochs, one net per factor to 10,000")
+    parser.add_argument("--noisy", action="store_true",
+                        help="coverage of the noisy-network runs instead (MNIST, seeds 0-2, "
+                             "both noise levels, 200 epochs)")
+    parser.add_argument("--robustness", action="store_true",
+                        help="coverage of the runs the Renyi robustness rows need instead "
+                             "(seeds 0-2 of every configuration, both datasets)")
     args = parser.parse_args(argv)
     if args.horizons:
         return horizons(args.activation)
+    if args.noisy or args.robustness:
+        return measured(noisy_targets() if args.noisy else robustness_targets(args.activation))
     try:  # the profile checks its horizon (positive integer) itself
         prof = get_profile(args.profile, epochs=args.epochs)
     except ValueError as exc:
@@ -77,6 +93,25 @@ def horizons(activation: str) -> int:
     print(f"\n{done} of {len(rows)} runs at their target; about "
           f"{sum(known) / 3600:.0f} process-hours left at the measured speeds"
           + (f" ({len(rows) - len(known)} without a measured speed)"
+             if len(known) < len(rows) else ""))
+    return 0
+
+
+def measured(rows) -> int:
+    """Print `ibutils.planning.MeasuredTarget` rows: each run, its epochs stored, whether it
+    carries the estimators it needs, and the CPU time left at its stored speed."""
+    print(f"{'factor':8s} {'variant':10s} {'dataset':14s} {'seed':>4s} {'noise':>5s} "
+          f"{'stored':>7s} {'measured':>8s} {'hours left':>10s}")
+    for r in rows:
+        left = r.remaining_seconds / 3600
+        print(f"{r.factor:8s} {r.variant:10s} {r.dataset:14s} {r.seed:4d} {r.noise_std:5g} "
+              f"{r.stored:7d} {'yes' if r.measured else '':>8s} "
+              + (f"{left:10.1f}" if left == left else f"{'?':>10s}"))
+    done = sum(r.measured for r in rows)
+    known = [r.remaining_seconds for r in rows if r.remaining_seconds == r.remaining_seconds]
+    print(f"\n{done} of {len(rows)} runs measured; about {sum(known) / 3600:.0f} "
+          f"process-hours left at the stored speeds"
+          + (f" ({len(rows) - len(known)} without a stored speed)"
              if len(known) < len(rows) else ""))
     return 0
 

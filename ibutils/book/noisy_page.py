@@ -17,11 +17,6 @@ from ..results import RunResult
 from .chapters import seed_coverage
 from .render import FigureTabs, Text, markdown_table
 
-# the nets of the noisy study (issue: width series, both pooling nets, the FC net and its
-# baseline), MNIST only
-NOISY_NETS = {"width": ("w1", "w3", "w6", "w12"), "pooling": ("no-pool", "pool"),
-              "fc": ("no-fc", "fc")}
-NOISE_STDS = (0.5, 0.1)  # Gaussian noise sd on every hidden tanh unit (tanh range: [-1, 1])
 CEILING_TOL = 0.01  # bits: a noisy estimate within this of log2 N is at the ceiling
 SPACING = spacing().id  # distances between representations (`ibutils.geometry.spacing`)
 
