@@ -272,7 +272,7 @@ def ity_key(estimator_id: str) -> str:
 PAPER_ESTIMATOR = binning(bin_width=0.67)
 PAPER_ID = PAPER_ESTIMATOR.id  # "binning_bin_width0.67": the column of the paper's estimator
 DEFAULT_ESTIMATORS = (PAPER_ESTIMATOR, binning(n_bins=30))
-# "Compression, properly measured": estimators that suit unbounded activations beside the paper's
+# "Saturation and clustering": estimators that suit unbounded activations beside the paper's
 COMPRESSION_ESTIMATORS = (PAPER_ESTIMATOR, binning(n_bins=30), binning(equal_mass=30), kde(),
                           renyi())
 SENSITIVITY_ESTIMATORS = (

@@ -39,7 +39,7 @@ allow_training = False  # True: train runs not yet stored (CPU-hours); False: li
 device = "cpu"  # "cuda" or "mps": train missing runs on a GPU (their results get keys of their own)
 exclude = {}  # factor -> variants left out, e.g. {"depth": ["d9"]} while a run is training
 beyond_seeds = [0, 1, 2]  # seeds of the tanh-vs-ReLU comparison (stored ones only)
-beyond_factors = ["width", "depth"]  # also run with ReLU ("Compression, properly measured")
+beyond_factors = ["width", "depth"]  # also run with ReLU ("Saturation and clustering")
 # activation -> factor -> variants left out of that comparison
 beyond_exclude = {}
 
@@ -227,7 +227,7 @@ Text(tables.overfitting_table(study, split))
 # ## Beyond the paper: activation, saturation, clustering, generalisation
 #
 # The columns the paper's tables lack, from the chapter
-# [Compression, properly measured](compression): per factor and activation, which estimators
+# [Saturation and clustering](compression): per factor and activation, which estimators
 # (of the paper's bins, 30 bins by range, 30 adaptive bins, the KDE upper bound and Rényi)
 # show a compression *phase* (a fall of I(X;T) after a fitting phase) and in how many hidden
 # layers; of the layers that compress under any estimator, how many saturated more (tanh:
@@ -243,7 +243,7 @@ beyond.header()
 
 # %%
 table(beyond.summary(), "Beyond the paper, per factor and activation (see the chapter "
-      "Compression, properly measured).", "tab-verdict-beyond")
+      "Saturation and clustering).", "tab-verdict-beyond")
 
 # %% [markdown]
 # ## One net, frame by frame
@@ -323,7 +323,7 @@ tables read instead.
 
 - **Beyond the paper, the activation does not change the answer, and the little that
   moves is clustering** ({numref}`tab-verdict-beyond`; details, seeds and the one run set
-  apart in [Compression, properly measured](compression)). With ReLU instead of tanh in
+  apart in [Saturation and clustering](compression)). With ReLU instead of tanh in
   the width and depth series, 30 bins, 30 equal-mass bins and the KDE bound still sit at
   their ceiling at {glue:text}`relu_ceiling_range_bins`, {glue:text}`relu_ceiling_adaptive_bins` and
   {glue:text}`relu_ceiling_kde` of ReLU hidden-layer points (tanh: {glue:text}`tanh_ceiling_range_bins`,

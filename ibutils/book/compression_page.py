@@ -1,4 +1,4 @@
-"""The page object of the chapter "Compression, properly measured": runs of some factors under
+"""The page object of the chapter "Saturation and clustering": runs of some factors under
 tanh and ReLU, with estimators that suit unbounded activations and the geometric companions."""
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ ACTIVATIONS = ("tanh", "relu")
 @dataclass
 class CompressionChapter:
     """Runs of some factors under tanh and ReLU, with estimators that suit unbounded
-    activations and the geometric companions (the chapter "Compression, properly measured")."""
+    activations and the geometric companions (the chapter "Saturation and clustering")."""
 
     results: dict[tuple[str, str], list[RunResult]]  # (factor, activation) -> runs
     profile: Profile

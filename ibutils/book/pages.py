@@ -176,8 +176,8 @@ def load_compression(spec: PageSpec | None = None, *, factors=("width", "depth")
                      activations=ACTIVATIONS,
                      exclude: dict[str, dict[str, list[str]]] | None = None,
                      **params) -> CompressionChapter:
-    """Run or load `factors` under each activation with the estimators of "Compression,
-    properly measured" (`ibutils.config.COMPRESSION_ESTIMATORS`: the paper's 0.67 bins, 30
+    """Run or load `factors` under each activation with the estimators of "Saturation and
+    clustering" (`ibutils.config.COMPRESSION_ESTIMATORS`: the paper's 0.67 bins, 30
     bins over each layer's range, 30 equal-mass bins, the KDE upper bound and matrix-based
     Renyi), plus the geometry measures; the spec's own estimators are not used. `exclude`
     maps an activation to {factor: variants left out}. Dead runs are set apart

@@ -239,7 +239,7 @@ def phase_table(rows) -> str:
                       f"{len(passing)} / {len(cells)}",
                       sum(c["phase"] for c in cells),
                       max((c["drop"] for c in passing), default=0.0)])
-    return markdown_table(["factor", "activation", "estimator", "hidden layers compressing",
+    return markdown_table(["factor", "activation", "estimator", "hidden layers flagged by the looser test",
                            "of which after a fitting phase", "largest drop (bits)"], table)
 
 
@@ -263,7 +263,7 @@ def _r(x, y, groups=None) -> str:
 
 
 def coincidence_table(rows, *, tol: float = GEOMETRY_TOL) -> str:
-    """Per activation and estimator: of the compressing layers, how many saturated more (tanh:
+    """Per activation and estimator: of the layers the looser test flags, how many saturated more (tanh:
     |a| > 0.9; ReLU: exact zeros) or clustered more by class (within/between ratio down) by more
     than `tol` from the peak to the end; and over all hidden layers, Pearson r of the drop with
     the rise of saturation and with the tightening of clustering (95% interval resampling
@@ -283,7 +283,7 @@ def coincidence_table(rows, *, tol: float = GEOMETRY_TOL) -> str:
             _r(drop, [-c["d_within_between"] for c in cells], [c["key"] for c in cells]),
         ])
     return markdown_table(
-        ["activation", "estimator", "layers compressing", "of which saturating more",
+        ["activation", "estimator", "layers flagged (looser test)", "of which saturating more",
          "of which clustering more", "r(drop, saturation rise)", "r(drop, clustering gain)"],
         table)
 
@@ -329,8 +329,8 @@ def mechanisms_summary_table(cells, gaps, *, gap_estimator: str) -> str:
         ])
     return markdown_table(
         ["factor", "activation", "compression phase (layers / hidden layers)",
-         "compressing cells (layer x estimator) saturating more",
-         "compressing cells clustering more",
+         "flagged cells (layer x estimator) saturating more",
+         "flagged cells clustering more",
          f"r(largest drop, acc gap), {estimator_label(gap_estimator)}"],
         table)
 
