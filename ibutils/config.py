@@ -283,6 +283,9 @@ SENSITIVITY_ESTIMATORS = (
 )
 RENYI_ROBUSTNESS = (renyi(fixed_width=True), renyi(width_scale=0.5), renyi(width_scale=2.0),
                     renyi(alpha=2.0), renyi(seeded_by_run=True))
+# short names of those settings, for the numbers a page quotes (``rob_fixed_...``)
+RENYI_ROBUSTNESS_NAMES = dict(zip((e.id for e in RENYI_ROBUSTNESS),
+                                  ("fixed", "half", "double", "alpha2", "seeded")))
 ESTIMATOR_SETS = {
     "default": DEFAULT_ESTIMATORS,
     "renyi": (renyi(),),
@@ -369,6 +372,6 @@ def get_profile(name: str | Profile, *, epochs: int | None = None, seeds=None) -
 __all__ = [
     "RunConfig", "Profile", "Estimator", "PROFILES", "get_profile", "binning", "kde", "renyi", "noisy",
     "geometry", "spacing", "chapter_estimators", "estimator_set", "ixt_key", "ity_key", "PAPER_ID",
-    "PAPER_ESTIMATOR", "DEFAULT_ESTIMATORS", "COMPRESSION_ESTIMATORS", "RENYI_ROBUSTNESS", "PAPER_OUTPUT_ITY", "PAPER_OUTPUT_IXT_CAP",
+    "PAPER_ESTIMATOR", "DEFAULT_ESTIMATORS", "COMPRESSION_ESTIMATORS", "RENYI_ROBUSTNESS", "RENYI_ROBUSTNESS_NAMES", "PAPER_OUTPUT_ITY", "PAPER_OUTPUT_IXT_CAP",
     "paper_snapshots", "snapshot_epochs", "stable_hash", "DEVICES",
 ]

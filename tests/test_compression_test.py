@@ -133,3 +133,35 @@ def test_robustness_runs_each_setting_on_the_configurations_that_carry_it():
     assert by[other]["passed"] == alone["passed"] == 6
     assert by[other]["largest"] == pytest.approx(alone["largest"])
     assert ct.robustness(groups, ["renyi_alpha3_n_samples500"], splits=("test",)) == []
+    # the looser test flags the six falling layers (peak at epoch 4, after the rise), and a
+    # reference setting is reported on the same configurations as the setting
+    assert (by[other]["flagged"], by[other]["flagged_early"]) == (6, 0)
+    (row,) = ct.robustness(groups, [other], splits=("test",), shuffles=2, reference=PAPER_ID)
+    assert (row["ref_passed"], row["ref_flagged"]) == (6, 6)  # PAPER_ID on "compressing" only
+    assert row["ref_largest"] == pytest.approx(alone["largest"])
+
+
+def test_robustness_facts_quote_the_rows_and_judge_the_width_rule():
+    from ibutils.book.facts import robustness_facts
+
+    fixed, half = "renyi_fixed", "renyi_half"
+    names = {fixed: "fixed", half: "half"}
+
+    def row(est, flagged, ref_flagged, split="test"):
+        return {"estimator": est, "split": split, "passed": 0, "largest": 0.01,
+                "configurations": 4, "of_configurations": 32, "flagged": flagged,
+                "flagged_early": flagged, "ref_flagged": ref_flagged, "ref_passed": 0}
+
+    facts = robustness_facts([row(fixed, 2, 10), row(half, 12, 10), row(half, 1, 1, "train")],
+                             names)
+    assert facts["rob_settings"] == "2" and facts["rob_passed"] == "0"
+    assert facts["rob_fixed_flagged"] == "2" and facts["rob_fixed_ref_flagged"] == "10"
+    assert facts["rob_half_flagged"] == "12" and facts["rob_fixed_configs"] == "4 of 32"
+    assert facts["rob_width_rule"].startswith("The falls the looser test flags depend on the "
+                                              "width rule: with each layer's kernel width held")
+    for flagged, words in ((5, "depend on the width rule"), (7, "partly depend"),
+                           (10, "survive fixing the width")):
+        assert words in robustness_facts([row(fixed, flagged, 10)], names)["rob_width_rule"]
+    assert "nothing for the width rule" in robustness_facts([row(fixed, 0, 0)],
+                                                            names)["rob_width_rule"]
+    assert "not known" in robustness_facts([], names)["rob_width_rule"]

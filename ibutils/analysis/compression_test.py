@@ -27,7 +27,7 @@ import numpy as np
 
 from ..config import PAPER_ID
 from ..labels import dataset_label, network_label
-from .compression import seed_curves
+from .compression import compression, seed_curves
 from .statistics import benjamini_hochberg, student_t_sf
 
 FIT_LEVEL = 0.95  # share of its rise at which the output's I(T;Y) counts as fitted
@@ -196,13 +196,17 @@ def _measures(run, estimator: str, split: str) -> bool:
 
 
 def robustness(groups: dict, estimators, splits=("test", "train"), *, shuffles: int = 10,
-               q: float = Q) -> list[dict]:
+               q: float = Q, reference: str | None = None) -> list[dict]:
     """`summary` under each estimator setting on the configurations whose seeds all carry it
     (at least 2 seeds; a setting added to the stored runs a batch at a time covers part of the
     grid until it is complete; the floor is that of the covered configurations). Each row adds
-    ``configurations`` (covered) and
-    ``of_configurations`` (all with at least 2 seeds), so a table can say how much of the
-    grid a setting's verdict rests on; a setting no configuration carries gets no row."""
+    ``configurations`` (covered) and ``of_configurations`` (all with at least 2 seeds), so a
+    table can say how much of the grid a setting's verdict rests on, and ``flagged`` /
+    ``flagged_early``: hidden cells the looser test of `ibutils.analysis.compression` flags
+    (any fall from a peak), and of them those peaking at epoch 2 or before (drift from the
+    initialisation). With a `reference` setting, the same numbers of the reference on the
+    same configurations: ``ref_passed``, ``ref_largest``, ``ref_flagged``,
+    ``ref_flagged_early``. A setting no configuration carries gets no row."""
     full = {k: v for k, v in groups.items() if len(v) >= 2}
     out = []
     for est in estimators:
@@ -212,6 +216,22 @@ def robustness(groups: dict, estimators, splits=("test", "train"), *, shuffles: 
             if not covered:
                 continue
             for row in summary(covered, [est], (split,), shuffles=shuffles, q=q):
-                out.append({**row, "configurations": len(covered),
-                            "of_configurations": len(full)})
+                extra = {"configurations": len(covered), "of_configurations": len(full),
+                         **_flags(covered, est, split)}
+                if reference is not None:
+                    ref = summary(covered, [reference], (split,), shuffles=0, q=q)[0]
+                    extra.update({"ref_passed": ref["passed"], "ref_largest": ref["largest"],
+                                  **{f"ref_{k}": v
+                                     for k, v in _flags(covered, reference, split).items()}})
+                out.append({**row, **extra})
     return out
+
+
+def _flags(groups: dict, estimator: str, split: str, *, early: int = 2) -> dict:
+    """Hidden cells the looser test flags, and of them those whose peak is at or before
+    epoch `early`."""
+    hits = [compression(runs, layer, split=split, estimator=estimator)
+            for runs in groups.values() for layer in runs[0].layers if layer != "softmax"]
+    flagged = [h for h in hits if h["compressed"]]
+    return {"flagged": len(flagged),
+            "flagged_early": sum(h["peak_epoch"] <= early for h in flagged)}

@@ -422,3 +422,47 @@ def horizon_facts(rows: list[dict], configs: int, floors: dict[str, float],
         f"After epoch {short}, " + "; ".join(parts)
         + f". Test accuracy changes by {min(acc):+.3f} to {max(acc):+.3f}.")
     return out
+
+
+def robustness_facts(rows: list[dict], names: dict[str, str], *,
+                     split: str = "test") -> dict[str, str]:
+    """The numbers the verdict quotes from `ibutils.analysis.compression_test.robustness`
+    (rows with a reference setting), per setting short name (`names`: estimator id -> name,
+    e.g. ``ibutils.config.RENYI_ROBUSTNESS_NAMES``) on `split`: ``rob_{name}_passed``,
+    ``_largest``, ``_configs`` ("k of m"), ``_flagged``, ``_early``, ``_ref_flagged``; over
+    all rows ``rob_settings``, ``rob_passed``, ``rob_largest``, ``rob_configs``; and
+    ``rob_width_rule``, a sentence on whether the looser test's falls survive fixing the
+    kernel width at its epoch-0 value (rule fixed in advance: at most half of the reference's
+    flags remaining is "depend on the width rule", at least as many is "survive it")."""
+    out = {"rob_settings": f"{len({r['estimator'] for r in rows})}",
+           "rob_passed": f"{sum(r['passed'] for r in rows)}",
+           "rob_largest": f"{max(r['largest'] for r in rows):.3f}" if rows else "n/a",
+           "rob_configs": (f"{min(r['configurations'] for r in rows)}-"
+                           f"{max(r['configurations'] for r in rows)}" if rows else "0"),
+           "rob_of_configs": f"{max((r['of_configurations'] for r in rows), default=0)}"}
+    for r in rows:
+        if r["split"] != split or r["estimator"] not in names:
+            continue
+        key = f"rob_{names[r['estimator']]}"
+        out.update({f"{key}_passed": f"{r['passed']}", f"{key}_largest": f"{r['largest']:.3f}",
+                    f"{key}_configs": f"{r['configurations']} of {r['of_configurations']}",
+                    f"{key}_flagged": f"{r['flagged']}", f"{key}_early": f"{r['flagged_early']}",
+                    f"{key}_ref_flagged": f"{r.get('ref_flagged', 'n/a')}"})
+    fixed = next((r for r in rows if r["split"] == split
+                  and names.get(r["estimator"]) == "fixed"), None)
+    if fixed is None or "ref_flagged" not in fixed:
+        out["rob_width_rule"] = ("No configuration carries the fixed-width setting yet, so "
+                                 "whether they depend on the width rule is not known.")
+    elif fixed["ref_flagged"] == 0:
+        out["rob_width_rule"] = ("The looser test flags no cell on these configurations under "
+                                 "either rule, so there is nothing for the width rule to change.")
+    else:
+        share = fixed["flagged"] / fixed["ref_flagged"]
+        verdict = ("depend on the width rule" if share <= 0.5 else
+                   "survive fixing the width" if share >= 1 else "partly depend on the width rule")
+        out["rob_width_rule"] = (
+            f"The falls the looser test flags {verdict}: with each layer's kernel width held at "
+            f"its epoch-0 value it flags {fixed['flagged']} hidden cells, against "
+            f"{fixed['ref_flagged']} under the median rule on the same "
+            f"{fixed['configurations']} configurations.")
+    return out

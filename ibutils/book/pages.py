@@ -19,11 +19,12 @@ from ..config import (
     renyi,
 )
 from ..labels import dataset_label, network_label
+from ..planning import NOISE_STDS, NOISY_NETS
 from ..results import MissingResultError, RunResult
 from ..runner import run_study
 from .chapters import Chapter, PrecisionCheck, Reproduction
 from .compression_page import ACTIVATIONS, CompressionChapter
-from .noisy_page import NOISE_STDS, NOISY_NETS, NoisyChapter
+from .noisy_page import NoisyChapter
 from .spec import PageSpec, page_spec
 
 

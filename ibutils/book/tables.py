@@ -379,15 +379,25 @@ def calibrated_table(rows: list[dict]) -> str:
 
 def robustness_table(rows: list[dict]) -> str:
     """`ibutils.analysis.compression_test.robustness` as Markdown: per estimator setting and
-    set, how much of the grid carries it, and the calibrated test's counts on that part."""
+    set, how much of the grid carries it, the calibrated test's counts on that part and the
+    looser test's flags, each followed by the reference setting's on the same configurations
+    ("; default ...") where the rows carry it."""
+    def ref(r, key, fmt="{}"):
+        return f"; default {fmt.format(r['ref_' + key])}" if "ref_" + key in r else ""
+
     body = [[estimator_label(r["estimator"]), SPLIT_LABELS[r["split"]],
              f"{r['configurations']} of {r['of_configurations']}", r["cells"],
-             f"{r['floor']:.3f}", r["passed"], f"{r['largest']:.3f} ({r['where']})",
-             f"{100 * r['null_rate']:.1f}%"] for r in rows]
+             f"{r['floor']:.3f}", f"{r['passed']}{ref(r, 'passed')}",
+             f"{r['largest']:.3f} ({r['where']}){ref(r, 'largest', '{:.3f}')}",
+             f"{100 * r['null_rate']:.1f}%",
+             f"{r['flagged']} ({r['flagged_early']} early)"
+             + (f"; default {r['ref_flagged']} ({r['ref_flagged_early']} early)"
+                if "ref_flagged" in r else "")]
+            for r in rows]
     return markdown_table(["estimator setting", "set", "configurations measured",
                            "hidden cells", "floor", "passing (FDR 5%)",
-                           "largest drop after fitting", "false positives on shuffled curves"],
-                          body)
+                           "largest drop after fitting", "false positives on shuffled curves",
+                           "flagged by the looser test (early: peak at epoch 0-2)"], body)
 
 
 def cells_table(rows: list[dict]) -> str:
