@@ -129,10 +129,12 @@ class NoisyChapter:
              "noisy I(X;T) at the last snapshot [bits]"], body)
 
     def spacing_facts(self) -> dict[str, str]:
-        """The numbers the chapter quotes from `spacing_rows` (empty without such rows)."""
+        """The numbers the chapter quotes from `spacing_rows` ("n/a" without such rows)."""
         rows = self.spacing_rows()
         if not rows:
-            return {}
+            return dict.fromkeys(
+                ["spacing_layers", "spacing_nets", "spacing_ratio_fell", "spacing_ratio_first",
+                 "spacing_ratio_last", "spacing_nearest_min", "spacing_nearest_where"], "n/a")
         fell = [r for r in rows if r["ratio_last"] < r["ratio_first"]]
         closest = min(rows, key=lambda r: r["nearest_min"])
         return {
