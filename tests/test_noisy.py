@@ -239,6 +239,13 @@ def test_noisy_page_reads_stored_noisy_runs(tmp_store):
                                                   for r in rows))
     assert facts["spacing_nearest_min"] == f"{min(r['nearest_min'] for r in rows):.1f}"
     assert "| noise 0.5 | 6 layers x 1 filter | conv1 |" in ch.spacing_table()
+    import matplotlib
+    matplotlib.use("Agg")
+    assert ch.spacing_tabs("fig-x", "caption").labels == ["noise 0.5"]
+    from ibutils import plots
+    ((near, ratio),) = plots.spacing_grid(ch.spacing_groups(0.5), sid, 0.5)
+    assert (near.get_yscale(), ratio.get_yscale()) == ("log", "linear")
+    assert len(near.get_lines()) == 6 + 1  # a line per hidden layer, and the noise's sd
 
 
 def test_sweep_facts_quote_the_rows():
