@@ -241,7 +241,7 @@ def test_noisy_page_reads_stored_noisy_runs(tmp_store):
     assert "| noise 0.5 | 6 layers x 1 filter | conv1 |" in ch.spacing_table()
     import matplotlib
     matplotlib.use("Agg")
-    assert ch.spacing_tabs("fig-x", "caption").labels == ["noise 0.5"]
+    assert ch.spacing_tabs("fig-x", "caption").labels == ["noise 0.5, width series"]
     from ibutils import plots
     ((near, ratio),) = plots.spacing_grid(ch.spacing_groups(0.5), sid, 0.5)
     assert (near.get_yscale(), ratio.get_yscale()) == ("log", "linear")

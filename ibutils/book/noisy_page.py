@@ -62,17 +62,31 @@ class NoisyChapter:
             text += "\n\nNot yet computed:\n\n" + "\n".join(f"- {m}" for m in self.missing)
         return Text(text)
 
-    def curves(self, noise_std: float):
+    def curves(self, noise_std: float, groups: dict | None = None):
         """Every hidden layer's I(X;T) against epoch under noisy-network MI and Renyi, a row
-        per network (`ibutils.plots.layer_mi_grid`)."""
-        return plots.layer_mi_grid(self.groups(noise_std), [self.noisy, self.estimators[2]],
-                                   split=self.split)
+        per network (`ibutils.plots.layer_mi_grid`; default: every net of the noise level)."""
+        return plots.layer_mi_grid(self.groups(noise_std) if groups is None else groups,
+                                   [self.noisy, self.estimators[2]], split=self.split)
 
     def curve_tabs(self, name: str, caption: str) -> FigureTabs | None:
-        """`curves` under tabs, one per noise level with stored runs (None if there is none)."""
-        figures = {noise_label(s): self.curves(s)[0][0].figure
-                   for s, runs in self.results.items() if runs}
+        """`curves` under tabs, one per noise level and part of the study (the width series;
+        the pooling and FC nets) with stored runs (None if there is none)."""
+        figures = {label: self.curves(s, groups)[0][0].figure
+                   for label, s, groups in self._parts(self.groups)}
         return FigureTabs(name, figures, caption) if figures else None
+
+    def _parts(self, groups_of) -> list[tuple[str, float, dict]]:
+        """(tab label, noise sd, {network: seed runs}) per noise level and part of the study
+        (the width series; the pooling and FC nets), where `groups_of(noise_sd)` has runs."""
+        out = []
+        for s in self.results:
+            groups = groups_of(s)
+            for part, keep in (("width series", lambda f: f == "width"),
+                               ("pooling and FC nets", lambda f: f != "width")):
+                mine = {k: v for k, v in groups.items() if keep(v[0].factor)}
+                if mine:
+                    out.append((f"{noise_label(s)}, {part}", s, mine))
+        return out
 
     def spacing_groups(self, noise_std: float) -> dict[str, list[RunResult]]:
         """`groups` whose every seed carries the spacing measure (the others are left out)."""
@@ -80,14 +94,10 @@ class NoisyChapter:
                 if all(_records(r, self.split, SPACING) for r in runs)}
 
     def spacing_tabs(self, name: str, caption: str) -> FigureTabs | None:
-        """`ibutils.plots.spacing_grid` under tabs, one per noise level whose runs carry the
-        spacing measure (None if there is none)."""
-        figures = {}
-        for s in self.results:
-            groups = self.spacing_groups(s)
-            if groups:
-                axes = plots.spacing_grid(groups, SPACING, s, split=self.split)
-                figures[noise_label(s)] = axes[0][0].figure
+        """`ibutils.plots.spacing_grid` under tabs, one per noise level and part of the study
+        whose runs carry the spacing measure (None if there is none)."""
+        figures = {label: plots.spacing_grid(groups, SPACING, s, split=self.split)[0][0].figure
+                   for label, s, groups in self._parts(self.spacing_groups)}
         return FigureTabs(name, figures, caption) if figures else None
 
     def spacing_rows(self) -> list[dict]:
