@@ -91,6 +91,9 @@ def estimates(model: CNN, split: Split, estimators: Sequence[Estimator], epoch: 
     """
     noisy_net = is_noisy(model)
     y_all, n = split.y.numpy(), len(split.y)
+    if noisy_net and full is None:  # e.g. added later from cached weights: the same draw
+        full = capture(model, as_input(split.x))[0]
+        _check_finite(full, epoch)
     by_rows: dict = {}
     for est in estimators:
         params = est.kwargs()

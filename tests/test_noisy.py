@@ -149,6 +149,29 @@ def test_recorder_runs_noisy_estimator_at_the_nets_own_noise():
         estimates(build_cnn(get_variant("depth", "d1")), split, [noisy(n_samples=40)], epoch=0)
 
 
+def test_a_noisy_net_is_measured_on_one_noise_draw_with_or_without_a_full_capture():
+    """Added later from cached weights (no full capture at hand), an estimator on a subsample
+    of a noisy net must see the rows of the same noise draw as one measured while training
+    (`measure_split` passes its full capture): in conv2 the noise of conv1 enters S(x)."""
+    from ibutils.config import spacing
+    from ibutils.data import Split
+    torch.manual_seed(0)
+    m = build_cnn(get_variant("depth", "d2", noise_std=0.5))
+    m.eval()
+    split = Split(x=torch.rand(80, 1, 28, 28), y=torch.arange(80) % 10)
+    ests = [spacing(n_samples=40), noisy(n_samples=40, mc_samples=100)]
+    full, _ = capture(m, split.x)
+    while_training = estimates(m, split, ests, epoch=3, full=full)
+    later = estimates(m, split, ests, epoch=3)
+    assert later == while_training
+    # and the draw matters: another draw of conv1's noise moves conv2's distances
+    other, _ = capture(m, split.x, noise_seed=1)
+    moved = estimates(m, split, ests, epoch=3, full=other)
+    sid = ests[0].id
+    assert moved[sid]["conv2"]["nearest"] != while_training[sid]["conv2"]["nearest"]
+    assert moved[sid]["conv1"] == while_training[sid]["conv1"]  # no noise before conv1
+
+
 def test_nearest_neighbour_distances_on_a_line():
     t = np.array([[0.0], [1.0], [3.0], [7.0]])
     assert np.allclose(nearest_neighbour_distances(t), [1.0, 1.0, 2.0, 4.0])
