@@ -133,6 +133,21 @@ def test_robustness_runs_each_setting_on_the_configurations_that_carry_it():
     assert by[other]["passed"] == alone["passed"] == 6
     assert by[other]["largest"] == pytest.approx(alone["largest"])
     assert ct.robustness(groups, ["renyi_alpha3_n_samples500"], splits=("test",)) == []
+    # a setting on some seeds of a configuration: tested on those seeds (at least two)
+    four = _runs(compress + [compress[0]], ity=ity)
+    for run in four[:2]:
+        for snap in run.payload["snapshots"]:
+            for split in ("train", "test"):
+                snap[split]["mi"][other] = snap[split]["mi"][PAPER_ID]
+    (two,) = ct.robustness({"four seeds": four}, [other], splits=("test",), shuffles=2)
+    assert two["configurations"] == 1 and two["cells"] == 6
+    assert two["largest"] == pytest.approx(
+        ct.summary({"two": four[:2]}, [PAPER_ID], ("test",), shuffles=2)[0]["largest"])
+    for run in four[1:2]:  # one seed left: not enough to test
+        for snap in run.payload["snapshots"]:
+            for split in ("train", "test"):
+                del snap[split]["mi"][other]
+    assert ct.robustness({"four seeds": four}, [other], splits=("test",)) == []
     # the looser test flags the six falling layers (peak at epoch 4, after the rise), and a
     # reference setting is reported on the same configurations as the setting
     assert (by[other]["flagged"], by[other]["flagged_early"]) == (6, 0)

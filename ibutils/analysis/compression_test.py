@@ -197,22 +197,23 @@ def _measures(run, estimator: str, split: str) -> bool:
 
 def robustness(groups: dict, estimators, splits=("test", "train"), *, shuffles: int = 10,
                q: float = Q, reference: str | None = None) -> list[dict]:
-    """`summary` under each estimator setting on the configurations whose seeds all carry it
-    (at least 2 seeds; a setting added to the stored runs a batch at a time covers part of the
-    grid until it is complete; the floor is that of the covered configurations). Each row adds
+    """`summary` under each estimator setting on the seeds that carry it, in the
+    configurations where at least 2 do (a setting added to the stored runs a batch at a time,
+    or to some seeds only, covers part of the grid; the floor is that of the covered
+    configurations). Each row adds
     ``configurations`` (covered) and ``of_configurations`` (all with at least 2 seeds), so a
     table can say how much of the grid a setting's verdict rests on, and ``flagged`` /
     ``flagged_early``: hidden cells the looser test of `ibutils.analysis.compression` flags
     (any fall from a peak), and of them those peaking at epoch 2 or before (drift from the
     initialisation). With a `reference` setting, the same numbers of the reference on the
-    same configurations: ``ref_passed``, ``ref_largest``, ``ref_flagged``,
+    same configurations and seeds: ``ref_passed``, ``ref_largest``, ``ref_flagged``,
     ``ref_flagged_early``. A setting no configuration carries gets no row."""
     full = {k: v for k, v in groups.items() if len(v) >= 2}
     out = []
     for est in estimators:
         for split in splits:
-            covered = {k: v for k, v in full.items()
-                       if all(_measures(r, est, split) for r in v)}
+            covered = {k: mine for k, v in full.items()
+                       if len(mine := [r for r in v if _measures(r, est, split)]) >= 2}
             if not covered:
                 continue
             for row in summary(covered, [est], (split,), shuffles=shuffles, q=q):
