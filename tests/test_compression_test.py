@@ -163,13 +163,22 @@ def test_robustness_facts_quote_the_rows_and_judge_the_width_rule():
     names = {fixed: "fixed", half: "half"}
 
     def row(est, flagged, ref_flagged, split="test"):
-        return {"estimator": est, "split": split, "passed": 0, "largest": 0.01,
+        return {"estimator": est, "split": split, "passed": 0, "passing": [], "largest": 0.01,
                 "configurations": 4, "of_configurations": 32, "flagged": flagged,
                 "flagged_early": flagged, "ref_flagged": ref_flagged, "ref_passed": 0}
 
     facts = robustness_facts([row(fixed, 2, 10), row(half, 12, 10), row(half, 1, 1, "train")],
                              names)
     assert facts["rob_settings"] == "2" and facts["rob_passed"] == "0"
+    assert facts["rob_configs"] == "4" and facts["rob_passing"] == (
+        "no cell passes under any of them")
+    alpha2 = {**row("renyi_alpha2_n_samples500", 0, 0), "passed": 1,
+              "passing": ["conv1 of 1 layer x 6 filters on Fashion-MNIST"]}
+    facts = robustness_facts([row(fixed, 2, 10), alpha2], names)
+    assert facts["rob_passed"] == "1" and facts["rob_passing"] == (
+        "cells pass under Renyi (alpha 2): conv1 of 1 layer x 6 filters on Fashion-MNIST")
+    facts = robustness_facts([row(fixed, 2, 10), row(half, 12, 10), row(half, 1, 1, "train")],
+                             names)
     assert facts["rob_fixed_flagged"] == "2" and facts["rob_fixed_ref_flagged"] == "10"
     assert facts["rob_half_flagged"] == "12" and facts["rob_fixed_configs"] == "4 of 32"
     assert facts["rob_width_rule"].startswith("The falls the looser test flags depend on the "

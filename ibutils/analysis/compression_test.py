@@ -164,7 +164,7 @@ def summary(groups: dict, estimators, splits=("test", "train"), *, shuffles: int
     largest (the largest mean drop after fitting, bits or Renyi units) and where (its
     configuration and layer), smallest_p, null_rate (share of shuffled cells with p < ALPHA
     at the floor), null_rate_zero (the same with no floor: the t-test's own level), null_tests,
-    passing (the passing cells, "label layer")."""
+    passing (the passing cells, in words)."""
     out = []
     for est in estimators:
         for split in splits:
@@ -179,12 +179,17 @@ def summary(groups: dict, estimators, splits=("test", "train"), *, shuffles: int
                         "raw": sum(r["p"] < ALPHA for r in rows),
                         "passed": sum(r["passed"] for r in rows),
                         "largest": top["drop"],
-                        "where": f"{top['layer']} of {network_label('', top['variant'])} on "
-                                 f"{dataset_label(top['dataset'])}",
+                        "where": _where(top),
                         "smallest_p": min(r["p"] for r in rows), "null_rate": null["rate"],
                         "null_rate_zero": zero["rate"], "null_tests": null["tests"],
-                        "passing": [f"{r['label']} {r['layer']}" for r in rows if r["passed"]]})
+                        "passing": [_where(r) for r in rows if r["passed"]]})
     return out
+
+
+def _where(row: dict) -> str:
+    """A cell in words: "conv1 of 1 layer x 6 filters on Fashion-MNIST"."""
+    return (f"{row['layer']} of {network_label('', row['variant'])} on "
+            f"{dataset_label(row['dataset'])}")
 
 
 def _measures(run, estimator: str, split: str) -> bool:

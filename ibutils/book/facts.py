@@ -430,15 +430,23 @@ def robustness_facts(rows: list[dict], names: dict[str, str], *,
     (rows with a reference setting), per setting short name (`names`: estimator id -> name,
     e.g. ``ibutils.config.RENYI_ROBUSTNESS_NAMES``) on `split`: ``rob_{name}_passed``,
     ``_largest``, ``_configs`` ("k of m"), ``_flagged``, ``_early``, ``_ref_flagged``; over
-    all rows ``rob_settings``, ``rob_passed``, ``rob_largest``, ``rob_configs``; and
+    all settings ``rob_settings``, ``rob_passed`` and ``rob_passing`` (on `split`: the count,
+    and the passing cells in words per setting), ``rob_largest``, ``rob_configs``,
+    ``rob_of_configs``; and
     ``rob_width_rule``, a sentence on whether the looser test's falls survive fixing the
     kernel width at its epoch-0 value (rule fixed in advance: at most half of the reference's
     flags remaining is "depend on the width rule", at least as many is "survive it")."""
+    configs = sorted({r["configurations"] for r in rows})
+    mine = [r for r in rows if r["split"] == split]
+    passing = [f"{estimator_label(r['estimator'])}: {', '.join(r['passing'])}"
+               for r in mine if r["passed"]]
     out = {"rob_settings": f"{len({r['estimator'] for r in rows})}",
-           "rob_passed": f"{sum(r['passed'] for r in rows)}",
+           "rob_passed": f"{sum(r['passed'] for r in mine)}",
+           "rob_passing": ("no cell passes under any of them" if not passing else
+                           "cells pass under " + "; under ".join(passing)),
            "rob_largest": f"{max(r['largest'] for r in rows):.3f}" if rows else "n/a",
-           "rob_configs": (f"{min(r['configurations'] for r in rows)}-"
-                           f"{max(r['configurations'] for r in rows)}" if rows else "0"),
+           "rob_configs": (f"{configs[0]}" if len(configs) == 1 else
+                           f"{configs[0]}-{configs[-1]}" if configs else "0"),
            "rob_of_configs": f"{max((r['of_configurations'] for r in rows), default=0)}"}
     for r in rows:
         if r["split"] != split or r["estimator"] not in names:
