@@ -412,15 +412,18 @@ def horizon_facts(rows: list[dict], configs: int, floors: dict[str, float],
         out[f"long_{glue_key(est)}_fall"] = f"{top['largest_fall']:.3f}"
         out[f"long_{glue_key(est)}_where"] = f"{top['layer']}, {top['network']}, {top['dataset']}"
         name = estimator_label(est)
-        parts.append(f"under {'the ' if name.startswith('paper') else ''}{name} {len(moved)} of {len(hidden)} hidden layers "
-                     f"end outside the seeds' range at epoch {short} and the largest fall after "
+        up = sum(r["change"] > 0 for r in moved)
+        parts.append(f"under {'the ' if name.startswith('paper') else ''}{name} "
+                     f"{len(moved)} of {len(hidden)} hidden layers end outside the seeds' range at epoch {short} ({up} higher, "
+                     f"{len(moved) - up} lower) and the largest fall after "
                      f"it is {top['largest_fall']:.3f} bits ({top['layer']}, {top['network']}, "
                      f"{top['dataset']}; the compression test's floor is {floors[est]:.3f})")
     acc = [r["accuracy_change"] for r in rows]
     out["long_summary"] = (
         f"Seed 0 of {len(runs)} of the {configs} configurations is trained to {long:,} epochs. "
         f"After epoch {short}, " + "; ".join(parts)
-        + f". Test accuracy changes by {min(acc):+.3f} to {max(acc):+.3f}.")
+        + ". Test accuracy changes by " + (f"{acc[0]:+.3f}." if min(acc) == max(acc) else
+                                           f"{min(acc):+.3f} to {max(acc):+.3f}."))
     return out
 
 
