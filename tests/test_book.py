@@ -102,6 +102,12 @@ def test_precision_check_verdict_and_summary():
     n = 2 + 2 * len(fp32["width w1"][0].layers)  # loss, accuracy, I(X;T) and I(T;Y) per layer
     assert f"| width w1 | {n} / {n} |" in close.summary()
     assert far.figure().shape == (1, 3)  # loss, accuracy, I(X;T) (fp32 bands, bf16 dotted)
+    facts = close.facts()
+    assert facts["prec_configs"] == "1" and facts["prec_within"] == f"{n} of {n}"
+    ratios = [r["ratio"] for r in close.checks()["width w1"]]
+    assert facts["prec_worst"] == f"{max(ratios):.2f}"
+    assert facts["prec_closer"] == f"{1 / max(ratios):.0f}"
+    assert far.facts()["prec_within"].startswith(f"{sum(r['within'] for r in far.checks()['width w1'])} of")
 
 
 def test_compression_heatmap_and_table_mark_layers_that_compress():

@@ -364,6 +364,27 @@ class PrecisionCheck:
              f"final {self.split} acc, fp32 seeds", f"final {self.split} acc, bf16",
              "s/epoch fp32 / bf16 (as stored)"], rows))
 
+    def facts(self) -> dict[str, str]:
+        """The numbers the page's text quotes: ``prec_configs``, ``prec_within`` ("a of b"
+        quantities within the fp32 seed spread), ``prec_worst`` and ``prec_worst_where`` (the
+        largest ratio and its quantity and configuration), ``prec_closer`` (how many times
+        closer the bf16 run sits to the fp32 run of its seed than two fp32 seeds to each
+        other, in the worst quantity: 1 / the largest ratio) and ``prec_acc_inside`` ("a of b" configurations
+        whose bf16 final accuracy lies within the fp32 seeds' range)."""
+        checks = self.checks()
+        rows = [dict(r, label=label) for label, rs in checks.items() for r in rs]
+        worst = max(rows, key=lambda r: r["ratio"])
+        inside = 0
+        for label in checks:
+            acc = [r.metric(self.split, "accuracy")[-1] for r in self.fp32[label]]
+            inside += min(acc) <= self.bf16[label].metric(self.split, "accuracy")[-1] <= max(acc)
+        return {"prec_configs": f"{len(checks)}",
+                "prec_within": f"{sum(r['within'] for r in rows)} of {len(rows)}",
+                "prec_worst": f"{worst['ratio']:.2f}",
+                "prec_worst_where": f"{worst['quantity']} of {worst['label']}",
+                "prec_closer": f"{1 / worst['ratio']:.0f}",
+                "prec_acc_inside": f"{inside} of {len(checks)}"}
+
     def verdict(self) -> Text:
         """The rule of the methods chapter: bf16 may become the default only if every
         configuration stays within the fp32 seed spread in every quantity."""
