@@ -35,7 +35,7 @@ epochs = 200  # training horizon; None uses the profile's (book: 1,000)
 seeds = [0, 1, 2]  # fp32 seeds (at least 3); bf16 runs the first; None means [0, 1, 2]
 split = "test"  # split the estimates are taken on: "train" or "test"
 configs = [["width", "w1"], ["width", "w3"], ["width", "w6"], ["width", "w12"], ["depth", "d1"],
-           ["kernel", "2conv-k3"], ["pooling", "no-pool"]]
+           ["kernel", "2conv-k3"], ["pooling", "no-pool"], ["pooling", "pool"]]
 allow_training = False  # True: train runs not yet stored (CPU-hours); False: list them, stop
 device = "cpu"  # "cuda" or "mps": train missing runs on a GPU (their results get keys of their own)
 
@@ -67,8 +67,9 @@ plt.show()
 prose(r"""
 Written for the `book` results committed with this page: MNIST, the first 200 epochs,
 float32 seeds 0, 1 and 2 and one bf16 run (seed 0) of {glue:text}`prec_configs` nets of
-different shapes, from one conv layer of 6 filters to six of 12 and a three-layer net of 12
-filters (the table names them); the numbers are computed from the runs shown.
+different shapes, from one conv layer of 6 filters to six of 12 and the pooling pair (three
+layers of 12 filters, with and without a max-pool; the table names them); the numbers are
+computed from the runs shown.
 
 - **bf16 moves a run far less than a new seed does.** {glue:text}`prec_within` quantities
   (test loss and accuracy, and I(X;T) and I(T;Y) of every layer under the paper's bins, 30
