@@ -175,6 +175,7 @@ class RunJob:
         # Epochs already stored that this session trains again (the weights were gone and an
         # estimator was added): their stored values stay, the retraining is recorded apart.
         self.stored_until = payload["epochs_trained"]
+        self.stored_epochs = {s["epoch"] for s in payload["snapshots"]}
         self.stored_loss = list(payload["epoch_loss"])
         self.retrain_seconds = 0.0
         # where this training session runs (a result extended later gets another record)
@@ -187,7 +188,7 @@ class RunJob:
 
     def on_snapshot(self, record: dict, state: TrainState) -> None:
         elapsed = (time.monotonic() - self.started) / self.share  # this run's share of the time
-        if state.epoch <= self.stored_until:
+        if state.epoch <= self.stored_until and state.epoch in self.stored_epochs:
             retrained = self.payload["provenance"][-1]
             retrained["retrained"] = retraining_record(self.payload, record, state.epoch_loss,
                                                        self.stored_loss, seconds=elapsed)

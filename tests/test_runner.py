@@ -306,6 +306,8 @@ def test_retraining_measures_only_what_is_missing(tmp_store, monkeypatch):
     assert retrained["until_epoch"] == 2 and retrained["seconds"] > 0
     assert retrained["max_epoch_loss_diff"] == pytest.approx(0.01, abs=1e-9)
     assert retrained["max_test_accuracy_diff"] == 0.0  # same code, same threads: same weights
+    # a run trained for the first time records no retraining
+    assert all("retrained" not in p for p in first.payload["provenance"])
 
 
 def test_a_travelling_checkpoint_resumes_the_run_on_a_fresh_clone(tmp_store, monkeypatch,
