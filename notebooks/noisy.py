@@ -194,7 +194,7 @@ missing); the numbers are computed from the runs shown.
   {glue:text}`spacing_ratio_fell` of {glue:text}`spacing_layers` hidden layers (of the nets
   that carry the distance measures) the within/between class distance ratio falls over
   training (from {glue:text}`spacing_ratio_first` at initialisation to
-  {glue:text}`spacing_ratio_last` at the end; {numref}`fig-noisy-spacing`): the clustering
+  {glue:text}`spacing_ratio_last` at the end; the distances figure above): the clustering
   Goldfeld et al. tie to compression happens. But the median distance from an input to its
   nearest neighbour never comes below {glue:text}`spacing_nearest_min` noise standard
   deviations ({glue:text}`spacing_nearest_where`). Gaussians that far apart barely overlap,
