@@ -35,7 +35,7 @@ epochs = 200  # training horizon; None uses the profile's (book: 1,000)
 seeds = [0, 1, 2]  # fp32 seeds (at least 3); bf16 runs the first; None means [0, 1, 2]
 split = "test"  # split the estimates are taken on: "train" or "test"
 configs = [["width", "w1"], ["width", "w3"], ["width", "w6"], ["width", "w12"], ["depth", "d1"],
-           ["kernel", "2conv-k3"], ["pooling", "no-pool"], ["pooling", "pool"]]
+           ["kernel", "2conv-k3"], ["pooling", "no-pool"], ["pooling", "pool"], ["fc", "fc"]]
 allow_training = False  # True: train runs not yet stored (CPU-hours); False: list them, stop
 device = "cpu"  # "cuda" or "mps": train missing runs on a GPU (their results get keys of their own)
 
@@ -67,9 +67,9 @@ plt.show()
 prose(r"""
 Written for the `book` results committed with this page: MNIST, the first 200 epochs,
 float32 seeds 0, 1 and 2 and one bf16 run (seed 0) of {glue:text}`prec_configs` nets of
-different shapes, from one conv layer of 6 filters to six of 12 and the pooling pair (three
-layers of 12 filters, with and without a max-pool; the table names them); the numbers are
-computed from the runs shown.
+different shapes, from one conv layer of 6 filters to six of 12, the pooling pair (three
+layers of 12 filters, with and without a max-pool) and the net with three dense layers after
+five conv layers (the table names them); the numbers are computed from the runs shown.
 
 - **bf16 moves a run far less than a new seed does.** {glue:text}`prec_within` quantities
   (test loss and accuracy, and I(X;T) and I(T;Y) of every layer under the paper's bins, 30
@@ -80,8 +80,8 @@ computed from the runs shown.
   three fp32 seeds for {glue:text}`prec_acc_inside` nets. The curves of
   {numref}`fig-precision` overlap the fp32 bands, including the Rényi dip and recovery of
   the 1-filter net's conv layers.
-- **So bf16 passes the validation the speed issue set, on the narrow nets and on the wide
-  ones.** It still does not become the default of the `book` profile: the committed results
+- **So bf16 passes the validation the speed issue set, on the narrow nets, the wide ones and
+  the dense layers.** It still does not become the default of the `book` profile: the committed results
   are float32, and precision is part of every run's cache key, so a bf16 default would make
   every chapter retrain its runs, and seed bands that mixed the two precisions would blur
   the very spread this test relies on. Its gain is uneven: `benchmarks/bench_train.py`
@@ -90,5 +90,5 @@ computed from the runs shown.
   convolutions save (the training times stored with the runs were taken with two or three
   runs sharing the machine and are not a benchmark). It is the option for new long runs of
   the wide nets validated here, such as the `paper` profile's 10,000 epochs of the pooling
-  pair; a run made that way says so in its cache key and its provenance.
+  pair and the dense net; a run made that way says so in its cache key and its provenance.
 """)
