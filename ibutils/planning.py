@@ -257,7 +257,9 @@ class MeasuredTarget:
     target: int  # epochs
     stored: int  # epochs trained so far (0: nothing stored)
     measured: bool  # complete to `target` with every estimator the target needs
-    seconds_per_epoch: float  # measured on the stored run; nan if none
+    seconds_per_epoch: float  # a whole run's mean (see `speed_from`); nan if none is known
+    speed_from: str = "this run"  # whose speed: this run, its other seeds, the same net at
+    # another noise level, or the same net without noise (a noisy run takes longer)
 
     @property
     def remaining_seconds(self) -> float:
@@ -288,28 +290,46 @@ def measured_targets(nets: dict, estimators: Sequence[str], *, datasets=("mnist"
                 seen.add((item.dataset, item.run.key()))
                 payload = store.load_result(store.run_dir(item.run, prof.name) / "result.json")
                 stored = payload["epochs_trained"] if payload else 0
-                rate = (payload["train_seconds"] / stored
-                        if payload and stored and payload["train_seconds"] > 0 else float("nan"))
                 rows.append(MeasuredTarget(
                     item.factor, item.variant, item.dataset, item.seed, float(noise_std),
                     epochs, stored,
-                    complete(payload, needed_snapshots(item.run, epochs), epochs, ests), rate))
-    return [_with_speed(r, rows) for r in rows]
+                    complete(payload, needed_snapshots(item.run, epochs), epochs, ests),
+                    _whole_run_rate(payload, epochs)))
+    return [_with_speed(r, rows, prof) for r in rows]
 
 
-def _with_speed(row: MeasuredTarget, rows: Sequence[MeasuredTarget]) -> MeasuredTarget:
-    """A run without a stored speed takes that of its other seeds (same net, dataset and
-    noise), else of the same net at another noise level."""
+def _whole_run_rate(payload: dict | None, epochs: int) -> float:
+    """Stored seconds per epoch of a run trained to at least `epochs`, else nan: the log
+    schedule puts most snapshots in the first epochs, so a part-trained run's mean speed
+    would overstate the rest of it many times."""
+    if not payload or payload["epochs_trained"] < epochs or payload["train_seconds"] <= 0:
+        return float("nan")
+    return payload["train_seconds"] / payload["epochs_trained"]
+
+
+def _with_speed(row: MeasuredTarget, rows: Sequence[MeasuredTarget],
+                prof: Profile) -> MeasuredTarget:
+    """A run without a whole-run speed takes that of its other seeds (same net, dataset and
+    noise), else of the same net at another noise level, else of the same net without noise
+    (seed 0 of the stored study; a lower bound for a noisy run)."""
     if row.seconds_per_epoch == row.seconds_per_epoch:
         return row
-    for same in (lambda r: (r.variant, r.dataset, r.noise_std)
-                 == (row.variant, row.dataset, row.noise_std),
-                 lambda r: (r.variant, r.dataset) == (row.variant, row.dataset)):
+    for label, same in (("its other seeds", lambda r: (r.variant, r.dataset, r.noise_std)
+                         == (row.variant, row.dataset, row.noise_std)),
+                        ("another noise", lambda r: (r.variant, r.dataset)
+                         == (row.variant, row.dataset))):
         rates = [r.seconds_per_epoch for r in rows
                  if same(r) and r.seconds_per_epoch == r.seconds_per_epoch]
         if rates:
-            return dataclasses.replace(row, seconds_per_epoch=float(np.mean(rates)))
-    return row
+            return dataclasses.replace(row, seconds_per_epoch=float(np.mean(rates)),
+                                       speed_from=label)
+    if row.noise_std > 0:
+        twin = prof.run_config(get_variant(row.factor, row.variant), row.dataset, 0)
+        rate = _whole_run_rate(
+            store.load_result(store.run_dir(twin, prof.name) / "result.json"), row.target)
+        if rate == rate:
+            return dataclasses.replace(row, seconds_per_epoch=rate, speed_from="without noise")
+    return dataclasses.replace(row, speed_from="")
 
 
 def noisy_targets() -> list[MeasuredTarget]:

@@ -363,8 +363,10 @@ def test_horizon_targets_against_hand_arithmetic(tmp_store):
 def test_measured_targets_know_what_each_run_lacks(tmp_store):
     """The noisy study's runs against hand arithmetic: seed 0 of the noisy 1-filter net is
     complete with the page's estimators, seed 1 lacks the spacing measure (all 200 epochs to
-    train again at its own 2 s per epoch), seed 2 stopped at epoch 50 (150 epochs at seed 1's
-    speed, its own not being stored), and nothing of noise 0.1 is stored (no speed for w3)."""
+    train again at its own 2 s per epoch), seed 2 stopped at epoch 50 after 500 s (the early,
+    snapshot-dense epochs: its 10 s per epoch would overstate the rest, so 150 epochs at the
+    mean speed of seeds 0 and 1), nothing of noise 0.1 is stored (no speed for w3), and the
+    noisy pooled net takes the speed of the stored deterministic one."""
     from ibutils import store
     from ibutils.architecture import get_variant
     from ibutils.config import estimator_set
@@ -373,8 +375,8 @@ def test_measured_targets_know_what_each_run_lacks(tmp_store):
     prof = get_profile("book", epochs=200)
     full = [e.id for e in estimator_set(planning.NOISY_ESTIMATORS)]
 
-    def save(seed, ids, epochs, seconds):
-        run = prof.run_config(get_variant("width", "w1", noise_std=0.5), "mnist", seed)
+    def save(seed, ids, epochs, seconds, factor="width", variant="w1", noise_std=0.5):
+        run = prof.run_config(get_variant(factor, variant, noise_std=noise_std), "mnist", seed)
         snaps = [{"epoch": e, "train": {"mi": dict.fromkeys(ids, {})}}
                  for e in needed_snapshots(run, 200) if e <= epochs]
         store.save_result(store.run_dir(run, "book") / "result.json",
@@ -383,13 +385,20 @@ def test_measured_targets_know_what_each_run_lacks(tmp_store):
 
     save(0, full, 200, 300.0)
     save(1, full[:-1], 200, 400.0)
-    save(2, full, 50, 0.0)
+    save(2, full, 50, 500.0)
+    save(0, full, 200, 600.0, "pooling", "pool", 0.0)
     rows = {(r.variant, r.seed, r.noise_std): r for r in planning.noisy_targets()}
     assert len(rows) == 8 * 3 * 2  # nets x seeds x noise levels
     s0, s1, s2 = (rows["w1", s, 0.5] for s in (0, 1, 2))
     assert s0.measured and s0.remaining_seconds == 0.0
     assert not s1.measured and s1.remaining_seconds == pytest.approx(200 * 2.0)
     assert s2.stored == 50 and s2.remaining_seconds == pytest.approx(150 * 1.75)
+    assert (s0.speed_from, s1.speed_from, s2.speed_from) == ("this run", "this run",
+                                                             "its other seeds")
     # noise 0.1 stores nothing: the speed of the same net at noise 0.5; w3 has none at all
     assert rows["w1", 0, 0.1].remaining_seconds == pytest.approx(200 * 1.75)
-    assert np.isnan(rows["w3", 0, 0.1].remaining_seconds)
+    assert rows["w1", 0, 0.1].speed_from == "another noise"
+    assert np.isnan(rows["w3", 0, 0.1].remaining_seconds) and rows["w3", 0, 0.1].speed_from == ""
+    pool = rows["pool", 1, 0.1]  # no noisy run stored: the deterministic net's 3 s per epoch
+    assert pool.remaining_seconds == pytest.approx(200 * 3.0)
+    assert pool.speed_from == "without noise"

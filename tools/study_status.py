@@ -94,6 +94,9 @@ def horizons(activation: str) -> int:
           f"{sum(known) / 3600:.0f} process-hours left at the measured speeds"
           + (f" ({len(rows) - len(known)} without a measured speed)"
              if len(known) < len(rows) else ""))
+    if any(r.speed_from == "without noise" and not r.measured for r in rows):
+        print("(\"without noise\": the deterministic net's speed, a lower bound for a noisy run, "
+              "which trains on whole batches and is measured by one more estimator)")
     return 0
 
 
@@ -101,18 +104,22 @@ def measured(rows) -> int:
     """Print `ibutils.planning.MeasuredTarget` rows: each run, its epochs stored, whether it
     carries the estimators it needs, and the CPU time left at its stored speed."""
     print(f"{'factor':8s} {'variant':10s} {'dataset':14s} {'seed':>4s} {'noise':>5s} "
-          f"{'stored':>7s} {'measured':>8s} {'hours left':>10s}")
+          f"{'stored':>7s} {'measured':>8s} {'hours left':>10s}  speed of")
     for r in rows:
         left = r.remaining_seconds / 3600
         print(f"{r.factor:8s} {r.variant:10s} {r.dataset:14s} {r.seed:4d} {r.noise_std:5g} "
               f"{r.stored:7d} {'yes' if r.measured else '':>8s} "
-              + (f"{left:10.1f}" if left == left else f"{'?':>10s}"))
+              + (f"{left:10.1f}  {r.speed_from}" if left else f"{0.0:10.1f}")
+              if left == left else f"{'?':>10s}")
     done = sum(r.measured for r in rows)
     known = [r.remaining_seconds for r in rows if r.remaining_seconds == r.remaining_seconds]
     print(f"\n{done} of {len(rows)} runs measured; about {sum(known) / 3600:.0f} "
           f"process-hours left at the stored speeds"
           + (f" ({len(rows) - len(known)} without a stored speed)"
              if len(known) < len(rows) else ""))
+    if any(r.speed_from == "without noise" and not r.measured for r in rows):
+        print("(\"without noise\": the deterministic net's speed, a lower bound for a noisy run, "
+              "which trains on whole batches and is measured by one more estimator)")
     return 0
 
 
