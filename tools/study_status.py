@@ -84,43 +84,39 @@ def horizons(activation: str) -> int:
     print(f"{'profile':7s} {'factor':8s} {'variant':10s} {'dataset':14s} {'stored':>7s} "
           f"{'target':>7s} {'travels':>7s} {'hours left':>10s}")
     for r in rows:
-        left = r.remaining_seconds / 3600
         print(f"{r.profile:7s} {r.factor:8s} {r.variant:10s} {r.dataset:14s} {r.stored:7d} "
-              f"{r.target:7d} {'yes' if r.travelling else '':>7s} "
-              f"{left:10.1f}" if left == left else f"{'?':>10s}")
-    done = sum(r.stored >= r.target for r in rows)
-    known = [r.remaining_seconds for r in rows if r.remaining_seconds == r.remaining_seconds]
-    print(f"\n{done} of {len(rows)} runs at their target; about "
-          f"{sum(known) / 3600:.0f} process-hours left at the measured speeds"
-          + (f" ({len(rows) - len(known)} without a measured speed)"
-             if len(known) < len(rows) else ""))
-    if any(r.speed_from == "without noise" and not r.measured for r in rows):
-        print("(\"without noise\": the deterministic net's speed, a lower bound for a noisy run, "
-              "which trains on whole batches and is measured by one more estimator)")
+              f"{r.target:7d} {'yes' if r.travelling else '':>7s} {_hours(r)}")
+    _total(rows, sum(r.stored >= r.target for r in rows), "at their target")
     return 0
 
 
 def measured(rows) -> int:
     """Print `ibutils.planning.MeasuredTarget` rows: each run, its epochs stored, whether it
-    carries the estimators it needs, and the CPU time left at its stored speed."""
+    carries the estimators it needs, and the CPU time left at the speed of the run named."""
     print(f"{'factor':8s} {'variant':10s} {'dataset':14s} {'seed':>4s} {'noise':>5s} "
           f"{'stored':>7s} {'measured':>8s} {'hours left':>10s}  speed of")
     for r in rows:
-        left = r.remaining_seconds / 3600
         print(f"{r.factor:8s} {r.variant:10s} {r.dataset:14s} {r.seed:4d} {r.noise_std:5g} "
-              f"{r.stored:7d} {'yes' if r.measured else '':>8s} "
-              + (f"{left:10.1f}  {r.speed_from}" if left else f"{0.0:10.1f}")
-              if left == left else f"{'?':>10s}")
-    done = sum(r.measured for r in rows)
-    known = [r.remaining_seconds for r in rows if r.remaining_seconds == r.remaining_seconds]
-    print(f"\n{done} of {len(rows)} runs measured; about {sum(known) / 3600:.0f} "
-          f"process-hours left at the stored speeds"
-          + (f" ({len(rows) - len(known)} without a stored speed)"
-             if len(known) < len(rows) else ""))
+              f"{r.stored:7d} {'yes' if r.measured else '':>8s} {_hours(r)}"
+              + (f"  {r.speed_from}" if r.remaining_seconds else ""))
+    _total(rows, sum(r.measured for r in rows), "measured")
     if any(r.speed_from == "without noise" and not r.measured for r in rows):
         print("(\"without noise\": the deterministic net's speed, a lower bound for a noisy run, "
               "which trains on whole batches and is measured by one more estimator)")
     return 0
+
+
+def _hours(row) -> str:
+    left = row.remaining_seconds / 3600
+    return f"{left:10.1f}" if left == left else f"{'?':>10s}"
+
+
+def _total(rows, done: int, what: str) -> None:
+    known = [r.remaining_seconds for r in rows if r.remaining_seconds == r.remaining_seconds]
+    print(f"\n{done} of {len(rows)} runs {what}; about {sum(known) / 3600:.0f} "
+          f"process-hours left at the measured speeds"
+          + (f" ({len(rows) - len(known)} without a measured speed)"
+             if len(known) < len(rows) else ""))
 
 
 if __name__ == "__main__":
