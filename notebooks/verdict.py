@@ -71,7 +71,8 @@ calibrated = compression_test.summary(cal_groups, ESTIMATORS)  # a network in tw
 glue(calibrated_facts(calibrated, ESTIMATORS))
 robust = compression_test.robustness(cal_groups, [e.id for e in RENYI_ROBUSTNESS],
                                      reference=RENYI)  # seeds that carry the other settings
-glue(robustness_facts(robust, RENYI_ROBUSTNESS_NAMES, split=split))
+rob = robustness_facts(robust, RENYI_ROBUSTNESS_NAMES, split=split)
+glue(rob)
 
 # %%
 key_findings(r"""
@@ -85,9 +86,8 @@ training set, under any of three estimators; the largest mean drop after fitting
 below its floor of {glue:text}`cal_renyi_test_floor`, and on curves shuffled in time the test
 fires in at most {glue:text}`cal_null_max` of cells. Where the Renyi estimate falls, it
 falls from the random initialisation, before the network fits. Under five other settings
-of the Renyi estimator, so far measured on {glue:text}`rob_configs` of the
-{glue:text}`rob_of_configs` configurations, {glue:text}`rob_passing` (test set; see the
-section on every Rényi setting).
+of the Renyi estimator, measured {glue:text}`rob_coverage`, {glue:text}`rob_passing`
+(test set; see the section on every Rényi setting).
 """)
 
 # %%
@@ -154,8 +154,8 @@ initialisation <drift from initialisation>` and early {term}`dips <dip>`), which
 # %%
 (table(tables.robustness_table(robust),
        "The compression test under each other Rényi setting, on the seeds that carry it "
-       "(0, 1 and 2) in the configurations measured so far: floor, passing cells after the false-discovery correction, the "
-       "largest mean drop after fitting, the false-positive rate on shuffled curves, and the "
+       f"(0, 1 and 2), {rob['rob_coverage']}: floor, passing cells after the false-discovery "
+       "correction, the largest mean drop after fitting, the false-positive rate on shuffled curves, and the "
        "cells the looser test flags, each beside the default setting's on the same "
        "configurations.", "tab-verdict-robustness")
  if robust else prose("No stored run carries the other Rényi settings yet; `python -m "
@@ -164,12 +164,10 @@ initialisation <drift from initialisation>` and early {term}`dips <dip>`), which
 
 # %%
 (prose(r"""
-On the {glue:text}`rob_configs` configurations (of {glue:text}`rob_of_configs`) whose seeds
-carry the other settings so far, on the test set {glue:text}`rob_passing`; the largest mean
+Measured {glue:text}`rob_coverage`, on the test set {glue:text}`rob_passing`; the largest mean
 drop after fitting under any of them is {glue:text}`rob_largest`. A setting's floor is 3%
-of its own scale on the configurations it covers, so it is set by few configurations until
-the grid is complete, and alpha = 2 and the doubled width shrink the scale (and the floor)
-several times. {glue:text}`rob_width_rule` On the test set the looser test flags
+of its own scale on the configurations it covers (until the grid is complete, on few of
+them), and alpha = 2 and the doubled width shrink the scale (and the floor) several times. {glue:text}`rob_width_rule` On the test set the looser test flags
 {glue:text}`rob_half_flagged` cells with the rule's width halved and
 {glue:text}`rob_double_flagged` with it doubled, {glue:text}`rob_alpha2_flagged` with alpha = 2
 and {glue:text}`rob_seeded_flagged` with inputs drawn per seed, against

@@ -172,6 +172,12 @@ def test_robustness_facts_quote_the_rows_and_judge_the_width_rule():
     assert facts["rob_settings"] == "2" and facts["rob_passed"] == "0"
     assert facts["rob_configs"] == "4" and facts["rob_passing"] == (
         "no cell passes under any of them")
+    assert facts["rob_coverage"] == "so far on 4 of the 32 configurations"
+    whole = {**row(fixed, 2, 10), "configurations": 32}
+    assert robustness_facts([whole], names)["rob_coverage"] == "on all 32 configurations"
+    assert robustness_facts([whole, row(half, 1, 1)], names)["rob_coverage"] == (
+        "so far on 4-32 of the 32 configurations")  # settings that cover different parts
+    assert robustness_facts([], names)["rob_coverage"] == "on no configuration yet"
     alpha2 = {**row("renyi_alpha2_n_samples500", 0, 0), "passed": 1,
               "passing": ["conv1 of 1 layer x 6 filters on Fashion-MNIST"]}
     facts = robustness_facts([row(fixed, 2, 10), alpha2], names)

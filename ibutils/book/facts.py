@@ -427,6 +427,19 @@ def horizon_facts(rows: list[dict], configs: int, floors: dict[str, float],
     return out
 
 
+def _coverage(rows: list[dict]) -> str:
+    """How much of the grid the robustness rows cover, in words for a sentence."""
+    if not rows:
+        return "on no configuration yet"
+    of = max(r["of_configurations"] for r in rows)
+    least = min(r["configurations"] for r in rows)
+    if least == of:
+        return f"on all {of} configurations"
+    most = max(r["configurations"] for r in rows)
+    have = f"{least}" if least == most else f"{least}-{most}"
+    return f"so far on {have} of the {of} configurations"
+
+
 def robustness_facts(rows: list[dict], names: dict[str, str], *,
                      split: str = "test") -> dict[str, str]:
     """The numbers the verdict quotes from `ibutils.analysis.compression_test.robustness`
@@ -435,7 +448,8 @@ def robustness_facts(rows: list[dict], names: dict[str, str], *,
     ``_largest``, ``_configs`` ("k of m"), ``_flagged``, ``_early``, ``_ref_flagged``; over
     all settings ``rob_settings``, ``rob_passed`` and ``rob_passing`` (on `split`: the count,
     and the passing cells in words per setting), ``rob_largest``, ``rob_configs``,
-    ``rob_of_configs``; and
+    ``rob_of_configs``, ``rob_coverage`` ("on all 32 configurations" once every setting covers
+    the grid, else "so far on 4 of the 32 configurations"); and
     ``rob_width_rule``, a sentence on whether the looser test's falls survive fixing the
     kernel width at its epoch-0 value (rule fixed in advance: at most half of the reference's
     flags remaining is "depend on the width rule", at least as many is "survive it")."""
@@ -450,7 +464,8 @@ def robustness_facts(rows: list[dict], names: dict[str, str], *,
            "rob_largest": f"{max(r['largest'] for r in rows):.3f}" if rows else "n/a",
            "rob_configs": (f"{configs[0]}" if len(configs) == 1 else
                            f"{configs[0]}-{configs[-1]}" if configs else "0"),
-           "rob_of_configs": f"{max((r['of_configurations'] for r in rows), default=0)}"}
+           "rob_of_configs": f"{max((r['of_configurations'] for r in rows), default=0)}",
+           "rob_coverage": _coverage(rows)}
     for r in rows:
         if r["split"] != split or r["estimator"] not in names:
             continue
