@@ -20,7 +20,7 @@ runs ~9x fp32; a CPU with AVX-512 BF16 dot products alone runs it ~2x).
 Goals (exit 1 if missed): fp32 >= 3x baseline and bf16 >= 8x baseline (geometric means over
 the grid); largest net's fp32 training >= 50% of the fp32 GEMM rate.
 
-    python benchmarks/bench_train.py [--epochs 2] [--quick] [--threads 1]
+    python benchmarks/bench_train.py [--epochs 2] [--quick | --nets pooling/pool ...] [--threads 1]
 """
 from __future__ import annotations
 
@@ -32,9 +32,9 @@ import time
 import torch
 import torch.nn.functional as F
 
-from ibutils.seed_group import GroupedCNN, members_for, train_group_epoch
-from ibutils.architecture import paper_variants
+from ibutils.architecture import get_variant, paper_variants
 from ibutils.models import build_cnn
+from ibutils.seed_group import GroupedCNN, members_for, train_group_epoch
 from ibutils.train import train_epoch
 
 SEEDS = (0, 1, 2)
@@ -135,6 +135,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="4 configurations only")
+    parser.add_argument("--nets", nargs="+", metavar="FACTOR/VARIANT", default=None,
+                        help="only these configurations, e.g. pooling/pool fc/no-fc")
     parser.add_argument("--threads", type=int, default=None,
                         help="torch threads for every path (default: torch's, all cores)")
     args = parser.parse_args(argv)
@@ -151,6 +153,14 @@ def main(argv=None) -> int:
                 grid.append((f, v, c))
     if args.quick:
         grid = grid[::4]
+    if args.nets:
+        grid = []
+        for item in args.nets:
+            factor, _, variant = item.partition("/")
+            try:
+                grid.append((factor, variant, get_variant(factor, variant)))
+            except ValueError as err:
+                parser.error(f"--nets: {item!r}: {err}")
     print(f"{len(grid)} configurations, {args.epochs} timed epochs each, torch threads "
           f"{torch.get_num_threads()}")
     print(f"{'config':22s}{'plain s/ep':>11s}{'fp32 s/ep':>11s}{'grouped':>9s}{'bf16 s/ep':>11s}"
