@@ -67,9 +67,10 @@ plt.show()
 prose(r"""
 Written for the `book` results committed with this page: MNIST, the first 200 epochs,
 float32 seeds 0, 1 and 2 and one bf16 run (seed 0) of {glue:text}`prec_configs` nets of
-different shapes, from one conv layer of 6 filters to six of 12, the pooling pair (three
-layers of 12 filters, with and without a max-pool) and the net with three dense layers after
-five conv layers (the table names them); the numbers are computed from the runs shown.
+different shapes: the width series (six conv layers of 1, 3, 6 and 12 filters), one conv
+layer of 6 filters, two conv layers of 3 filters, the pooling pair (three layers of 12
+filters, with and without a max-pool) and the net with three dense layers after five conv
+layers; the numbers are computed from the runs shown.
 
 - **bf16 moves a run far less than a new seed does.** {glue:text}`prec_within` quantities
   (test loss and accuracy, and I(X;T) and I(T;Y) of every layer under the paper's bins, 30

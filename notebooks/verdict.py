@@ -118,7 +118,7 @@ Text(tables.saturation_table(study, [PAPER, BY_COUNT], split))
 # false-positive rate is measured on the same cells with each seed's snapshots shuffled in
 # time, which leaves the values and removes any order.
 
-# %%
+# %% tags=["full-width"]
 table(tables.calibrated_table(calibrated),
       "The calibrated compression test on every distinct hidden cell, per estimator and set: "
       "the floor, cells with p < 0.05 before and after the false-discovery correction, the "
@@ -151,7 +151,7 @@ initialisation <drift from initialisation>` and early {term}`dips <dip>`), which
 # configuration at a time, so each row says how many configurations carry it and sets the
 # default setting beside it on the same configurations and seeds.
 
-# %%
+# %% tags=["full-width"]
 (table(tables.robustness_table(robust),
        "The compression test under each other Rényi setting, on the seeds that carry it "
        f"(0, 1 and 2), {rob['rob_coverage']}: floor, passing cells after the false-discovery "
