@@ -45,7 +45,8 @@ def _browser_check(html, strict: bool = False):
 def _build(book):
     for f in ("_toc.yml", "references.bib", *[p.name for p in (ROOT / "book").glob("*.md")]):
         shutil.copy(ROOT / "book" / f, book / f)
-    shutil.copytree(ROOT / "book" / "_vendor", book / "_vendor")
+    for folder in ("_vendor", "_static"):
+        shutil.copytree(ROOT / "book" / folder, book / folder)
     result = subprocess.run(
         [str(ROOT / ".venv" / "bin" / "jupyter-book") if (ROOT / ".venv").exists() else
          "jupyter-book", "build", str(book), "--config", str(ROOT / "_config.yml"),
