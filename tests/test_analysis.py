@@ -351,3 +351,88 @@ def test_estimators_a_run_lacks_are_skipped_not_failed():
     assert counts[EST]["hidden_cells"] == len(r.layers) - 1 and counts[other]["hidden_cells"] == 0
     found = facts.chapter_facts([r], [EST, EST, other])  # paper bins, bins, Renyi
     assert "paper_bins_dip" in found and "renyi_dip" not in found
+
+
+def _long_run():
+    """A constructed 2-layer run over a 10,000-epoch schedule whose every quantity the long-
+    horizon rows read is set by hand: the test loss is lowest at epoch 200 and ends 5x
+    higher; conv1's Renyi I(X;T) dips by 0.2 at epoch 10 and climbs back to 0.02 below its
+    start; conv2's rises to a peak at epoch 100 (when the output has fit) and falls by 0.2."""
+    epochs = [0, 2, 10, 100, 200, 1000, 5000, 10000]
+    run = get_profile("smoke").run_config(get_variant("depth", "d2"), "mnist", 0)
+    ceiling = [10.0] * 8  # log2 n for n = 1024: every hidden point at the ceiling
+    ones = [1.0] * 8
+    binned = {"conv1": {"i_xt": ceiling, "i_ty": ones}, "conv2": {"i_xt": ceiling, "i_ty": ones},
+              "softmax": {"i_xt": [0, 1, 3, 3.4, 3.3, 3.3, 3.2, 3.1],
+                          "i_ty": [0, 1, 2, 2.8, 2.9, 2.8, 2.7, 2.6]}}  # fits at epoch 100
+    renyi = {"conv1": {"i_xt": [1.6, 1.5, 1.4, 1.45, 1.5, 1.55, 1.56, 1.58], "i_ty": ones},
+             "conv2": {"i_xt": [1.0, 1.2, 1.3, 1.5, 1.4, 1.3, 1.3, 1.3], "i_ty": ones},
+             "softmax": {"i_xt": [1.7, 1.6, 1.5, 1.3, 1.2, 1.1, 1.05, 1.0], "i_ty": ones}}
+    count = {la: {"i_xt": [10, 9, 8, 6, 5, 4, 3.5, 3.0], "i_ty": ones}
+             for la in ("conv1", "conv2", "softmax")}
+    mi = {EST: binned, RENYI: renyi, COUNT: count}
+    test = {"loss": [2.3, 1.0, 0.5, 0.3, 0.2, 0.4, 0.8, 1.0],
+            "accuracy": [0.1, 0.5, 0.8, 0.9, 0.93, 0.92, 0.91, 0.90], "mi": mi}
+    train = {"loss": [2.3, 1.0, 0.4, 0.1, 0.05, 0.01, 0.001, 1e-4],
+             "accuracy": [0.1, 0.5, 0.85, 0.95, 0.98, 1.0, 1.0, 1.0], "mi": mi}
+    return constructed_run(run, epochs, train, test, n=1024, factor="depth", variant="d2")
+
+
+RENYI, COUNT = "renyi_alpha1.01_n_samples500", "binning_n_bins30"
+
+
+def test_long_horizon_rows_find_the_best_epoch_the_overfitting_and_each_layers_path():
+    (row,) = reproduction.long_horizon_rows([_long_run()], binned=EST, by_count=COUNT,
+                                           renyi=RENYI)
+    assert (row["min_loss_epoch"], row["min_loss_between"], row["fit_epoch"]) == (200, (100, 1000), 100)
+    assert row["loss_ratio"] == pytest.approx(5.0) and row["train_acc"] == 1.0
+    assert (row["acc_at_min_loss"], row["acc"], row["best_acc"]) == (0.93, 0.90, 0.93)
+    assert (row["ity_at_min_loss"], row["ity"]) == (2.9, 2.6)
+    assert row["softmax_fall"] == pytest.approx(0.3) and row["softmax_peak_epoch"] == 100
+    assert row["hidden_fall"] == 0.0
+    conv1, conv2 = row["renyi_hidden"]
+    assert (conv1["dip"], conv1["low_epoch"], conv1["change"]) == pytest.approx((0.2, 10, -0.02))
+    assert not conv1["compressed"] and conv1["fall"] == pytest.approx(0.02)
+    assert conv2["compressed"] and conv2["after_fit"] and conv2["fall"] == pytest.approx(0.2)
+    assert (row["renyi_softmax_first"], row["renyi_softmax_last"], row["renyi_softmax_peak_epoch"]) \
+        == (1.7, 1.0, 0)
+    assert (row["count_softmax_first"], row["count_softmax_last"]) == (10, 3.0)
+    table = tables.long_horizon_table([row])
+    assert "0.200 (200) → 1.000 (x5.0)" in table and "conv2 0.20 (100)" in table
+    assert "conv1: 1.600 → 1.400 (10) → 1.580" in table
+
+
+def test_reproduction_facts_quote_the_long_runs_and_say_what_is_missing():
+    run = _long_run()
+    long = reproduction.long_horizon_rows([run], binned=EST, by_count=COUNT, renyi=RENYI)
+    against = reproduction.reproduction_rows([run], EST)
+    agree = [{"epochs": 16, "acc": 0.0, "loss": 1.6e-6, f"{EST}:i_xt": 2e-4, f"{EST}:i_ty": 0,
+              f"{COUNT}:i_xt": 1e-5, f"{COUNT}:i_ty": 0, f"{RENYI}:i_xt": 5e-6,
+              f"{RENYI}:i_ty": 1e-6}]
+    names = {"binned": EST, "by_count": COUNT, "renyi": RENYI}
+    f = facts.reproduction_facts(long, against, agree, names, reported={("mnist", "d2"): 2.5},
+                                 missing=["3 layers x 12 filters (MNIST)"])
+    assert f["rep_nets_list"] == "2 layers x 6 filters" and f["rep_epochs"] == "10,000"
+    assert f["rep_missing"] == "No run at this horizon yet: 3 layers x 12 filters (MNIST)."
+    assert (f["rep_at_log2n"], f["rep_at_hy"]) == ("all 16", "all 16")
+    assert f["rep_paper_ity"] == ("2.600 bits for 2 layers x 6 filters (the paper: about 2.5; "
+                                  "2.900 at its lowest test loss)")
+    assert (f["rep_min_loss_epochs"], f["rep_min_loss_between"]) == ("200", "100 and 1,000")
+    assert (f["rep_loss_ratio"], f["rep_acc_lost"]) == ("5.0", "1 of 1")
+    assert f["rep_acc_lost_where"] == "2 layers x 6 filters (0.930 at epoch 200, 0.900 at the end)"
+    assert (f["rep_hidden_fall"], f["rep_softmax_fall"], f["rep_softmax_peaks"]) == ("0.000", "0.30", "100")
+    assert (f["rep_renyi_dipped"], f["rep_renyi_dip_epochs"], f["rep_renyi_back"]) == ("1 of 2", "10", "1 of 1")
+    assert (f["rep_renyi_near_start"], f["rep_renyi_fell"], f["rep_renyi_fell_drops"]) == ("1 of 2", "1 of 2", "0.20")
+    assert f["rep_renyi_fell_after"].startswith("1 of these peaks come after the net has fit: "
+                                                "conv2 of 2 layers x 6 filters (peak at epoch 100")
+    assert (f["rep_renyi_softmax_first"], f["rep_renyi_softmax_last"]) == ("1.700", "1.000")
+    assert (f["rep_count_softmax_first"], f["rep_count_softmax_last"]) == ("10.00", "3.00")
+    assert (f["rep_agree_acc"], f["rep_agree_loss"], f["rep_agree_binned"], f["rep_agree_renyi"]) \
+        == ("0", "2e-6", "2e-4", "5e-6")
+    long[0]["renyi_hidden"][1]["after_fit"] = False  # the same fall from a peak before fitting
+    f = facts.reproduction_facts(long, against, [], names)
+    assert f["rep_renyi_fell_after"].startswith("Every one of these peaks comes before its net "
+                                                "has fit (the compression test's fitting epoch, 100")
+    assert f["rep_agree_acc"] == "n/a" and f["rep_missing"] == ""
+    empty = facts.reproduction_facts([], [], [], names, missing=["a (MNIST)", "b (MNIST)"])
+    assert empty["rep_nets"] == "n/a" and empty["rep_missing"].endswith("a (MNIST) and b (MNIST).")

@@ -209,3 +209,28 @@ def test_a_chapter_shows_the_first_seed_trained_further(tmp_store):
     assert plain.longer("fig-x", "caption") is None
     assert plain.facts["long_summary"] == ("No configuration of this chapter is stored past "
                                            "epoch 2 yet.")
+
+
+@needs_data
+def test_reproduction_shows_the_stored_picks_and_lists_the_others(tmp_store):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from ibutils.book import load_reproduction
+    from ibutils.book.render import FigureTabs
+    from ibutils.config import binning, renyi
+    from ibutils.runner import run_study
+
+    ests = (binning(bin_width=0.67), binning(n_bins=30), renyi(n_samples=500))  # the chapter's
+    (stored,) = run_study("width", ["mnist"], profile="smoke", epochs=2, seeds=[0],
+                          variants=["w1"], estimators=ests, progress=False)
+    rp = load_reproduction({"width": ["w1", "w3"]}, profile="smoke", epochs=2, seeds=[0],
+                           allow_training=False, shorter_profile=None)
+    assert [(r.variant, r.seed) for r in rp.results] == [("w1", 0)]
+    assert rp.missing == ["6 layers x 3 filters (MNIST)"]
+    assert rp.header().endswith("Not (yet) trained to 2 epochs: 6 layers x 3 filters (MNIST).")
+    assert rp.facts["rep_nets"] == "1"
+    assert rp.facts["rep_missing"] == "No run at this horizon yet: 6 layers x 3 filters (MNIST)."
+    loss = stored.metric("test", "loss")
+    assert rp.facts["rep_loss"] == f"{loss[-1]:.3f}"
+    assert isinstance(rp.compression(), FigureTabs)

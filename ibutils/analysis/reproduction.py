@@ -9,7 +9,8 @@ import numpy as np
 from ..config import PAPER_ID, ity_key, ixt_key
 from ..labels import estimator_label
 from ..mi import SATURATION_TOL
-from .compression import saturation_counts
+from .compression import MIN_DROP_BITS, compression, dip, saturation_counts
+from .compression_test import fitting_epoch
 
 
 def reproduction_rows(results, estimator: str = PAPER_ID, split: str = "test",
@@ -42,6 +43,67 @@ def reproduction_rows(results, estimator: str = PAPER_ID, split: str = "test",
             "train_acc": float(r.metric("train", "accuracy")[-1]),
             "min_loss_epoch": int(r.epochs()[k]), "min_loss": float(loss[k]),
             "loss": float(loss[-1])})
+    return rows
+
+
+def long_horizon_rows(results, *, binned: str = PAPER_ID, by_count: str | None = None,
+                      renyi: str | None = None, split: str = "test") -> list[dict]:
+    """Per run (one seed each, e.g. the paper's 10,000 epochs): fitting, overfitting and how
+    each layer's I(X;T) moves over the whole horizon.
+
+    Keys: dataset, variant, seed, last_epoch; fit_epoch (the compression test's fitting
+    epoch, `ibutils.analysis.compression_test.fitting_epoch`); min_loss_epoch and
+    min_loss_between (the snapshots on either side: the lowest loss lies between them),
+    min_loss, loss (final) and loss_ratio (final over lowest) of `split`; train_acc (final); acc_at_min_loss, best_acc,
+    best_acc_epoch, acc (final); ity_at_min_loss and ity (final), the softmax output's
+    I(T;Y) under `binned`; softmax_peak_epoch and softmax_fall (its I(X;T) from the peak to
+    the last snapshot, `binned`); hidden_fall (the largest such fall of a hidden layer under
+    `binned`). Under `renyi` (when given): ``renyi_hidden``, a list per hidden layer of
+    `ibutils.analysis.compression.dip` (first, low, low_epoch, dip, last, change) with
+    ``layer``, ``fall`` and ``peak_epoch`` (`compression`: the fall from the peak to the
+    end), ``compressed`` (fall > `MIN_DROP_BITS`) and ``after_fit`` (the peak at or after
+    fit_epoch); renyi_softmax_first / _last / _peak_epoch. Under
+    `by_count`: count_softmax_first / _last.
+    """
+    rows = []
+    for r in results:
+        epochs = r.epochs()
+        loss, acc = r.metric(split, "loss"), r.metric(split, "accuracy")
+        ity = r.mi(split, binned, "softmax", "i_ty")
+        k, b = int(np.argmin(loss)), int(np.argmax(acc))
+        hidden = [la for la in r.layers if la != "softmax"]
+        out = compression([r], "softmax", split=split, estimator=binned)
+        fit = fitting_epoch([r], split=split, estimator=binned)
+        row = {"dataset": r.dataset, "variant": r.variant, "seed": r.seed,
+               "last_epoch": int(epochs[-1]), "fit_epoch": fit,
+               "min_loss_epoch": int(epochs[k]),
+               "min_loss_between": (int(epochs[max(k - 1, 0)]),
+                                    int(epochs[min(k + 1, len(epochs) - 1)])),
+               "min_loss": float(loss[k]), "loss": float(loss[-1]),
+               "loss_ratio": float(loss[-1] / loss[k]),
+               "train_acc": float(r.metric("train", "accuracy")[-1]),
+               "acc_at_min_loss": float(acc[k]), "best_acc": float(acc[b]),
+               "best_acc_epoch": int(epochs[b]), "acc": float(acc[-1]),
+               "ity_at_min_loss": float(ity[k]), "ity": float(ity[-1]),
+               "softmax_peak_epoch": out["peak_epoch"], "softmax_fall": out["drop"],
+               "hidden_fall": max((compression([r], la, split=split, estimator=binned)["drop"]
+                                   for la in hidden), default=0.0)}
+        if renyi is not None:
+            row["renyi_hidden"] = []
+            for la in hidden:
+                c = compression([r], la, split=split, estimator=renyi)
+                row["renyi_hidden"].append({
+                    "layer": la, **dip([r], la, split=split, estimator=renyi),
+                    "fall": c["drop"], "peak_epoch": c["peak_epoch"],
+                    "compressed": c["drop"] > MIN_DROP_BITS,
+                    "after_fit": c["peak_epoch"] >= fit})
+            soft = r.mi(split, renyi, "softmax", "i_xt")
+            row.update(renyi_softmax_first=float(soft[0]), renyi_softmax_last=float(soft[-1]),
+                       renyi_softmax_peak_epoch=int(epochs[int(np.argmax(soft))]))
+        if by_count is not None:
+            soft = r.mi(split, by_count, "softmax", "i_xt")
+            row.update(count_softmax_first=float(soft[0]), count_softmax_last=float(soft[-1]))
+        rows.append(row)
     return rows
 
 

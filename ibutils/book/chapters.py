@@ -20,14 +20,19 @@ from .. import plots
 from ..analysis.compression import saturation_counts
 from ..analysis.compression_test import check_cells
 from ..analysis.horizon import horizon_changes, metric_change
-from ..analysis.reproduction import agreement_rows, precision_check, reproduction_rows
+from ..analysis.reproduction import (
+    agreement_rows,
+    long_horizon_rows,
+    precision_check,
+    reproduction_rows,
+)
 from ..analysis.runs import by_config, group
 from ..architecture import paper_variants
 from ..config import PAPER_OUTPUT_ITY, Profile, check_choice
 from ..labels import dataset_label, estimator_label, network_label
 from ..results import RunResult
 from . import tables
-from .facts import chapter_facts, horizon_facts, test_facts
+from .facts import chapter_facts, horizon_facts, reproduction_facts, test_facts
 from .render import Dropdown, FigureTabs, Html, Text, glue, markdown_table
 
 
@@ -84,7 +89,7 @@ class Chapter:
     def header(self) -> Text:
         """Which runs the chapter shows (profile, horizon, seeds) and their summary table."""
         p = self.profile
-        return Text(f"**Runs shown:** profile `{p.name}`, horizon {p.epochs} epochs, "
+        return Text(f"**Runs shown:** profile `{p.name}`, horizon {p.epochs:,} epochs, "
                     f"{len(self.results)} runs (every one, with its accuracy and training "
                     f"time, is listed in [All runs](all_runs)): "
                     f"{seed_coverage(self.results, p.seeds)}")
@@ -262,7 +267,7 @@ def study_header(chapters: dict[str, Chapter]) -> Text:
     note = (f" Left out (not yet computed for this horizon and these seeds): "
             f"{', '.join(left_out)}." if left_out else "")
     runs = [r for ch in chapters.values() for r in ch.results]
-    return Text(f"**Runs judged:** profile `{p.name}`, horizon {p.epochs} epochs, {n_runs} runs "
+    return Text(f"**Runs judged:** profile `{p.name}`, horizon {p.epochs:,} epochs, {n_runs} runs "
                 f"over {len(chapters)} factors and {len(first.datasets)} datasets.{note} They "
                 f"cover {seed_coverage(runs, p.seeds)}")
 
@@ -311,6 +316,53 @@ class Reproduction(Chapter):
     shorter profile (`shorter`), which must agree on the epochs both record."""
 
     shorter: list[RunResult] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # picked networks not stored (in words)
+
+    def header(self) -> Text:
+        """`Chapter.header`, and the picked networks with no run at this horizon yet."""
+        text = super().header()
+        if not self.missing:
+            return text
+        return Text(f"{text}\n\nNot (yet) trained to {self.profile.epochs:,} epochs: "
+                    + "; ".join(self.missing) + ".")
+
+    def compression(self) -> FigureTabs | Text:
+        """One run per network leaves no seeds for the calibrated test: per network a grid
+        of every layer's fall of I(X;T) from its peak to the last snapshot under each
+        estimator, annotated with the peak's epoch (`ibutils.plots.drop_grid`), a tab per
+        network."""
+        if not self.results:
+            return Text("No run is stored at this horizon.")
+        figures = {network_label(self.factor, r.variant):
+                   plots.drop_grid([r], list(self.estimators), split=self.split).figure
+                   for r in self.results}
+        return FigureTabs("fig-reproduction-falls", figures,
+                          "Every layer's fall of I(X;T) from its peak to the last snapshot "
+                          "(in brackets: the peak's epoch; 0: a fall below 0.005) under each "
+                          "estimator, 10,000 epochs:")
+
+    @cached_property
+    def long_rows(self) -> list[dict]:
+        """`ibutils.analysis.reproduction.long_horizon_rows` of every run shown."""
+        return long_horizon_rows(self.results, binned=self.paper, by_count=self.by_count,
+                                 renyi=self.renyi, split=self.split)
+
+    def long_horizon(self) -> Text:
+        """Per network: lowest test loss and how far it rises, accuracy, the output's
+        I(T;Y), and how the layers move under Renyi (`tables.long_horizon_table`)."""
+        return Text(tables.long_horizon_table(self.long_rows, self.split))
+
+    @cached_property
+    def facts(self) -> dict[str, str]:
+        """The numbers the chapter's findings quote (`ibutils.book.facts.reproduction_facts`)."""
+        against = reproduction_rows(self.results, self.paper, self.split, PAPER_OUTPUT_ITY)
+        agreement = (agreement_rows(self.results, self.shorter, list(self.estimators),
+                                    split=self.split) if self.shorter else [])
+        return reproduction_facts(
+            self.long_rows, against, agreement,
+            {"binned": self.paper, "by_count": self.by_count, "renyi": self.renyi},
+            reported=PAPER_OUTPUT_ITY,
+            missing=self.missing)
 
     def against_paper(self) -> Text:
         """Our numbers beside the paper's released ones (`ibutils.book.tables.reproduction_table`)."""

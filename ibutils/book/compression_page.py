@@ -57,7 +57,7 @@ class CompressionChapter:
             note += (" Set apart, dead (at the last snapshot a hidden layer outputs exactly 0 "
                      f"for every input, so the output is constant; final training accuracy in "
                      f"brackets): {dead}.")
-        return Text(f"**Runs shown:** profile `{p.name}`, horizon {p.epochs} epochs, seeds "
+        return Text(f"**Runs shown:** profile `{p.name}`, horizon {p.epochs:,} epochs, seeds "
                     f"{list(p.seeds)}; runs per factor and activation: {parts}.{note}")
 
     def planes(self, factor: str, estimator: str, dataset: str = "mnist"):

@@ -25,7 +25,7 @@ from ..analysis.mechanisms import (
 from ..analysis.runs import by_config, distinct_runs
 from ..analysis.statistics import cluster_bootstrap_ci
 from ..config import DATASETS
-from ..labels import estimator_label, layer_where
+from ..labels import estimator_label, layer_where, network_label
 
 SHORT_NAMES = (("binning_bin_width", "paper_bins"), ("binning_n_bins", "range_bins"),
                ("binning_equal_mass", "adaptive_bins"), ("kde", "kde"), ("renyi", "renyi"))
@@ -355,6 +355,148 @@ def fidelity_facts(rows: list[dict]) -> dict[str, str]:
         out[f"{k}_ceiling_ours"] = (f"{max(r['ours_ixt'] for r in hidden):.4f}"
                                     if hidden else "n/a")
     return out
+
+
+def _fspan(values, fmt: str = ".3f") -> str:
+    """Numbers as their range in `fmt`, "a-b", or the one value when both ends print alike."""
+    lo, hi = format(min(values), fmt), format(max(values), fmt)
+    return lo if lo == hi else f"{lo}-{hi}"
+
+
+def _net_list(names: list[str]) -> str:
+    """["a", "b", "c"] -> "a, b and c"."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
+
+
+def reproduction_facts(long: list[dict], against: list[dict], agreement: list[dict],
+                       estimators: dict[str, str], *, reported: dict | None = None,
+                       missing: list[str] = ()) -> dict[str, str]:
+    """The numbers the reproduction chapter's findings quote, over every run it shows.
+
+    `long`: `ibutils.analysis.reproduction.long_horizon_rows` (with Renyi and bins by count);
+    `against`: `reproduction_rows`; `agreement`: `agreement_rows` against the shorter profile;
+    `estimators` maps "binned", "by_count" and "renyi" to the ids whose columns `agreement`
+    holds; `reported`: the paper's output I(T;Y) per (dataset, variant); `missing`: networks
+    with no run at this horizon (in words). Every key is present ("n/a" without runs):
+
+    - ``rep_nets`` (count), ``rep_nets_list``, ``rep_epochs``, ``rep_missing`` (a sentence, or
+      "" when nothing is missing);
+    - ``rep_hidden_points``, ``rep_at_log2n`` / ``rep_at_hy`` ("all n" or "k of n"),
+      ``rep_softmax_ixt_max`` and ``rep_paper_ity`` (our final output I(T;Y) against every
+      number the paper reports, in words);
+    - ``rep_min_loss_epochs``, ``rep_min_loss``, ``rep_loss``, ``rep_loss_ratio`` (ranges),
+      ``rep_train_acc`` (the lowest final training accuracy), ``rep_acc_lost`` ("k of n":
+      nets whose final test accuracy is more than 0.01 below that at their lowest test loss)
+      and ``rep_acc_lost_where``;
+    - ``rep_hidden_fall`` (the largest fall of a hidden layer under the paper's bins),
+      ``rep_softmax_fall`` and ``rep_softmax_peaks`` (the output's);
+    - Renyi: ``rep_renyi_layers``, ``rep_renyi_dipped`` (hidden layers whose lowest point lies
+      more than `MIN_DROP_BITS` below the first snapshot), ``rep_renyi_dip_epochs`` (their
+      lowest points), ``rep_renyi_back`` (of those, how many end at least half the dip above
+      the low), ``rep_renyi_near_start`` (layers ending within `MIN_DROP_BITS` of their
+      start), ``rep_renyi_fell`` (layers ending more than `MIN_DROP_BITS` below a peak),
+      ``rep_renyi_fell_drops``, ``rep_renyi_fell_peaks`` (its epochs),
+      ``rep_renyi_softmax_first`` / ``_last``, ``rep_count_softmax_first`` / ``_last``;
+    - agreement: ``rep_agree_runs``, ``rep_agree_snapshots``, ``rep_agree_acc``,
+      ``rep_agree_loss``, ``rep_agree_binned``, ``rep_agree_renyi`` (largest differences).
+    """
+    reported = reported or {}
+    names = {(r["dataset"], r["variant"]): network_label("", r["variant"]) for r in long}
+    keys = ("nets nets_list epochs hidden_points at_log2n at_hy softmax_ixt_max paper_ity "
+            "min_loss_epochs min_loss_between min_loss loss loss_ratio train_acc acc_lost acc_lost_where "
+            "hidden_fall softmax_fall softmax_peaks renyi_layers renyi_dipped renyi_dip_epochs "
+            "renyi_back renyi_near_start renyi_fell renyi_fell_drops renyi_fell_peaks "
+            "renyi_fell_after renyi_softmax_peak0 "
+            "renyi_softmax_first renyi_softmax_last count_softmax_first count_softmax_last "
+            "agree_runs agree_snapshots agree_acc agree_loss agree_binned agree_renyi").split()
+    out = {f"rep_{k}": "n/a" for k in keys}
+    out["rep_missing"] = (f"No run at this horizon yet: {_net_list(list(missing))}."
+                          if missing else "")
+    if not long:
+        return out
+    out.update(rep_nets=str(len(long)), rep_nets_list=_net_list(list(names.values())),
+               rep_epochs=f"{max(r['last_epoch'] for r in long):,}")
+    points = sum(r["points"] for r in against)
+    for key in ("at_log2n", "at_hy"):
+        got = sum(r[key] for r in against)
+        out[f"rep_{key}"] = f"all {points:,}" if got == points else f"{got:,} of {points:,}"
+    out["rep_hidden_points"] = f"{points:,}"
+    out["rep_softmax_ixt_max"] = f"{max(r['softmax_ixt_max'] for r in against):.3f}"
+    by_net = {(r["dataset"], r["variant"]): r for r in long}
+    paper = [f"{by_net[k]['ity']:.3f} bits for {names[k]} (the paper: about {v:g}; "
+             f"{by_net[k]['ity_at_min_loss']:.3f} at its lowest test loss)"
+             for k, v in reported.items() if k in by_net]
+    out["rep_paper_ity"] = "; ".join(paper) if paper else "no number the paper reports"
+    lost = [r for r in long if r["acc_at_min_loss"] - r["acc"] > 0.01]
+    out.update(
+        rep_min_loss_epochs=_span([r["min_loss_epoch"] for r in long]),
+        rep_min_loss_between=(f"{min(r['min_loss_between'][0] for r in long):,} and "
+                              f"{max(r['min_loss_between'][1] for r in long):,}"),
+        rep_min_loss=_fspan([r["min_loss"] for r in long]),
+        rep_loss=_fspan([r["loss"] for r in long]),
+        rep_loss_ratio=_fspan([r["loss_ratio"] for r in long], ".1f"),
+        rep_train_acc=f"{min(r['train_acc'] for r in long):.3f}",
+        rep_acc_lost=f"{len(lost)} of {len(long)}",
+        rep_acc_lost_where=_net_list([
+            f"{names[(r['dataset'], r['variant'])]} ({r['acc_at_min_loss']:.3f} at epoch "
+            f"{r['min_loss_epoch']:,}, {r['acc']:.3f} at the end)" for r in lost])
+        if lost else "no net does",
+        rep_hidden_fall=f"{max(r['hidden_fall'] for r in long):.3f}",
+        rep_softmax_fall=_fspan([r["softmax_fall"] for r in long], ".2f"),
+        rep_softmax_peaks=_span([r["softmax_peak_epoch"] for r in long]))
+    layers = [la for r in long for la in r.get("renyi_hidden", [])]
+    if layers:
+        dipped = [la for la in layers if la["dip"] > MIN_DROP_BITS]
+        fell = [la for la in layers if la["compressed"]]
+        out.update(
+            rep_renyi_layers=str(len(layers)),
+            rep_renyi_dipped=f"{len(dipped)} of {len(layers)}",
+            rep_renyi_dip_epochs=_span([la["low_epoch"] for la in dipped]) if dipped else "none",
+            rep_renyi_back=(f"{sum(la['last'] - la['low'] >= 0.5 * la['dip'] for la in dipped)}"
+                            f" of {len(dipped)}"),
+            rep_renyi_near_start=(f"{sum(abs(la['change']) <= MIN_DROP_BITS for la in layers)}"
+                                  f" of {len(layers)}"),
+            rep_renyi_fell=f"{len(fell)} of {len(layers)}",
+            rep_renyi_fell_drops=_fspan([la["fall"] for la in fell], ".2f") if fell else "none",
+            rep_renyi_fell_peaks=_span([la["peak_epoch"] for la in fell]) if fell else "none",
+            rep_renyi_fell_after=_after_fit_sentence(long),
+            rep_renyi_softmax_peak0=(f"{sum(r['renyi_softmax_peak_epoch'] == 0 for r in long)}"
+                                     f" of {len(long)}"),
+            rep_renyi_softmax_first=_fspan([r["renyi_softmax_first"] for r in long]),
+            rep_renyi_softmax_last=_fspan([r["renyi_softmax_last"] for r in long]))
+    if "count_softmax_first" in long[0]:
+        out.update(rep_count_softmax_first=_fspan([r["count_softmax_first"] for r in long], ".2f"),
+                   rep_count_softmax_last=_fspan([r["count_softmax_last"] for r in long], ".2f"))
+    if agreement:
+        worst = lambda est: max(max(a[f"{est}:i_xt"], a[f"{est}:i_ty"])  # noqa: E731
+                                for a in agreement)
+        tiny = lambda x: "0" if x == 0 else f"{x:.0e}".replace("e-0", "e-")  # noqa: E731
+        out.update(rep_agree_runs=str(len(agreement)),
+                   rep_agree_snapshots=_span([a["epochs"] for a in agreement]),
+                   rep_agree_acc=tiny(max(a["acc"] for a in agreement)),
+                   rep_agree_loss=tiny(max(a["loss"] for a in agreement)),
+                   rep_agree_binned=tiny(max(worst(estimators["binned"]),
+                                             worst(estimators["by_count"]))),
+                   rep_agree_renyi=tiny(worst(estimators["renyi"])))
+    return out
+
+
+def _after_fit_sentence(long: list[dict]) -> str:
+    """Whether the Renyi falls of more than `MIN_DROP_BITS` of `long_horizon_rows` start
+    from peaks before or after each net has fit, as a sentence."""
+    fell = [(r, la) for r in long for la in r["renyi_hidden"] if la["compressed"]]
+    if not fell:
+        return "No hidden layer ends more than 0.05 below a peak."
+    after = [(r, la) for r, la in fell if la["after_fit"]]
+    if not after:
+        fits = _span([r["fit_epoch"] for r in long])
+        return (f"Every one of these peaks comes before its net has fit (the compression "
+                f"test's fitting epoch, {fits} here): these falls are the remains of the early "
+                f"dip, not a compression phase after fitting.")
+    where = _net_list([f"{la['layer']} of {network_label('', r['variant'])} (peak at epoch "
+                       f"{la['peak_epoch']:,}, fit at {r['fit_epoch']:,})" for r, la in after])
+    return (f"{len(after)} of these peaks come after the net has fit: {where}; with one seed "
+            f"such a fall cannot be tested against the seeds' spread.")
 
 
 def calibrated_facts(rows: list[dict], estimators, splits=("test", "train")) -> dict[str, str]:

@@ -145,7 +145,9 @@ def load_reproduction(picks: dict[str, list[str]], spec: PageSpec | None = None,
                       **params) -> Reproduction:
     """Run or load some configurations (`picks`: factor -> variants) under the spec (default
     profile `paper`, MNIST), plus the same configurations and seeds already stored under
-    `shorter_profile` and `shorter_epochs` (never trained; None: no comparison)."""
+    `shorter_profile` and `shorter_epochs` (never trained; None: no comparison). Without
+    training (the spec's ``allow_training=False``) picks not stored at the spec's horizon
+    are listed in `Reproduction.missing`, and the chapter shows the others."""
     spec = _spec(spec, params, profile="paper", datasets=("mnist",))
     for factor, names in picks.items():
         check_choice("picks", factor, tuple(paper_variants()))
@@ -153,11 +155,16 @@ def load_reproduction(picks: dict[str, list[str]], spec: PageSpec | None = None,
             check_choice(f"picks[{factor!r}]", name, tuple(paper_variants()[factor]))
     if shorter_profile is not None:
         check_choice("shorter_profile", shorter_profile, tuple(PROFILES))
-    results, shorter = [], []
+    results, shorter, missing = [], [], []
     for factor, names in picks.items():
-        runs = run_study(factor, list(spec.datasets), profile=spec.profile, variants=names,
-                         estimators=spec.estimators, allow_training=spec.allow_training,
-                         device=spec.device)
+        runs = []
+        for name, dataset in ((n, d) for n in names for d in spec.datasets):
+            try:
+                runs += run_study(factor, [dataset], profile=spec.profile, variants=[name],
+                                  estimators=spec.estimators,
+                                  allow_training=spec.allow_training, device=spec.device)
+            except MissingResultError:  # only without training: listed, not an error
+                missing.append(f"{network_label(factor, name)} ({dataset_label(dataset)})")
         results += runs
         if shorter_profile is None:
             continue
@@ -170,7 +177,7 @@ def load_reproduction(picks: dict[str, list[str]], spec: PageSpec | None = None,
             except MissingResultError:
                 pass
     return Reproduction("reproduction", results, spec.profile, spec.split, spec.estimator_ids,
-                        shorter=shorter)
+                        shorter=shorter, missing=missing)
 
 
 def load_compression(spec: PageSpec | None = None, *, factors=("width", "depth"),

@@ -203,6 +203,36 @@ def reproduction_table(rows: list[dict], split: str = "test") -> str:
     return markdown_table(header, body)
 
 
+def long_horizon_table(rows: list[dict], split: str = "test") -> str:
+    """`ibutils.analysis.reproduction.long_horizon_rows` as a Markdown table: where each net
+    is best, how far it overfits, and how its layers move under Renyi."""
+    header = ["network", f"{split} loss: lowest (epoch) → end",
+              f"{split} accuracy: at lowest loss → end (best, epoch)",
+              "output I(T;Y), paper's bins: at lowest loss → end",
+              "output I(X;T), paper's bins: fall from its peak (epoch)",
+              "Rényi, deepest dip of a hidden layer: start → lowest (epoch) → end",
+              "Rényi, hidden layers ending > 0.05 below a peak: fall (peak's epoch)",
+              "output I(X;T), Rényi: start → end"]
+    body = []
+    for r in rows:
+        deep = max(r["renyi_hidden"], key=lambda la: la["dip"])
+        falls = [f"{la['layer']} {la['fall']:.2f} ({la['peak_epoch']:,})"
+                 for la in r["renyi_hidden"] if la["compressed"]]
+        body.append([
+            f"{network_label('', r['variant'])} ({dataset_label(r['dataset'])})",
+            f"{r['min_loss']:.3f} ({r['min_loss_epoch']:,}) → {r['loss']:.3f} "
+            f"(x{r['loss_ratio']:.1f})",
+            f"{r['acc_at_min_loss']:.3f} → {r['acc']:.3f} ({r['best_acc']:.3f}, "
+            f"{r['best_acc_epoch']:,})",
+            f"{r['ity_at_min_loss']:.3f} → {r['ity']:.3f}",
+            f"{r['softmax_fall']:.2f} ({r['softmax_peak_epoch']:,})",
+            f"{deep['layer']}: {deep['first']:.3f} → {deep['low']:.3f} "
+            f"({deep['low_epoch']:,}) → {deep['last']:.3f}",
+            "; ".join(falls) or "none",
+            f"{r['renyi_softmax_first']:.3f} → {r['renyi_softmax_last']:.3f}"])
+    return markdown_table(header, body)
+
+
 def agreement_table(rows: list[dict], estimators, split: str = "test") -> str:
     """`agreement_rows` as a Markdown table."""
     header = ["dataset", "network", "seed", "shared snapshots (last epoch)", f"{split} acc",
