@@ -377,7 +377,7 @@ def horizon_grid(rows: dict, estimators: Sequence[str], *, split: str = "test"):
     legend[f"seed {long.seed} to {long.horizon:,} epochs"] = Line2D([], [], ls="--",
                                                                     color="0.3")
     _name_grid(fig, axes, list(rows), [estimator_label(e) for e in estimators],
-               ["I(X;T) [bits]"] * len(estimators), legend)
+               ["I(X;T) [bits]"] * len(estimators), legend, ncol=4)  # long labels: 4 a row
     return axes
 
 
