@@ -53,3 +53,24 @@ def test_bad_input_names_the_parameter():
     with pytest.raises(ValueError, match="epoch: got 300, not a snapshot"):
         horizon_changes([_short(long, 300)], long, EST)
     np.testing.assert_equal(len(horizon_changes([_short(long)], long, EST)), 2)
+
+
+def test_horizon_facts_name_the_largest_fall_or_say_nothing_falls():
+    from ibutils.book.facts import horizon_facts
+
+    def row(est, layer, fall, moved=False, change=0.0):
+        return {"estimator": est, "dataset": "MNIST", "network": "6 layers x 1 filter",
+                "layer": layer, "largest_fall": fall, "moved": moved, "change": change,
+                "accuracy_change": 0.004}
+    paper = "binning_bin_width0.67"
+    rows = [row(paper, "conv1", 0.0), row(paper, "softmax", 0.2),
+            row(EST, "conv1", 0.049, moved=True, change=0.02), row(EST, "conv2", 0.01)]
+    f = horizon_facts(rows, 8, {paper: 0.399, EST: 0.046}, 200, 1000)
+    assert f["long_runs"] == "1 of 8" and f[f"long_{EST.replace('.', '_')}_moved"] == "1 of 2"
+    assert ("under the paper's bins (width 0.67) 0 of 1 hidden layers end outside the seeds' "
+            "range at epoch 200 (0 higher, 0 lower) and no hidden layer falls after it "
+            "(0.000 bits)") in f["long_summary"]  # the softmax's fall is not a hidden layer's
+    assert ("1 of 2 hidden layers end outside the seeds' range at epoch 200 (1 higher, 0 lower) "
+            "and the largest fall after it is 0.049 bits (conv1, 6 layers x 1 filter, MNIST; the "
+            "compression test's floor is 0.046)") in f["long_summary"]
+    assert f["long_summary"].endswith("Test accuracy changes by +0.004.")

@@ -555,11 +555,13 @@ def horizon_facts(rows: list[dict], configs: int, floors: dict[str, float],
         out[f"long_{glue_key(est)}_where"] = f"{top['layer']}, {top['network']}, {top['dataset']}"
         name = estimator_label(est)
         up = sum(r["change"] > 0 for r in moved)
+        fall = (f"the largest fall after it is {top['largest_fall']:.3f} bits ({top['layer']}, "
+                f"{top['network']}, {top['dataset']}; the compression test's floor is "
+                f"{floors[est]:.3f})" if f"{top['largest_fall']:.3f}" != "0.000" else
+                "no hidden layer falls after it (0.000 bits)")
         parts.append(f"under {'the ' if name.startswith('paper') else ''}{name} "
-                     f"{len(moved)} of {len(hidden)} hidden layers end outside the seeds' range at epoch {short} ({up} higher, "
-                     f"{len(moved) - up} lower) and the largest fall after "
-                     f"it is {top['largest_fall']:.3f} bits ({top['layer']}, {top['network']}, "
-                     f"{top['dataset']}; the compression test's floor is {floors[est]:.3f})")
+                     f"{len(moved)} of {len(hidden)} hidden layers end outside the seeds' range "
+                     f"at epoch {short} ({up} higher, {len(moved) - up} lower) and {fall}")
     acc = [r["accuracy_change"] for r in rows]
     out["long_summary"] = (
         f"Seed 0 of {len(runs)} of the {configs} configurations is trained to {long:,} epochs. "
