@@ -89,7 +89,9 @@ def bootstrap_interval(drops: np.ndarray, *, n_boot: int = 2000, seed: int = 0) 
 def check_cell(runs, layer: str, *, split: str, estimator: str, floor: float,
               fit_epoch: int) -> dict:
     """The test of one cell (steps 2-4): ``{"layer", "drop" (mean of the seeds' drops),
-    "lo", "hi" (bootstrap interval), "p", "peak_epochs", "fit_epoch", "seeds"}``."""
+    "lo", "hi" (bootstrap interval), "p", "peak_epochs", "fit_epoch", "seeds", "share"}``,
+    ``share`` being the mean over seeds of each drop over the seed's value at its peak (the
+    fall as a share of where it fell from; nan where a peak value is 0)."""
     epochs, curves = seed_curves(runs, layer, split, estimator)
     start = int(np.searchsorted(epochs, fit_epoch))
     start = min(start, len(epochs) - 1)
@@ -98,7 +100,14 @@ def check_cell(runs, layer: str, *, split: str, estimator: str, floor: float,
     lo, hi = bootstrap_interval(drops)
     return {"layer": layer, "drop": result["mean"], "lo": lo, "hi": hi, "p": result["p"],
             "peak_epochs": [int(epochs[k]) for k in peaks], "fit_epoch": int(fit_epoch),
-            "seeds": len(runs)}
+            "seeds": len(runs), "share": _share(drops, [curves[i, k] for i, k in enumerate(peaks)])}
+
+
+def _share(drops, peaks) -> float:
+    peaks = np.asarray(peaks, dtype=float)
+    if np.any(peaks == 0):
+        return float("nan")
+    return float(np.mean(np.asarray(drops) / peaks))
 
 
 def estimator_scale(groups: dict, *, split: str, estimator: str) -> float:
@@ -164,7 +173,8 @@ def summary(groups: dict, estimators, splits=("test", "train"), *, shuffles: int
     largest (the largest mean drop after fitting, bits or Renyi units) and where (its
     configuration and layer), smallest_p, null_rate (share of shuffled cells with p < ALPHA
     at the floor), null_rate_zero (the same with no floor: the t-test's own level), null_tests,
-    passing (the passing cells, in words)."""
+    passing (the passing cells, in words) and passing_cells (each with ``where``, ``dataset``,
+    ``drop`` and ``share``: the fall as a share of the value at the peak)."""
     out = []
     for est in estimators:
         for split in splits:
@@ -182,7 +192,10 @@ def summary(groups: dict, estimators, splits=("test", "train"), *, shuffles: int
                         "where": _where(top),
                         "smallest_p": min(r["p"] for r in rows), "null_rate": null["rate"],
                         "null_rate_zero": zero["rate"], "null_tests": null["tests"],
-                        "passing": [_where(r) for r in rows if r["passed"]]})
+                        "passing": [_where(r) for r in rows if r["passed"]],
+                        "passing_cells": [{"where": _where(r), "dataset": r["dataset"],
+                                           "drop": r["drop"], "share": r["share"]}
+                                          for r in rows if r["passed"]]})
     return out
 
 
