@@ -6,7 +6,7 @@ import pytest
 from ibutils.analysis import mechanisms
 from ibutils.architecture import get_variant
 from ibutils.book import facts, tables
-from ibutils.config import geometry, get_profile
+from ibutils.config import PAPER_ID, geometry, get_profile
 from ibutils.results import RunResult, constructed_run
 
 EST = "binning_n_bins30"
@@ -232,3 +232,50 @@ def test_header_counts_a_dead_seed_as_stored_not_still_computing():
     assert "(still computing): MNIST, 6 layers x 1 filter." in header  # the tanh net lacks seed 2
     assert "1 filter, ReLU" not in header.split("Set apart")[0]  # the ReLU net has all three
     assert "MNIST, 6 layers x 1 filter, ReLU, seed 2 (0.100)" in header
+
+
+def test_cell_clustering_rows_follow_the_ratio_over_each_seeds_fall():
+    within = [0.8, 0.7, 0.75, 0.9]  # loosens by 0.2 from the peak (epoch 1) to the end
+    seeds = [fake_run([1, 5 * s, 4, 3], saturated=[0.0] * 4, within=within, seed=i)
+             for i, s in enumerate((1.0, 1.1, 0.9))]
+    alone = fake_run([1, 5, 4, 3], saturated=[0.0] * 4, within=within, variant="w3")
+    bare = [fake_run([1, 5, 4, 3], saturated=[0.0] * 4, within=within, variant="w6", seed=i)
+            for i in range(2)]
+    for snap in bare[1].payload["snapshots"]:  # one seed without the geometry measures
+        for split in ("train", "test"):
+            snap[split]["mi"].pop(GEO, None)
+    for run in (*seeds, alone, *bare):  # the fitting epoch reads the paper's bins
+        for snap in run.payload["snapshots"]:
+            for split in ("train", "test"):
+                snap[split]["mi"][PAPER_ID] = snap[split]["mi"][EST]
+    groups = {"w1": seeds, "w3": [alone], "w6": bare}
+    rows = mechanisms.cell_clustering_rows(groups, EST)
+    assert {r["label"] for r in rows} == {"w1"} and len(rows) == 6  # its hidden layers
+    row = rows[0]
+    assert row["peak_epochs"] == [1, 1, 1]
+    assert row["drop"] == pytest.approx(np.mean([5 * s - 3 for s in (1.0, 1.1, 0.9)]))
+    assert row["d_within_between"] == pytest.approx(0.2)
+    assert mechanisms.cell_clustering_rows({"w3": [alone]}, EST) == []
+
+
+def test_clustering_facts_read_the_interval_and_contrast_two_orders():
+    labels = ["a", "a", "b", "b", "c", "c", "d", "d", "e", "e"]
+    drops = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]
+    looser = [{"label": g, "drop": d, "d_within_between": d / 10} for g, d in zip(labels, drops)]
+    tighter = [{**r, "d_within_between": -r["d_within_between"]} for r in looser]
+    a = facts.clustering_facts(looser, "alpha2")
+    assert a["rob_alpha2_clustering_r"] == "-1.00" and a["rob_alpha2_clustering_side"] == "looser"
+    assert a["rob_alpha2_clustering"].startswith(
+        "the fall after fitting goes with looser class clusters, not tighter ones: r = -1.00 "
+        "[-1.00, -1.00] over the 10 hidden cells of the 5 configurations")
+    d = facts.clustering_facts(tighter, "default")
+    assert d["rob_default_clustering_side"] == "tighter"
+    assert facts.orders_contrast(a, d, "alpha2") == (
+        "The two orders read the same layers in opposite ways: the falls that count under the "
+        "setting come with looser class clusters, those of the default order with tighter ones, "
+        "the clustering Goldfeld et al. call compression.")
+    assert facts.orders_contrast(d | {"rob_alpha2_clustering_side": "tighter"}, d, "alpha2") == ""
+    few = facts.clustering_facts(looser[:6], "alpha2")  # 3 configurations: no interval
+    assert few["rob_alpha2_clustering_side"] == "neither"
+    assert "too few configurations for an interval" in few["rob_alpha2_clustering"]
+    assert facts.clustering_facts([], "alpha2")["rob_alpha2_clustering_r"] == "n/a"

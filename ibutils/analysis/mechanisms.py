@@ -12,6 +12,8 @@ the same snapshot grid:
 - `cell_rows`: one row per (configuration, hidden layer, estimator): the drop of I(X;T) after
   its peak, whether a fitting phase preceded it, and how saturation and class clustering moved
   over the same epochs (from the peak to the last snapshot).
+- `cell_clustering_rows`: the calibrated test's cells under one estimator, with how class
+  clustering moved over each seed's fall.
 - `gap_rows`: per run, the largest drop against the generalisation gap.
 - `ceiling_counts`: hidden-layer points at the ceiling of each estimator that has one.
 """
@@ -104,6 +106,37 @@ def cell_rows(results, estimators, *, split: str = "test") -> list[dict]:
                     "phase": c["compressed"] and c["rise"] >= MIN_DROP_BITS,
                     **{f"d_{q}": float(v[-1] - v[k]) for q, v in geometry.items()},
                 })
+    return rows
+
+
+def _has_geometry(run, split: str) -> bool:
+    return any(e.startswith(GEOMETRY_PREFIX) for e in run.snapshots()[0][split]["mi"])
+
+
+def cell_clustering_rows(groups: dict, estimator: str, *, split: str = "test") -> list[dict]:
+    """The calibrated compression test under `estimator`
+    (`ibutils.analysis.compression_test.check_cells`, its floor from these cells) on the
+    configurations of `groups` (label -> seed runs) whose seeds, at least 2, carry both
+    `estimator` and the geometry measures; each hidden cell's row gains ``d_within_between``:
+    the mean over seeds of the change of the within/between class distance ratio from the
+    seed's own peak epoch (the test's leave-one-out peak) to the last snapshot (negative:
+    tighter class clusters over the fall)."""
+    from .compression_test import check_cells
+
+    both = {}
+    for label, runs in groups.items():
+        mine = [r for r in runs if r.has_estimator(estimator, split) and _has_geometry(r, split)]
+        if len(mine) >= 2:
+            both[label] = mine
+    rows = check_cells(both, split=split, estimator=estimator) if both else []
+    for row in rows:
+        runs = both[row["label"]]
+        changes = []
+        for r, peak in zip(runs, row["peak_epochs"]):
+            ratio = r.mi(split, geometry_id(r), row["layer"], "within_between")
+            epochs = r.epochs()
+            changes.append(float(ratio[-1] - ratio[int(np.flatnonzero(epochs == peak)[0])]))
+        row["d_within_between"] = float(np.mean(changes))
     return rows
 
 

@@ -584,6 +584,50 @@ def _coverage(rows: list[dict]) -> str:
     return f"so far on {have} of the {of} configurations"
 
 
+def clustering_facts(rows: list[dict], name: str) -> dict[str, str]:
+    """Does a setting's fall after fitting go with class clustering? From
+    `ibutils.analysis.mechanisms.cell_clustering_rows` of one estimator setting: the
+    correlation of each cell's mean drop with the tightening of its class clusters over the
+    fall (minus the change of the within/between distance ratio), with a 95% interval that
+    resamples configurations (`cluster_bootstrap_ci`). Keys ``rob_{name}_clustering`` (a
+    clause to follow "Under <setting>, "; an interval above 0 reads "tighter", below 0
+    "looser", else "neither"), ``_clustering_r``, ``_clustering_cells`` and
+    ``_clustering_side`` (that word)."""
+    key = f"rob_{name}_clustering"
+    if not rows:
+        return {key: "no configuration carries both this setting and the class-distance "
+                     "measures yet.", f"{key}_r": "n/a", f"{key}_cells": "0"}
+    ci = cluster_bootstrap_ci([r["drop"] for r in rows],
+                              [-r["d_within_between"] for r in rows],
+                              [r["label"] for r in rows])
+    r_text = f"r = {ci['r']:.2f}" + (f" [{ci['lo']:.2f}, {ci['hi']:.2f}]"
+                                     if np.isfinite(ci["lo"]) else " (too few configurations "
+                                                                   "for an interval)")
+    side = ("tighter" if np.isfinite(ci["lo"]) and ci["lo"] > 0 else
+            "looser" if np.isfinite(ci["hi"]) and ci["hi"] < 0 else "neither")
+    how = {"tighter": "goes with tighter class clusters",
+           "looser": "goes with looser class clusters, not tighter ones",
+           "neither": "is not tied to class clustering either way"}[side]
+    configs = len({r["label"] for r in rows})
+    return {key: (f"the fall after fitting {how}: {r_text} over the {len(rows)} hidden cells "
+                  f"of the {configs} configurations that also carry the class-distance "
+                  f"measures (between a cell's mean fall and the tightening of its class "
+                  f"clusters over it, that is minus the change of the within/between distance "
+                  f"ratio; the interval resamples configurations)."),
+            f"{key}_r": f"{ci['r']:.2f}", f"{key}_cells": str(len(rows)), f"{key}_side": side}
+
+
+def orders_contrast(setting: dict[str, str], default: dict[str, str], name: str) -> str:
+    """One sentence on whether a Renyi setting and the default read class clustering the same
+    way, from their `clustering_facts` (``..._side``); "" when either is undecided."""
+    a, b = setting.get(f"rob_{name}_clustering_side"), default.get("rob_default_clustering_side")
+    if a == b or "neither" in (a, b) or None in (a, b):
+        return ""
+    return (f"The two orders read the same layers in opposite ways: the falls that count under "
+            f"the setting come with {a} class clusters, those of the default order with {b} "
+            f"ones{', the clustering Goldfeld et al. call compression' if b == 'tighter' else ''}.")
+
+
 def _claim_sentence(rows: list[dict], coverage: str, split: str) -> str:
     """Whether no cell passing survives every setting in `rows` (`robustness` rows of one
     set), as a sentence for the verdict."""
