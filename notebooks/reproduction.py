@@ -55,7 +55,7 @@ import matplotlib.pyplot as plt
 from ibutils import plots
 from ibutils.analysis.fidelity import fidelity_summary, matched_values
 from ibutils.book import glue, key_findings, load_reproduction, load_stored, page_spec, prose, table
-from ibutils.book.facts import fidelity_facts
+from ibutils.book.reproduction_facts import fidelity_facts
 from ibutils.book.tables import fidelity_table
 
 spec = page_spec(device=device, profile=profile, datasets=datasets, epochs=epochs, seeds=seeds, split=split,

@@ -57,8 +57,8 @@ from ibutils.analysis.runs import by_config
 from ibutils.book import (Text, glue, key_findings, load_compression, load_reproduction, load_study,
                           page_spec, prose, study_header, table)
 from ibutils.book import tables
-from ibutils.book.facts import (calibrated_facts, clustering_facts, orders_contrast,
-                                robustness_facts, study_facts, verdict_facts)
+from ibutils.book.facts import calibrated_facts, study_facts, verdict_facts
+from ibutils.book.robustness_facts import clustering_facts, orders_contrast, robustness_facts
 from ibutils.config import RENYI_ROBUSTNESS, RENYI_ROBUSTNESS_NAMES
 
 spec = page_spec(device=device, profile=profile, datasets=datasets, epochs=epochs, seeds=seeds, split=split,

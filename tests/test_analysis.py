@@ -4,7 +4,7 @@ import pytest
 
 from ibutils.analysis import compression, fitting, reproduction, statistics
 from ibutils.architecture import get_variant
-from ibutils.book import facts, tables
+from ibutils.book import facts, reproduction_facts, tables
 from ibutils.config import get_profile
 from ibutils.results import constructed_run
 
@@ -410,7 +410,7 @@ def test_reproduction_facts_quote_the_long_runs_and_say_what_is_missing():
               f"{COUNT}:i_xt": 1e-5, f"{COUNT}:i_ty": 0, f"{RENYI}:i_xt": 5e-6,
               f"{RENYI}:i_ty": 1e-6}]
     names = {"binned": EST, "by_count": COUNT, "renyi": RENYI}
-    f = facts.reproduction_facts(long, against, agree, names, reported={("mnist", "d2"): 2.5},
+    f = reproduction_facts.reproduction_facts(long, against, agree, names, reported={("mnist", "d2"): 2.5},
                                  missing=["3 layers x 12 filters (MNIST)"])
     assert f["rep_nets_list"] == "2 layers x 6 filters" and f["rep_epochs"] == "10,000"
     assert f["rep_missing"] == "No run at this horizon yet: 3 layers x 12 filters (MNIST)."
@@ -430,9 +430,9 @@ def test_reproduction_facts_quote_the_long_runs_and_say_what_is_missing():
     assert (f["rep_agree_acc"], f["rep_agree_loss"], f["rep_agree_binned"], f["rep_agree_renyi"]) \
         == ("0", "2e-6", "2e-4", "5e-6")
     long[0]["renyi_hidden"][1]["after_fit"] = False  # the same fall from a peak before fitting
-    f = facts.reproduction_facts(long, against, [], names)
+    f = reproduction_facts.reproduction_facts(long, against, [], names)
     assert f["rep_renyi_fell_after"].startswith("Every one of these peaks comes before its net "
                                                 "has fit (the compression test's fitting epoch, 100")
     assert f["rep_agree_acc"] == "n/a" and f["rep_missing"] == ""
-    empty = facts.reproduction_facts([], [], [], names, missing=["a (MNIST)", "b (MNIST)"])
+    empty = reproduction_facts.reproduction_facts([], [], [], names, missing=["a (MNIST)", "b (MNIST)"])
     assert empty["rep_nets"] == "n/a" and empty["rep_missing"].endswith("a (MNIST) and b (MNIST).")

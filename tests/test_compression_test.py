@@ -157,7 +157,7 @@ def test_robustness_runs_each_setting_on_the_configurations_that_carry_it():
 
 
 def test_robustness_facts_quote_the_rows_and_judge_the_width_rule():
-    from ibutils.book.facts import robustness_facts
+    from ibutils.book.robustness_facts import robustness_facts
 
     fixed, half = "renyi_fixed", "renyi_half"
     names = {fixed: "fixed", half: "half"}
@@ -225,7 +225,7 @@ def test_the_share_is_each_seeds_fall_over_its_value_at_the_peak():
 
 
 def test_robustness_facts_name_every_setting_before_it_is_measured():
-    from ibutils.book.facts import robustness_facts
+    from ibutils.book.robustness_facts import robustness_facts
 
     facts = robustness_facts([], {"renyi_alpha2_n_samples500": "alpha2"})
     assert facts["rob_alpha2_floor"] == "n/a" and facts["rob_alpha2_passed"] == "n/a"

@@ -5,7 +5,7 @@ import pytest
 
 from ibutils.analysis import mechanisms
 from ibutils.architecture import get_variant
-from ibutils.book import facts, tables
+from ibutils.book import facts, robustness_facts, tables
 from ibutils.config import PAPER_ID, geometry, get_profile
 from ibutils.results import RunResult, constructed_run
 
@@ -263,19 +263,19 @@ def test_clustering_facts_read_the_interval_and_contrast_two_orders():
     drops = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]
     looser = [{"label": g, "drop": d, "d_within_between": d / 10} for g, d in zip(labels, drops)]
     tighter = [{**r, "d_within_between": -r["d_within_between"]} for r in looser]
-    a = facts.clustering_facts(looser, "alpha2")
+    a = robustness_facts.clustering_facts(looser, "alpha2")
     assert a["rob_alpha2_clustering_r"] == "-1.00" and a["rob_alpha2_clustering_side"] == "looser"
     assert a["rob_alpha2_clustering"].startswith(
         "the fall after fitting goes with looser class clusters, not tighter ones: r = -1.00 "
         "[-1.00, -1.00] over the 10 hidden cells of the 5 configurations")
-    d = facts.clustering_facts(tighter, "default")
+    d = robustness_facts.clustering_facts(tighter, "default")
     assert d["rob_default_clustering_side"] == "tighter"
-    assert facts.orders_contrast(a, d, "alpha2") == (
+    assert robustness_facts.orders_contrast(a, d, "alpha2") == (
         "The two orders read the same layers in opposite ways: the falls that count under the "
         "setting come with looser class clusters, those of the default order with tighter ones, "
         "the clustering Goldfeld et al. call compression.")
-    assert facts.orders_contrast(d | {"rob_alpha2_clustering_side": "tighter"}, d, "alpha2") == ""
-    few = facts.clustering_facts(looser[:6], "alpha2")  # 3 configurations: no interval
+    assert robustness_facts.orders_contrast(d | {"rob_alpha2_clustering_side": "tighter"}, d, "alpha2") == ""
+    few = robustness_facts.clustering_facts(looser[:6], "alpha2")  # 3 configurations: no interval
     assert few["rob_alpha2_clustering_side"] == "neither"
     assert "too few configurations for an interval" in few["rob_alpha2_clustering"]
-    assert facts.clustering_facts([], "alpha2")["rob_alpha2_clustering_r"] == "n/a"
+    assert robustness_facts.clustering_facts([], "alpha2")["rob_alpha2_clustering_r"] == "n/a"

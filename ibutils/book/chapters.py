@@ -32,8 +32,9 @@ from ..config import PAPER_OUTPUT_ITY, Profile, check_choice
 from ..labels import dataset_label, estimator_label, network_label
 from ..results import RunResult
 from . import tables
-from .facts import chapter_facts, horizon_facts, reproduction_facts, test_facts
+from .facts import chapter_facts, horizon_facts, test_facts
 from .render import Dropdown, FigureTabs, Html, Text, glue, markdown_table
+from .reproduction_facts import reproduction_facts
 
 
 @dataclass
@@ -354,7 +355,7 @@ class Reproduction(Chapter):
 
     @cached_property
     def facts(self) -> dict[str, str]:
-        """The numbers the chapter's findings quote (`ibutils.book.facts.reproduction_facts`)."""
+        """The numbers the chapter's findings quote (`ibutils.book.reproduction_facts`)."""
         against = reproduction_rows(self.results, self.paper, self.split, PAPER_OUTPUT_ITY)
         agreement = (agreement_rows(self.results, self.shorter, list(self.estimators),
                                     split=self.split) if self.shorter else [])

@@ -25,7 +25,7 @@ from ..analysis.mechanisms import (
 from ..analysis.runs import by_config, distinct_runs
 from ..analysis.statistics import cluster_bootstrap_ci
 from ..config import DATASETS
-from ..labels import dataset_label, estimator_label, layer_where, network_label
+from ..labels import estimator_label, layer_where
 
 SHORT_NAMES = (("binning_bin_width", "paper_bins"), ("binning_n_bins", "range_bins"),
                ("binning_equal_mass", "adaptive_bins"), ("kde", "kde"), ("renyi", "renyi"))
@@ -82,10 +82,21 @@ def _compression_facts(rows) -> dict:
     return out
 
 
-def _span(values) -> str:
+def int_span(values) -> str:
     """Integers as their range, "a-b", or as the one value when they are all equal."""
     lo, hi = min(values), max(values)
     return f"{lo}-{hi}" if lo != hi else str(lo)
+
+
+def float_span(values, fmt: str = ".3f") -> str:
+    """Numbers as their range in `fmt`, "a-b", or the one value when both ends print alike."""
+    lo, hi = format(min(values), fmt), format(max(values), fmt)
+    return lo if lo == hi else f"{lo}-{hi}"
+
+
+def and_list(names: list[str]) -> str:
+    """["a", "b", "c"] -> "a, b and c"."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
 
 
 def _dip_facts(results, estimators, split: str) -> dict:
@@ -109,7 +120,7 @@ def _dip_facts(results, estimators, split: str) -> dict:
         out.update({f"{k}_dip": size,
                     f"{k}_dip_where": f"{layer_where(layer, run.dataset, run.variant)}, epoch "
                                       f"{top['low_epoch']}" if size != "0.00" else "none",
-                    f"{k}_dip_epochs": _span(deep) if deep else "none",
+                    f"{k}_dip_epochs": int_span(deep) if deep else "none",
                     f"{k}_end_change": f"{max(abs(d['change']) for _, _, d in cells):.2f}"})
     return out
 
@@ -163,7 +174,7 @@ def chapter_facts(results, estimators, split: str = "test") -> dict:
                 out[f"{dataset}_{glue_key(r['variant'])}_{short}"] = format(r[name], fmt)
         for r in mine:
             fast = r["per_seed"]["fast"]
-            out[f"{dataset}_{glue_key(r['variant'])}_fast_range"] = _span(fast)
+            out[f"{dataset}_{glue_key(r['variant'])}_fast_range"] = int_span(fast)
             for q in spread:
                 spread[q] = max(spread[q], max(r["per_seed"][q]) - min(r["per_seed"][q]))
     out["acc_spread"], out["ity_spread"] = f"{spread['acc']:.3f}", f"{spread['ity']:.2f}"
@@ -322,183 +333,6 @@ def compression_chapter_facts(results, cells, gaps, estimators, *, split: str = 
     return out
 
 
-def fidelity_facts(rows: list[dict]) -> dict[str, str]:
-    """The numbers the reproduction chapter quotes from `ibutils.analysis.fidelity` rows
-    (every name present even without rows: "n/a"). ``fid_values``, ``fid_runs`` (their runs
-    matched), ``fid_epochs`` (the matched epochs); per split (``fid_{split}_...``) and layer
-    kind: ``{kind}_ixt_mean`` / ``_max`` and ``{kind}_ity_mean`` / ``_max`` (mean and largest
-    |ours - theirs|, bits); ``output_seed_range`` (median range of our seeds' output I(T;Y));
-    ``final_ity_mean`` / ``_max`` (output I(T;Y) at the last matched epoch) and
-    ``final_epoch``; ``ceiling_theirs`` / ``ceiling_ours`` (largest hidden I(X;T))."""
-    out = {"fid_values": f"{len(rows):,}", "fid_runs": str(len({r["run"] for r in rows})),
-           "fid_epochs": ", ".join(str(e) for e in sorted({r["epoch"] for r in rows})) or "n/a"}
-    for split in ("train", "test"):
-        k = f"fid_{split}"
-        mine = [r for r in rows if r["split"] == split]
-        for kind in ("hidden", "output"):
-            sel = [r for r in mine if r["kind"] == kind]
-            for q in ("ixt", "ity"):
-                d = [abs(r[f"ours_{q}"] - r[f"theirs_{q}"]) for r in sel]
-                out[f"{k}_{kind}_{q}_mean"] = f"{np.mean(d):.3f}" if d else "n/a"
-                out[f"{k}_{kind}_{q}_max"] = f"{max(d):.3f}" if d else "n/a"
-        outputs = [r for r in mine if r["kind"] == "output"]
-        ranges = [r["ity_hi"] - r["ity_lo"] for r in outputs]
-        out[f"{k}_output_seed_range"] = f"{np.median(ranges):.3f}" if ranges else "n/a"
-        last = max((r["epoch"] for r in outputs), default=None)
-        final = [abs(r["ours_ity"] - r["theirs_ity"]) for r in outputs if r["epoch"] == last]
-        out[f"{k}_final_epoch"] = str(last) if last is not None else "n/a"
-        out[f"{k}_final_ity_mean"] = f"{np.mean(final):.3f}" if final else "n/a"
-        out[f"{k}_final_ity_max"] = f"{max(final):.3f}" if final else "n/a"
-        hidden = [r for r in mine if r["kind"] == "hidden"]
-        out[f"{k}_ceiling_theirs"] = (f"{max(r['theirs_ixt'] for r in hidden):.4f}"
-                                      if hidden else "n/a")
-        out[f"{k}_ceiling_ours"] = (f"{max(r['ours_ixt'] for r in hidden):.4f}"
-                                    if hidden else "n/a")
-    return out
-
-
-def _fspan(values, fmt: str = ".3f") -> str:
-    """Numbers as their range in `fmt`, "a-b", or the one value when both ends print alike."""
-    lo, hi = format(min(values), fmt), format(max(values), fmt)
-    return lo if lo == hi else f"{lo}-{hi}"
-
-
-def _net_list(names: list[str]) -> str:
-    """["a", "b", "c"] -> "a, b and c"."""
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
-
-
-def reproduction_facts(long: list[dict], against: list[dict], agreement: list[dict],
-                       estimators: dict[str, str], *, reported: dict | None = None,
-                       missing: list[str] = ()) -> dict[str, str]:
-    """The numbers the reproduction chapter's findings quote, over every run it shows.
-
-    `long`: `ibutils.analysis.reproduction.long_horizon_rows` (with Renyi and bins by count);
-    `against`: `reproduction_rows`; `agreement`: `agreement_rows` against the shorter profile;
-    `estimators` maps "binned", "by_count" and "renyi" to the ids whose columns `agreement`
-    holds; `reported`: the paper's output I(T;Y) per (dataset, variant); `missing`: networks
-    with no run at this horizon (in words). Every key is present ("n/a" without runs):
-
-    - ``rep_nets`` (count), ``rep_nets_list``, ``rep_epochs``, ``rep_missing`` (a sentence, or
-      "" when nothing is missing);
-    - ``rep_hidden_points``, ``rep_at_log2n`` / ``rep_at_hy`` ("all n" or "k of n"),
-      ``rep_softmax_ixt_max`` and ``rep_paper_ity`` (our final output I(T;Y) against every
-      number the paper reports, in words);
-    - ``rep_min_loss_epochs``, ``rep_min_loss``, ``rep_loss``, ``rep_loss_ratio`` (ranges),
-      ``rep_train_acc`` (the lowest final training accuracy), ``rep_acc_lost`` ("k of n":
-      nets whose final test accuracy is more than 0.01 below that at their lowest test loss)
-      and ``rep_acc_lost_where``;
-    - ``rep_hidden_fall`` (the largest fall of a hidden layer under the paper's bins),
-      ``rep_softmax_fall`` and ``rep_softmax_peaks`` (the output's);
-    - Renyi: ``rep_renyi_layers``, ``rep_renyi_dipped`` (hidden layers whose lowest point lies
-      more than `MIN_DROP_BITS` below the first snapshot), ``rep_renyi_dip_epochs`` (their
-      lowest points), ``rep_renyi_back`` (of those, how many end at least half the dip above
-      the low), ``rep_renyi_near_start`` (layers ending within `MIN_DROP_BITS` of their
-      start), ``rep_renyi_fell`` (layers ending more than `MIN_DROP_BITS` below a peak),
-      ``rep_renyi_fell_drops``, ``rep_renyi_fell_peaks`` (its epochs),
-      ``rep_renyi_softmax_first`` / ``_last``, ``rep_count_softmax_first`` / ``_last``;
-    - agreement: ``rep_agree_runs``, ``rep_agree_snapshots``, ``rep_agree_acc``,
-      ``rep_agree_loss``, ``rep_agree_binned``, ``rep_agree_renyi`` (largest differences).
-    """
-    reported = reported or {}
-    names = {(r["dataset"], r["variant"]): network_label("", r["variant"]) for r in long}
-    keys = ("nets nets_list epochs hidden_points at_log2n at_hy softmax_ixt_max paper_ity "
-            "min_loss_epochs min_loss_between min_loss loss loss_ratio train_acc acc_lost acc_lost_where "
-            "hidden_fall softmax_fall softmax_peaks renyi_layers renyi_dipped renyi_dip_epochs "
-            "renyi_back renyi_near_start renyi_fell renyi_fell_drops renyi_fell_peaks "
-            "renyi_fell_after renyi_softmax_peak0 "
-            "renyi_softmax_first renyi_softmax_last count_softmax_first count_softmax_last "
-            "agree_runs agree_snapshots agree_acc agree_loss agree_binned agree_renyi").split()
-    out = {f"rep_{k}": "n/a" for k in keys}
-    out["rep_missing"] = (f"No run at this horizon yet: {_net_list(list(missing))}."
-                          if missing else "")
-    if not long:
-        return out
-    out.update(rep_nets=str(len(long)), rep_nets_list=_net_list(list(names.values())),
-               rep_epochs=f"{max(r['last_epoch'] for r in long):,}")
-    points = sum(r["points"] for r in against)
-    for key in ("at_log2n", "at_hy"):
-        got = sum(r[key] for r in against)
-        out[f"rep_{key}"] = f"all {points:,}" if got == points else f"{got:,} of {points:,}"
-    out["rep_hidden_points"] = f"{points:,}"
-    out["rep_softmax_ixt_max"] = f"{max(r['softmax_ixt_max'] for r in against):.3f}"
-    by_net = {(r["dataset"], r["variant"]): r for r in long}
-    paper = [f"{by_net[k]['ity']:.3f} bits for {names[k]} (the paper: about {v:g}; "
-             f"{by_net[k]['ity_at_min_loss']:.3f} at its lowest test loss)"
-             for k, v in reported.items() if k in by_net]
-    out["rep_paper_ity"] = "; ".join(paper) if paper else "no number the paper reports"
-    lost = [r for r in long if r["acc_at_min_loss"] - r["acc"] > 0.01]
-    out.update(
-        rep_min_loss_epochs=_span([r["min_loss_epoch"] for r in long]),
-        rep_min_loss_between=(f"{min(r['min_loss_between'][0] for r in long):,} and "
-                              f"{max(r['min_loss_between'][1] for r in long):,}"),
-        rep_min_loss=_fspan([r["min_loss"] for r in long]),
-        rep_loss=_fspan([r["loss"] for r in long]),
-        rep_loss_ratio=_fspan([r["loss_ratio"] for r in long], ".1f"),
-        rep_train_acc=f"{min(r['train_acc'] for r in long):.3f}",
-        rep_acc_lost=f"{len(lost)} of {len(long)}",
-        rep_acc_lost_where=_net_list([
-            f"{names[(r['dataset'], r['variant'])]} ({r['acc_at_min_loss']:.3f} at epoch "
-            f"{r['min_loss_epoch']:,}, {r['acc']:.3f} at the end)" for r in lost])
-        if lost else "no net does",
-        rep_hidden_fall=f"{max(r['hidden_fall'] for r in long):.3f}",
-        rep_softmax_fall=_fspan([r["softmax_fall"] for r in long], ".2f"),
-        rep_softmax_peaks=_span([r["softmax_peak_epoch"] for r in long]))
-    layers = [la for r in long for la in r.get("renyi_hidden", [])]
-    if layers:
-        dipped = [la for la in layers if la["dip"] > MIN_DROP_BITS]
-        fell = [la for la in layers if la["compressed"]]
-        out.update(
-            rep_renyi_layers=str(len(layers)),
-            rep_renyi_dipped=f"{len(dipped)} of {len(layers)}",
-            rep_renyi_dip_epochs=_span([la["low_epoch"] for la in dipped]) if dipped else "none",
-            rep_renyi_back=(f"{sum(la['last'] - la['low'] >= 0.5 * la['dip'] for la in dipped)}"
-                            f" of {len(dipped)}"),
-            rep_renyi_near_start=(f"{sum(abs(la['change']) <= MIN_DROP_BITS for la in layers)}"
-                                  f" of {len(layers)}"),
-            rep_renyi_fell=f"{len(fell)} of {len(layers)}",
-            rep_renyi_fell_drops=_fspan([la["fall"] for la in fell], ".2f") if fell else "none",
-            rep_renyi_fell_peaks=_span([la["peak_epoch"] for la in fell]) if fell else "none",
-            rep_renyi_fell_after=_after_fit_sentence(long),
-            rep_renyi_softmax_peak0=(f"{sum(r['renyi_softmax_peak_epoch'] == 0 for r in long)}"
-                                     f" of {len(long)}"),
-            rep_renyi_softmax_first=_fspan([r["renyi_softmax_first"] for r in long]),
-            rep_renyi_softmax_last=_fspan([r["renyi_softmax_last"] for r in long]))
-    if "count_softmax_first" in long[0]:
-        out.update(rep_count_softmax_first=_fspan([r["count_softmax_first"] for r in long], ".2f"),
-                   rep_count_softmax_last=_fspan([r["count_softmax_last"] for r in long], ".2f"))
-    if agreement:
-        worst = lambda est: max(max(a[f"{est}:i_xt"], a[f"{est}:i_ty"])  # noqa: E731
-                                for a in agreement)
-        tiny = lambda x: "0" if x == 0 else f"{x:.0e}".replace("e-0", "e-")  # noqa: E731
-        out.update(rep_agree_runs=str(len(agreement)),
-                   rep_agree_snapshots=_span([a["epochs"] for a in agreement]),
-                   rep_agree_acc=tiny(max(a["acc"] for a in agreement)),
-                   rep_agree_loss=tiny(max(a["loss"] for a in agreement)),
-                   rep_agree_binned=tiny(max(worst(estimators["binned"]),
-                                             worst(estimators["by_count"]))),
-                   rep_agree_renyi=tiny(worst(estimators["renyi"])))
-    return out
-
-
-def _after_fit_sentence(long: list[dict]) -> str:
-    """Whether the Renyi falls of more than `MIN_DROP_BITS` of `long_horizon_rows` start
-    from peaks before or after each net has fit, as a sentence."""
-    fell = [(r, la) for r in long for la in r["renyi_hidden"] if la["compressed"]]
-    if not fell:
-        return "No hidden layer ends more than 0.05 below a peak."
-    after = [(r, la) for r, la in fell if la["after_fit"]]
-    if not after:
-        fits = _span([r["fit_epoch"] for r in long])
-        return (f"Every one of these peaks comes before its net has fit (the compression "
-                f"test's fitting epoch, {fits} here): these falls are the remains of the early "
-                f"dip, not a compression phase after fitting.")
-    where = _net_list([f"{la['layer']} of {network_label('', r['variant'])} (peak at epoch "
-                       f"{la['peak_epoch']:,}, fit at {r['fit_epoch']:,})" for r, la in after])
-    return (f"{len(after)} of these peaks come after the net has fit: {where}; with one seed "
-            f"such a fall cannot be tested against the seeds' spread.")
-
-
 def calibrated_facts(rows: list[dict], estimators, splits=("test", "train")) -> dict[str, str]:
     """The numbers the text quotes from `ibutils.analysis.compression_test.summary`, per
     estimator short name and set (``cal_{est}_{split}_...``): cells, floor, raw, passed,
@@ -571,155 +405,3 @@ def horizon_facts(rows: list[dict], configs: int, floors: dict[str, float],
     return out
 
 
-def _coverage(rows: list[dict]) -> str:
-    """How much of the grid the robustness rows cover, in words for a sentence."""
-    if not rows:
-        return "on no configuration yet"
-    of = max(r["of_configurations"] for r in rows)
-    least = min(r["configurations"] for r in rows)
-    if least == of:
-        return f"on all {of} configurations"
-    most = max(r["configurations"] for r in rows)
-    have = f"{least}" if least == most else f"{least}-{most}"
-    return f"so far on {have} of the {of} configurations"
-
-
-def clustering_facts(rows: list[dict], name: str) -> dict[str, str]:
-    """Does a setting's fall after fitting go with class clustering? From
-    `ibutils.analysis.mechanisms.cell_clustering_rows` of one estimator setting: the
-    correlation of each cell's mean drop with the tightening of its class clusters over the
-    fall (minus the change of the within/between distance ratio), with a 95% interval that
-    resamples configurations (`cluster_bootstrap_ci`). Keys ``rob_{name}_clustering`` (a
-    clause to follow "Under <setting>, "; an interval above 0 reads "tighter", below 0
-    "looser", else "neither"), ``_clustering_r``, ``_clustering_cells`` and
-    ``_clustering_side`` (that word)."""
-    key = f"rob_{name}_clustering"
-    if not rows:
-        return {key: "no configuration carries both this setting and the class-distance "
-                     "measures yet.", f"{key}_r": "n/a", f"{key}_cells": "0"}
-    ci = cluster_bootstrap_ci([r["drop"] for r in rows],
-                              [-r["d_within_between"] for r in rows],
-                              [r["label"] for r in rows])
-    r_text = f"r = {ci['r']:.2f}" + (f" [{ci['lo']:.2f}, {ci['hi']:.2f}]"
-                                     if np.isfinite(ci["lo"]) else " (too few configurations "
-                                                                   "for an interval)")
-    side = ("tighter" if np.isfinite(ci["lo"]) and ci["lo"] > 0 else
-            "looser" if np.isfinite(ci["hi"]) and ci["hi"] < 0 else "neither")
-    how = {"tighter": "goes with tighter class clusters",
-           "looser": "goes with looser class clusters, not tighter ones",
-           "neither": "is not tied to class clustering either way"}[side]
-    configs = len({r["label"] for r in rows})
-    return {key: (f"the fall after fitting {how}: {r_text} over the {len(rows)} hidden cells "
-                  f"of the {configs} configurations that also carry the class-distance "
-                  f"measures (between a cell's mean fall and the tightening of its class "
-                  f"clusters over it, that is minus the change of the within/between distance "
-                  f"ratio; the interval resamples configurations)."),
-            f"{key}_r": f"{ci['r']:.2f}", f"{key}_cells": str(len(rows)), f"{key}_side": side}
-
-
-def orders_contrast(setting: dict[str, str], default: dict[str, str], name: str) -> str:
-    """One sentence on whether a Renyi setting and the default read class clustering the same
-    way, from their `clustering_facts` (``..._side``); "" when either is undecided."""
-    a, b = setting.get(f"rob_{name}_clustering_side"), default.get("rob_default_clustering_side")
-    if a == b or "neither" in (a, b) or None in (a, b):
-        return ""
-    return (f"The two orders read the same layers in opposite ways: the falls that count under "
-            f"the setting come with {a} class clusters, those of the default order with {b} "
-            f"ones{', the clustering Goldfeld et al. call compression' if b == 'tighter' else ''}.")
-
-
-def _claim_sentence(rows: list[dict], coverage: str, split: str) -> str:
-    """Whether no cell passing survives every setting in `rows` (`robustness` rows of one
-    set), as a sentence for the verdict."""
-    where = f"on the {'test' if split == 'test' else 'training'} set"
-    if not rows:
-        return "No configuration carries the other Rényi settings yet."
-    passing = [r for r in rows if r["passed"]]
-    if not passing:
-        return (f"The claim also holds under {len(rows)} other settings of the Rényi estimator, "
-                f"measured {coverage}: no cell passes under any of them {where}.")
-    parts = []
-    for r in passing:
-        cells = r.get("passing_cells", [])
-        counts: dict = defaultdict(int)
-        for c in cells:
-            counts[c["dataset"]] += 1
-        sets = ", ".join(f"{n} on {dataset_label(d)}" for d, n in
-                         sorted(counts.items(), key=lambda kv: -kv[1]))
-        shares = [c["share"] for c in cells if np.isfinite(c["share"])]
-        size = (f"; falls of {100 * min(shares):.0f}-{100 * max(shares):.0f}% of the value at "
-                f"the peak" if len(shares) > 1 else
-                f"; a fall of {100 * shares[0]:.0f}% of the value at the peak" if shares else "")
-        ref = (f", against {r['ref_passed']} under the default setting on the same "
-               f"configurations and seeds" if "ref_passed" in r else "")
-        parts.append(f"{r['passed']} under {estimator_label(r['estimator'])} ({sets}{size}{ref})")
-    text = (f"The claim does not hold under every setting of the Rényi estimator: measured "
-            f"{coverage}, "
-            f"hidden cells pass the same test {where}, " + "; ".join(parts) + ".")
-    none = [estimator_label(r["estimator"]) for r in rows if not r["passed"]]
-    if none:
-        text += f" Under {_net_list(none)}, no cell passes."
-    return text
-
-
-def robustness_facts(rows: list[dict], names: dict[str, str], *,
-                     split: str = "test") -> dict[str, str]:
-    """The numbers the verdict quotes from `ibutils.analysis.compression_test.robustness`
-    (rows with a reference setting), per setting short name (`names`: estimator id -> name,
-    e.g. ``ibutils.config.RENYI_ROBUSTNESS_NAMES``) on `split`: ``rob_{name}_passed``,
-    ``_largest``, ``_floor``, ``_configs`` ("k of m"), ``_flagged``, ``_early``,
-    ``_ref_flagged`` ("n/a" for a setting not yet measured); over
-    all settings ``rob_settings``, ``rob_passed`` and ``rob_passing`` (on `split`: the count,
-    and the passing cells in words per setting), ``rob_largest``, ``rob_configs``,
-    ``rob_of_configs``, ``rob_coverage`` ("on all 32 configurations" once every setting covers
-    the grid, else "so far on 4 of the 32 configurations"); ``rob_claim``, a sentence on
-    whether "no cell passes" survives every setting (per setting with passing cells: how
-    many, on which datasets, their falls as a share of the value at the peak, and the default
-    setting's count on the same configurations); and
-    ``rob_width_rule``, a sentence on whether the looser test's falls survive fixing the
-    kernel width at its epoch-0 value (rule fixed in advance: at most half of the reference's
-    flags remaining is "depend on the width rule", at least as many is "survive it")."""
-    configs = sorted({r["configurations"] for r in rows})
-    mine = [r for r in rows if r["split"] == split]
-    passing = [f"{estimator_label(r['estimator'])}: {', '.join(r['passing'])}"
-               for r in mine if r["passed"]]
-    out = {"rob_settings": f"{len({r['estimator'] for r in rows})}",
-           "rob_passed": f"{sum(r['passed'] for r in mine)}",
-           "rob_passing": ("no cell passes under any of them" if not passing else
-                           "cells pass under " + "; under ".join(passing)),
-           "rob_largest": f"{max(r['largest'] for r in rows):.3f}" if rows else "n/a",
-           "rob_configs": (f"{configs[0]}" if len(configs) == 1 else
-                           f"{configs[0]}-{configs[-1]}" if configs else "0"),
-           "rob_of_configs": f"{max((r['of_configurations'] for r in rows), default=0)}",
-           "rob_coverage": _coverage(rows)}
-    out["rob_claim"] = _claim_sentence(mine, out["rob_coverage"], split)
-    out.update({f"rob_{name}_{f}": "n/a" for name in names.values()  # "n/a" until measured
-                for f in ("passed", "largest", "floor", "configs", "flagged", "early",
-                          "ref_flagged")})
-    for r in rows:
-        if r["split"] != split or r["estimator"] not in names:
-            continue
-        key = f"rob_{names[r['estimator']]}"
-        out.update({f"{key}_passed": f"{r['passed']}", f"{key}_largest": f"{r['largest']:.3f}",
-                    f"{key}_floor": f"{r['floor']:.4f}",
-                    f"{key}_configs": f"{r['configurations']} of {r['of_configurations']}",
-                    f"{key}_flagged": f"{r['flagged']}", f"{key}_early": f"{r['flagged_early']}",
-                    f"{key}_ref_flagged": f"{r.get('ref_flagged', 'n/a')}"})
-    fixed = next((r for r in rows if r["split"] == split
-                  and names.get(r["estimator"]) == "fixed"), None)
-    if fixed is None or "ref_flagged" not in fixed:
-        out["rob_width_rule"] = ("No configuration carries the fixed-width setting yet, so "
-                                 "whether they depend on the width rule is not known.")
-    elif fixed["ref_flagged"] == 0:
-        out["rob_width_rule"] = ("The looser test flags no cell on these configurations under "
-                                 "either rule, so there is nothing for the width rule to change.")
-    else:
-        share = fixed["flagged"] / fixed["ref_flagged"]
-        verdict = ("depend on the width rule" if share <= 0.5 else
-                   "survive fixing the width" if share >= 1 else "partly depend on the width rule")
-        out["rob_width_rule"] = (
-            f"The falls the looser test flags {verdict}: with each layer's kernel width held at "
-            f"its epoch-0 value it flags {fixed['flagged']} hidden cells, against "
-            f"{fixed['ref_flagged']} under the median rule on the same "
-            f"{fixed['configurations']} configurations.")
-    return out
