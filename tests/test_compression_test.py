@@ -189,10 +189,10 @@ def test_robustness_facts_quote_the_rows_and_judge_the_width_rule():
         {"where": "c", "dataset": "mnist", "drop": 0.01, "share": 0.19}]
     assert robustness_facts([row(fixed, 2, 10), alpha2], names)["rob_claim"] == (
         "The claim does not hold under every setting of the Rényi estimator: measured so far "
-        "on 4 of the 32 configurations, hidden cells pass the same test on the test set, 3 under Renyi "
-        "(alpha 2) (2 on Fashion-MNIST, 1 on MNIST; falls of 9-43% of the value at the peak, "
-        "against 0 under the default setting on the same configurations and seeds). Under "
-        "Renyi (alpha ?), no cell passes.")  # the label of this made-up id
+        "on 4 of the 32 configurations, hidden cells pass the same test on the test set, 3 with "
+        "Renyi (alpha 2) (2 on Fashion-MNIST, 1 on MNIST; falls of 9-43% of the value at the "
+        "peak, against 0 under the default setting on the same configurations and seeds). With "
+        "each layer's kernel width fixed at its epoch-0 value, no cell passes.")
     assert robustness_facts([row(fixed, 2, 10), row(half, 12, 10)], names)["rob_claim"] == (
         "The claim also holds under 2 other settings of the Rényi estimator, measured so far "
         "on 4 of the 32 configurations: no cell passes under any of them on the test set.")

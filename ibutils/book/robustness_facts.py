@@ -70,9 +70,19 @@ def orders_contrast(setting: dict[str, str], default: dict[str, str], name: str)
             f"ones{', the clustering Goldfeld et al. call compression' if b == 'tighter' else ''}.")
 
 
-def _claim_sentence(rows: list[dict], coverage: str, split: str) -> str:
+SETTING_WORDS = {"fixed": "each layer's kernel width fixed at its epoch-0 value",
+                 "half": "the rule's width halved", "double": "the rule's width doubled",
+                 "alpha2": "order alpha = 2", "seeded": "inputs drawn per seed"}
+
+
+def _claim_sentence(rows: list[dict], coverage: str, split: str,
+                    names: dict[str, str]) -> str:
     """Whether no cell passing survives every setting in `rows` (`robustness` rows of one
-    set), as a sentence for the verdict."""
+    set), as a sentence for the verdict; settings in words by their short `names`
+    (`SETTING_WORDS`, else the estimator's label)."""
+    def words(est: str) -> str:
+        return SETTING_WORDS.get(names.get(est, ""), estimator_label(est))
+
     where = f"on the {'test' if split == 'test' else 'training'} set"
     if not rows:
         return "No configuration carries the other Rényi settings yet."
@@ -94,13 +104,12 @@ def _claim_sentence(rows: list[dict], coverage: str, split: str) -> str:
                 f"; a fall of {100 * shares[0]:.0f}% of the value at the peak" if shares else "")
         ref = (f", against {r['ref_passed']} under the default setting on the same "
                f"configurations and seeds" if "ref_passed" in r else "")
-        parts.append(f"{r['passed']} under {estimator_label(r['estimator'])} ({sets}{size}{ref})")
+        parts.append(f"{r['passed']} with {words(r['estimator'])} ({sets}{size}{ref})")
     text = (f"The claim does not hold under every setting of the Rényi estimator: measured "
-            f"{coverage}, "
-            f"hidden cells pass the same test {where}, " + "; ".join(parts) + ".")
-    none = [estimator_label(r["estimator"]) for r in rows if not r["passed"]]
+            f"{coverage}, hidden cells pass the same test {where}, " + "; ".join(parts) + ".")
+    none = [words(r["estimator"]) for r in rows if not r["passed"]]
     if none:
-        text += f" Under {and_list(none)}, no cell passes."
+        text += f" With {and_list(none)}, no cell passes."
     return text
 
 
@@ -134,7 +143,7 @@ def robustness_facts(rows: list[dict], names: dict[str, str], *,
                            f"{configs[0]}-{configs[-1]}" if configs else "0"),
            "rob_of_configs": f"{max((r['of_configurations'] for r in rows), default=0)}",
            "rob_coverage": _coverage(rows)}
-    out["rob_claim"] = _claim_sentence(mine, out["rob_coverage"], split)
+    out["rob_claim"] = _claim_sentence(mine, out["rob_coverage"], split, names)
     out.update({f"rob_{name}_{f}": "n/a" for name in names.values()  # "n/a" until measured
                 for f in ("passed", "largest", "floor", "configs", "flagged", "early",
                           "ref_flagged")})
