@@ -12,6 +12,11 @@ from ..analysis.statistics import cluster_bootstrap_ci
 from ..labels import dataset_label, estimator_label
 from .facts import and_list
 
+# the settings of `ibutils.config.RENYI_ROBUSTNESS` in words, by short name
+SETTING_WORDS = {"fixed": "each layer's kernel width fixed at its epoch-0 value",
+                 "half": "the rule's width halved", "double": "the rule's width doubled",
+                 "alpha2": "order alpha = 2", "seeded": "inputs drawn per seed"}
+
 
 def _coverage(rows: list[dict]) -> str:
     """How much of the grid the robustness rows cover, in words for a sentence."""
@@ -65,14 +70,10 @@ def orders_contrast(setting: dict[str, str], default: dict[str, str], name: str)
     a, b = setting.get(f"rob_{name}_clustering_side"), default.get("rob_default_clustering_side")
     if a == b or "neither" in (a, b) or None in (a, b):
         return ""
-    return (f"The two orders read the same layers in opposite ways: the falls that count under "
-            f"the setting come with {a} class clusters, those of the default order with {b} "
+    return (f"The two read the same layers in opposite ways: the falls under "
+            f"{SETTING_WORDS.get(name, name)} come with {a} class clusters, those under the "
+            f"default setting with {b} "
             f"ones{', the clustering Goldfeld et al. call compression' if b == 'tighter' else ''}.")
-
-
-SETTING_WORDS = {"fixed": "each layer's kernel width fixed at its epoch-0 value",
-                 "half": "the rule's width halved", "double": "the rule's width doubled",
-                 "alpha2": "order alpha = 2", "seeded": "inputs drawn per seed"}
 
 
 def _claim_sentence(rows: list[dict], coverage: str, split: str,
