@@ -56,7 +56,8 @@ glue(sweep_facts(sweep, draws))
 
 # %%
 key_findings(r"""
-No hidden layer of the noisy nets stored ({glue:text}`noisy_nets_list`) compresses: under
+No hidden layer of the {glue:text}`noisy_nets` noisy nets stored (the header below lists
+them) compresses: under
 the {term}`compression test` {glue:text}`noisy_test_passed` of {glue:text}`noisy_test_cells`
 cells pass, and no layer's seed-mean noisy I(X;T) falls from its peak by more than
 {glue:text}`noisy_largest_fall` bits. The first hidden layer, where the estimate is exact,

@@ -233,7 +233,7 @@ def test_noisy_page_reads_stored_noisy_runs(tmp_store):
                                                      for r in runs]))
     facts = ch.facts()
     assert facts["noisy_test_cells"] == str(3 * 2 * 6)  # estimators x sets x hidden layers
-    assert facts["noisy_nets_list"] == "6 layers x 1 filter at noise 0.5"
+    assert facts["noisy_nets_list"] == "at noise 0.5: 6 layers x 1 filter"
     # the spacing measure: shown only once every seed carries it
     assert ch.spacing_rows() == [] and set(ch.spacing_facts().values()) == {"n/a"}
     with_spacing = ests + (spacing(),)

@@ -225,10 +225,10 @@ class NoisyChapter:
     def facts(self) -> dict[str, str]:
         """The numbers the chapter's text quotes, by name."""
         rows = self.rows()
-        stored = [f"{', '.join(self.groups(s))} at {noise_label(s)}"
+        stored = [f"at {noise_label(s)}: {'; '.join(self.groups(s))}"  # labels hold commas
                   for s in self.results if self.results[s]]
         facts = {"noisy_runs": f"{len(self.all_runs)}",
-                 "noisy_nets_list": "; ".join(stored) or "none",
+                 "noisy_nets_list": " and ".join(stored) or "none",
                  "noisy_nets": f"{len({(r['noise_std'], r['network']) for r in rows})}"}
         if rows:
             points = np.array([r["at_ceiling"] for r in rows])
