@@ -87,9 +87,9 @@ class RunResult:
                          for s in self.snapshots(horizon)], dtype=float)
 
     def has_estimator(self, estimator: str, split: str = "test") -> bool:
-        """The run's first snapshot carries `estimator` on `split` (stored runs record every
-        estimator they were measured with at every snapshot)."""
-        return estimator in self.snapshots()[0][split]["mi"]
+        """Every snapshot of the run carries `estimator` on `split` (a run being measured with
+        a new estimator, e.g. while it is retrained, carries it on its first snapshots only)."""
+        return all(estimator in s[split]["mi"] for s in self.snapshots())
 
     def has_gradients(self) -> bool:
         """Every snapshot carries gradient statistics (`ibutils.record.gradient_stats`)."""

@@ -351,6 +351,9 @@ def test_estimators_a_run_lacks_are_skipped_not_failed():
     assert counts[EST]["hidden_cells"] == len(r.layers) - 1 and counts[other]["hidden_cells"] == 0
     found = facts.chapter_facts([r], [EST, EST, other])  # paper bins, bins, Renyi
     assert "paper_bins_dip" in found and "renyi_dip" not in found
+    partial = fake_run([1, 5, 3])  # being measured with a new estimator: first snapshots only
+    partial.payload["snapshots"][0]["test"]["mi"][other] = {}
+    assert not partial.has_estimator(other)
 
 
 def _long_run():
