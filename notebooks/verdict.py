@@ -98,8 +98,10 @@ training set, under any of three estimators; the largest mean drop after fitting
 {glue:text}`cal_renyi_test_largest` under Renyi ({glue:text}`cal_renyi_test_where`), stays
 below its floor of {glue:text}`cal_renyi_test_floor`, and on curves shuffled in time the test
 fires in at most {glue:text}`cal_null_max` of cells. Where the Renyi estimate falls, it
-falls from the random initialisation, before the network fits. {glue:text}`rob_claim`
-{glue:text}`rob_orders` (See the section on every Rényi setting and the verdict in words.)
+falls from the random initialisation, before the network fits.
+
+{glue:text}`rob_claim` {glue:text}`rob_orders` (See the section on every Rényi setting and
+the verdict in words.)
 """)
 
 # %%

@@ -271,9 +271,9 @@ def test_clustering_facts_read_the_interval_and_contrast_two_orders():
     d = robustness_facts.clustering_facts(tighter, "default")
     assert d["rob_default_clustering_side"] == "tighter"
     assert robustness_facts.orders_contrast(a, d, "alpha2") == (
-        "The two read the same layers in opposite ways: the falls under order alpha = 2 come "
-        "with looser class clusters, those under the default setting with tighter ones, the "
-        "clustering Goldfeld et al. call compression.")
+        "Order alpha = 2 and the default setting read the same layers in opposite ways: the "
+        "falls under order alpha = 2 come with looser class clusters, those under the default "
+        "with tighter ones, the clustering Goldfeld et al. call compression.")
     assert robustness_facts.orders_contrast(d | {"rob_alpha2_clustering_side": "tighter"}, d, "alpha2") == ""
     few = robustness_facts.clustering_facts(looser[:6], "alpha2")  # 3 configurations: no interval
     assert few["rob_alpha2_clustering_side"] == "neither"

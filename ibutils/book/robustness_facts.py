@@ -70,9 +70,10 @@ def orders_contrast(setting: dict[str, str], default: dict[str, str], name: str)
     a, b = setting.get(f"rob_{name}_clustering_side"), default.get("rob_default_clustering_side")
     if a == b or "neither" in (a, b) or None in (a, b):
         return ""
-    return (f"The two read the same layers in opposite ways: the falls under "
-            f"{SETTING_WORDS.get(name, name)} come with {a} class clusters, those under the "
-            f"default setting with {b} "
+    words = SETTING_WORDS.get(name, name)
+    return (f"{words[0].upper()}{words[1:]} and the default setting read the same layers in "
+            f"opposite ways: the falls under {words} come with {a} class clusters, those under "
+            f"the default with {b} "
             f"ones{', the clustering Goldfeld et al. call compression' if b == 'tighter' else ''}.")
 
 
