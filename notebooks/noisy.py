@@ -34,6 +34,7 @@ noise_stds = [0.5, 0.1]  # Gaussian noise sd on every hidden layer (tanh outputs
 split = "test"  # set the estimates are taken on
 sweep_variant = "w1"  # width net whose layers the noise sweep and the draws check use
 sweep_inputs = 1000  # MNIST test images of the sweep (a multiple of 10)
+wider_nets = [["width", "w3"], ["width", "w12"], ["fc", "fc"]]  # nets the sweep compares with it
 device = "cpu"  # the stored runs' device ("cuda" or "mps" runs have keys of their own)
 
 # %%
@@ -42,7 +43,7 @@ import matplotlib.pyplot as plt
 from ibutils import plots
 from ibutils.book import Dropdown, glue, key_findings, load_noisy, page_spec, prose, table
 from ibutils.book.noisy_page import (draws_table, initial_noise_sweep, sweep_facts,
-                                     upstream_draws_check)
+                                     upstream_draws_check, wider_sweep_facts)
 
 spec = page_spec(device=device, profile=profile, datasets=["mnist"], epochs=epochs, seeds=seeds,
                  split=split, allow_training=False)
@@ -53,6 +54,8 @@ sweep = initial_noise_sweep("width", sweep_variant, [0.03, 0.1, 0.3, 0.5, 1, 2, 
                             n_inputs=sweep_inputs)
 draws = upstream_draws_check("width", sweep_variant, max(noise_stds), n_inputs=sweep_inputs)
 glue(sweep_facts(sweep, draws))
+glue(wider_sweep_facts([initial_noise_sweep(factor, variant, [0.5], n_inputs=sweep_inputs)
+                        for factor, variant in wider_nets]))
 
 # %%
 key_findings(r"""
@@ -211,8 +214,9 @@ missing); the numbers are computed from the runs shown.
   {glue:text}`sweep_last_at_05` ({numref}`fig-noisy-sweep`): in that net the noise does blur
   deep representations; noise of 0.1 blurs none of them. In wider layers the distances are
   larger and the same noise blurs less: at initialisation, with noise 0.5 and no noise
-  upstream, every conv layer of the 3- and 12-filter nets keeps 9.88-9.97 bits (median
-  nearest-neighbour distances 3.1-7.3) and the dense layers of the FC net 9.34-9.84
+  upstream, every conv layer of the 3- and 12-filter nets and of the FC net keeps
+  {glue:text}`sweep_wide_conv` bits (median nearest-neighbour distances
+  {glue:text}`sweep_wide_conv_nn`) and the FC net's dense layers {glue:text}`sweep_wide_dense`
   (`ibutils.book.noisy_page.initial_noise_sweep`, seed 0).
 - **What remains open.** For layers behind other noisy layers the estimate is an upper
   bound, and more draws of the earlier noise (up to {glue:text}`draws_max`) leave it at the

@@ -59,7 +59,7 @@ from ibutils.book import (Text, glue, key_findings, load_compression, load_repro
 from ibutils.book import tables
 from ibutils.book.facts import calibrated_facts, study_facts, verdict_facts
 from ibutils.book.robustness_facts import clustering_facts, orders_contrast, robustness_facts
-from ibutils.config import RENYI_ROBUSTNESS, RENYI_ROBUSTNESS_NAMES
+from ibutils.config import RENYI_ORDER2, RENYI_ROBUSTNESS, RENYI_ROBUSTNESS_NAMES
 
 spec = page_spec(device=device, profile=profile, datasets=datasets, epochs=epochs, seeds=seeds, split=split,
                  bin_width=bin_width, n_bins=n_bins, renyi_samples=renyi_samples,
@@ -77,8 +77,7 @@ robust = compression_test.robustness(cal_groups, [e.id for e in RENYI_ROBUSTNESS
                                      reference=RENYI)  # seeds that carry the other settings
 rob = robustness_facts(robust, RENYI_ROBUSTNESS_NAMES, split=split)
 glue(rob)
-alpha2 = next(e.id for e in RENYI_ROBUSTNESS if RENYI_ROBUSTNESS_NAMES[e.id] == "alpha2")
-order2 = clustering_facts(cell_clustering_rows(cal_groups, alpha2), "alpha2")  # falls vs clustering
+order2 = clustering_facts(cell_clustering_rows(cal_groups, RENYI_ORDER2.id), "alpha2")
 default = clustering_facts(cell_clustering_rows(cal_groups, RENYI), "default")
 glue({**order2, **default, "rob_orders": orders_contrast(order2, default, "alpha2")})
 long_spec = page_spec(device=device, profile="paper", datasets=["mnist"], split=split,

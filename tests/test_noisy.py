@@ -285,3 +285,19 @@ def test_sweep_facts_quote_the_rows():
     assert "| conv2 | 4 | 9.93 ± 0.00 |" in draws_table(draws)
     with pytest.raises(ValueError, match="noise_std: got 2"):
         sweep_facts(sweep, draws, noise_std=2)
+
+
+def test_wider_sweep_facts_split_conv_and_dense_layers():
+    from ibutils.book.noisy_page import wider_sweep_facts
+
+    def rows(*layers):
+        return [{"layer": la, "noise_std": s, "i_xt": v + (s == 0.1), "nn_distance": d}
+                for la, v, d in layers for s in (0.1, 0.5)]
+    narrow = rows(("conv1", 9.96, 5.7), ("conv2", 9.884, 3.1))
+    dense = rows(("conv1", 9.97, 7.3), ("dense1", 9.61, 2.5), ("dense2", 9.34, 2.2))
+    assert wider_sweep_facts([narrow, dense]) == {
+        "sweep_wide_conv": "9.88-9.97", "sweep_wide_conv_nn": "3.1-7.3",
+        "sweep_wide_dense": "9.34-9.61"}
+    assert wider_sweep_facts([narrow])["sweep_wide_dense"] == "n/a"
+    with pytest.raises(ValueError, match="noise_std: got 2"):
+        wider_sweep_facts([narrow], noise_std=2)

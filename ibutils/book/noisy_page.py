@@ -15,6 +15,7 @@ from ..config import Profile, spacing
 from ..labels import SPLIT_LABELS, estimator_label, network_label, noise_label
 from ..results import RunResult
 from .chapters import seed_coverage
+from .facts import float_span
 from .render import FigureTabs, Text, markdown_table
 
 CEILING_TOL = 0.01  # bits: a noisy estimate within this of log2 N is at the ceiling
@@ -359,6 +360,21 @@ def sweep_facts(sweep: list[dict], draws: list[dict], *, noise_std: float = 0.5)
                               f"{max(r['nn_distance'] for r in sweep):.1f}",
             "draws_max": f"{max(r['draws'] for r in draws)}",
             "draws_deep_min": f"{min(deep):.2f}" if deep else "n/a"}
+
+
+def wider_sweep_facts(sweeps: list[list[dict]], *, noise_std: float = 0.5) -> dict:
+    """The range, at `noise_std`, of noisy I(X;T) and of the median nearest-neighbour distance
+    over the conv layers (``sweep_wide_conv``, ``sweep_wide_conv_nn``) and of I(X;T) over the
+    dense layers (``sweep_wide_dense``) of several nets' `initial_noise_sweep` rows."""
+    rows = [r for sweep in sweeps for r in sweep if r["noise_std"] == noise_std]
+    if not rows:
+        raise ValueError(f"noise_std: got {noise_std!r}, allowed a noise level of the sweeps")
+    conv = [r for r in rows if r["layer"].startswith("conv")]
+    dense = [r["i_xt"] for r in rows if r["layer"].startswith("dense")]
+    return {"sweep_wide_conv": float_span([r["i_xt"] for r in conv], ".2f") if conv else "n/a",
+            "sweep_wide_conv_nn": (float_span([r["nn_distance"] for r in conv], ".1f")
+                                   if conv else "n/a"),
+            "sweep_wide_dense": float_span(dense, ".2f") if dense else "n/a"}
 
 
 def draws_table(draws: list[dict]) -> str:
