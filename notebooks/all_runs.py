@@ -38,7 +38,7 @@ spec = page_spec(device=device, profile=profile, datasets=datasets, epochs=epoch
                  split=split, allow_training=allow_training, stored_seeds=stored_seeds)
 chapters = load_study(spec)
 
-# %%
+# %% tags=["full-width"]
 for factor, ch in chapters.items():
     display(table(summary_table(ch.results, ch.paper),  # noqa: F821 (IPython's display)
                   f"Every run of the {FACTOR_LABELS[factor]} chapter.", f"tab-all-runs-{factor}"))

@@ -160,7 +160,7 @@ fitting under Rényi is {glue:text}`tanh_cal_renyi_test_largest` for tanh and
 {glue:text}`relu_cal_renyi_test_largest` for ReLU (test set).
 """)
 
-# %%
+# %% tags=["full-width"]
 table(study.calibrated(), "The calibrated compression test per activation, estimator and set: "
       "cells passing before and after the false-discovery correction, the largest drop after "
       "fitting, and the false-positive rate on time-shuffled curves.",
@@ -182,7 +182,7 @@ table(study.calibrated(), "The calibrated compression test per activation, estim
 # only a few configurations vary at all (most binned drops are exactly 0), most resamples
 # have no correlation to compute, and the table gives none.
 
-# %%
+# %% tags=["full-width"]
 table(study.coincidence(), "Compressing layers against their saturation and class clustering "
       "over the same epochs, and correlations over all hidden layers.", "tab-compression-coincidence")
 

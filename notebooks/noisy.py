@@ -62,7 +62,7 @@ key_findings(r"""
 No hidden layer of the {glue:text}`noisy_nets` noisy nets stored (the header below lists
 them) compresses: under
 the {term}`compression test` {glue:text}`noisy_test_passed` of {glue:text}`noisy_test_cells`
-cells pass, and no layer's seed-mean noisy I(X;T) falls from its peak by more than
+cells pass, and the largest fall of any layer's seed-mean noisy I(X;T) from its peak is
 {glue:text}`noisy_largest_fall` bits. The first hidden layer, where the estimate is exact,
 sits at or rises to its {term}`ceiling` log2 N = {glue:text}`noisy_ceiling` bits while the net
 fits. Deeper layers also sit at the ceiling, but there the estimate is only an upper bound:

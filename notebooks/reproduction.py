@@ -103,7 +103,7 @@ rp.header()
 # epoch we also stored is set beside the mean of our seeds below: the 200-epoch runs of the
 # factor chapters, matched at the epochs both schedules share.
 
-# %%
+# %% tags=["full-width"]
 table(fidelity_table(fidelity_summary(matched)),
       "Our runs against the values Li & Liu released, at matched epochs: mean and largest "
       "absolute difference (bits), per set and kind of layer, and the median range of our "
@@ -112,7 +112,7 @@ table(fidelity_table(fidelity_summary(matched)),
 # %% [markdown]
 # The same differences per factor of the paper:
 
-# %%
+# %% tags=["full-width"]
 table(fidelity_table(fidelity_summary(matched, by=("factor", "split", "kind"))),
       "Our runs against the released values, per factor, set and kind of layer (the 6-filter "
       "six-layer net counts in width, the five-layer k = 3 stack in kernel size).",
@@ -176,7 +176,7 @@ profile's runs, whose log-spaced schedule shares epochs 1, 3, 5, 20, 25, 40, 50,
 # counts the same things in our runs, with the paper's estimator (bins 0.67 wide) on the
 # test set. The last column shows where the test loss was lowest and where it ends.
 
-# %%
+# %% tags=["full-width"]
 rp.against_paper()
 
 # %% [markdown]
@@ -248,7 +248,7 @@ table(rp.long_horizon(), "Per net over 10,000 epochs: the lowest test loss (its 
 # (see the [methods](methods)), so this is also a check of those kernels on a whole
 # training run.
 
-# %%
+# %% tags=["full-width"]
 rp.agreement()
 
 # %% [markdown]

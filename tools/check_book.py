@@ -12,9 +12,10 @@ A screenshot of each page goes to ``<html>/_screenshots/`` at a 1280 px window a
 What a reader sees is measured on every page and printed: for every figure, its natural width
 over its displayed width at 1280 px (above 2.3 its text is shrunk below legibility); internal
 ids in the visible text (estimator and dataset ids such as ``binning_bin_width0.67`` or
-``fashion_mnist``); the code cells a reader sees without opening anything; and, on a chapter,
-whether a "Key findings" box comes before its first figure. ``--strict`` makes each of these
-a failure (display ratio above 2.3, any internal id, more than 2 visible code cells, a chapter
+``fashion_mnist``); the code cells a reader sees without opening anything; tables wider than
+their column at 1280 px (they scroll sideways; a ``full-width`` cell tag widens them); and, on
+a chapter, whether a "Key findings" box comes before its first figure. ``--strict`` makes each of these
+a failure (display ratio above 2.3, any internal id, more than 2 visible code cells, a table that scrolls, a chapter
 whose first figure comes before its key findings).
 
 Needs Debian's ``chromium`` and ``chromium-driver`` (``apt-get install chromium
@@ -113,11 +114,14 @@ def reader_view(browser, page: Path) -> dict:
             .filter(c => c.offsetParent !== null && !c.closest('details:not([open])')).length;
         const kf = Array.from(main.querySelectorAll('.admonition')).find(
             a => /Key findings|Abstract/.test((a.querySelector('.admonition-title') || {{}}).innerText || ''));
+        const wide = Array.from(main.querySelectorAll('.pst-scrollable-table-container'))
+            .filter(c => c.offsetParent !== null && !c.closest('details:not([open])') && c.scrollWidth > c.clientWidth + 2)
+            .map(c => (c.querySelector('caption') || {{}}).innerText || 'a table without caption');
         const first = figs[0];
         const before = !!kf && (!first ||
             (kf.compareDocumentPosition(first) & Node.DOCUMENT_POSITION_FOLLOWING) > 0);
         return {{ratios: ratios, ids: ids, code: code, findings_first: before,
-                 has_findings: !!kf}};""")
+                 has_findings: !!kf, wide_tables: wide}};""")
 
 
 def reader_errors(view: dict, page: Path) -> list[str]:
@@ -130,6 +134,9 @@ def reader_errors(view: dict, page: Path) -> list[str]:
         errors.append(f"internal ids in the text: {view['ids'][:6]}")
     if view["code"] > MAX_CODE:
         errors.append(f"{view['code']} visible code cells (allowed {MAX_CODE})")
+    if view["wide_tables"]:
+        errors.append(f"{len(view['wide_tables'])} table(s) scroll sideways at 1280 px (tag their "
+                      f"cell full-width): " + "; ".join(t[:60] for t in view["wide_tables"]))
     if page.stem in CHAPTERS and not view["findings_first"]:
         errors.append("no key findings before the first figure")
     return errors

@@ -163,7 +163,7 @@ class FigureTabs:
         items = []
         for i, label in enumerate(self.labels):
             items.append(f":::{{tab-item}} {label}\n```{{glue:figure}} {self._key(i)}\n"
-                         f":name: {self._key(i)}\n\n{self.caption} {label}.\n```\n:::")
+                         f":name: {self._key(i)}\n\n{self.caption} {label[:1].upper()}{label[1:]}.\n```\n:::")
         return "::::{tab-set}\n" + "\n".join(items) + "\n::::\n"
 
     def _repr_html_(self) -> str:

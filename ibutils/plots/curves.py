@@ -171,15 +171,16 @@ def layer_mi_grid(groups: dict, estimators: Sequence[str], *, quantity: str = "i
     """Rows: configurations (label -> seed runs), named on the left; columns: estimators,
     named on top; every layer's curve, one legend of layers under the grid."""
     fig, axes = grid(len(groups), len(estimators), width=4.6, height=2.9, sharex=True)
+    title_chars = max(20, int(fig.get_figwidth() / len(estimators) * 72 / 5))  # a panel's width
     legend = {}
     for r, ((label, runs), row) in enumerate(zip(groups.items(), axes)):
         for c, (est, ax) in enumerate(zip(estimators, row)):
             mi_curves(runs, quantity, split=split, estimator=est, ax=ax, title="")
             if r == 0:
-                ax.set_title(textwrap.fill(estimator_label(est), 30), fontsize=9)
-            ax.set_ylabel(f"{textwrap.fill(label, 17)}\n"
+                ax.set_title(textwrap.fill(estimator_label(est), title_chars), fontsize=9)
+            ax.set_ylabel(f"{textwrap.fill(label, 24)}\n"
                           f"{QUANTITY_LABELS.get(quantity, quantity)} [bits]" if c == 0 else "",
-                          fontsize=8)
+                          fontsize=9)
             if r < len(groups) - 1:
                 ax.set_xlabel("")
             for handle, name in zip(*ax.get_legend_handles_labels()):
