@@ -228,7 +228,7 @@ The numbers are computed from the runs shown; the sentences around them describe
   deep nets I(X;T) falls from layer to layer at epoch 200 (the data-processing inequality
   forbids the true quantity to rise from one layer to the next; it does not force a fall,
   and the matrix-based estimate is not bound by it) (9 layers on Fashion-MNIST, mean of three seeds: 1.46, 1.44, 1.43, 1.40, 1.39,
-  1.38, 1.35, 1.31, 1.28 for conv1-conv9; {numref}`fig-depth-plane-renyi`). On MNIST,
+  1.37, 1.35, 1.31, 1.28 for conv1-conv9; {numref}`fig-depth-plane-renyi`). On MNIST,
   averaged over three seeds, conv3-conv6 of the 6-layer net end 0.04-0.05 below their
   value at initialisation; in the 9-layer net conv4-conv6 end 0.06 below it, more than the
   seeds' spread, and conv3 and conv7-conv9 0.02-0.04; on Fashion-MNIST the single conv

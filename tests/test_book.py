@@ -31,6 +31,19 @@ def test_tables_render_as_markdown():
     assert "**0 of 108**" in sat  # 6 runs x 6 hidden layers x 3 snapshots, none at log2 1024
 
 
+def test_agreement_table_has_a_column_per_run_and_a_row_per_quantity():
+    from ibutils.book.tables import agreement_table
+
+    rows = [{"dataset": d, "variant": v, "seed": 0, "epochs": 12, "last": 199, "acc": a,
+             "loss": 3e-7, "e:i_xt": 2e-3, "e:i_ty": 0.0}
+            for d, v, a in (("mnist", "w1", 0.0), ("fashion_mnist", "d1", 1e-4))]
+    lines = agreement_table(rows, ["e"]).splitlines()
+    assert lines[0] == ("| largest difference | 6 layers x 1 filter, MNIST, seed 0 "
+                        "| 1 layer x 6 filters, Fashion-MNIST, seed 0 |")
+    assert "| test accuracy | 0.0e+00 | 1.0e-04 |" in lines
+    assert sum(line.startswith("| I(") for line in lines) == 2  # I(X;T), I(T;Y) per estimator
+
+
 def test_study_facts_prefix_each_chapter_and_keep_its_values():
     from ibutils.book.facts import study_facts
     width = _chapter()

@@ -234,15 +234,17 @@ def long_horizon_table(rows: list[dict], split: str = "test") -> str:
 
 
 def agreement_table(rows: list[dict], estimators, split: str = "test") -> str:
-    """`agreement_rows` as a Markdown table."""
-    header = ["dataset", "network", "seed", "shared snapshots (last epoch)", f"{split} acc",
-              f"{split} loss", *[f"{q}, {estimator_label(est)}" for est in estimators
-                                 for q in ("I(X;T)", "I(T;Y)")]]
-    body = [[dataset_label(r["dataset"]), network_label("", r["variant"]), r["seed"],
-             f"{r['epochs']} ({r['last']})",
-             *[f"{r[k]:.1e}" for k in ("acc", "loss", *[f"{est}:{q}" for est in estimators
-                                                         for q in ("i_xt", "i_ty")])]]
-            for r in rows]
+    """`agreement_rows` as a Markdown table: a column per run, a row per quantity (the runs
+    are few and the quantities many, so the table stays within the text column)."""
+    quantities = [("shared snapshots (last epoch)", lambda r: f"{r['epochs']} ({r['last']})"),
+                  (f"{split} accuracy", lambda r: f"{r['acc']:.1e}"),
+                  (f"{split} loss", lambda r: f"{r['loss']:.1e}"),
+                  *[(f"{q}, {estimator_label(est)}", lambda r, k=f"{est}:{key}": f"{r[k]:.1e}")
+                    for est in estimators for q, key in (("I(X;T)", "i_xt"), ("I(T;Y)", "i_ty"))]]
+    header = ["largest difference", *[f"{network_label('', r['variant'])}, "
+                                      f"{dataset_label(r['dataset'])}, seed {r['seed']}"
+                                      for r in rows]]
+    body = [[name, *[cell(r) for r in rows]] for name, cell in quantities]
     return markdown_table(header, body) + (
         "\n\nLargest absolute difference over the shared snapshots (for I(X;T) and I(T;Y): "
         "over every layer too; bits, or the Rényi estimator's units).")
