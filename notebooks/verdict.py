@@ -168,7 +168,8 @@ initialisation <drift from initialisation>` and early {term}`dips <dip>`), which
 (table(tables.robustness_table(robust),
        "The compression test under each other Rényi setting, on the seeds that carry it "
        f"(0, 1 and 2), {rob['rob_coverage']}: floor, passing cells after the false-discovery "
-       "correction, the largest mean drop after fitting, the false-positive rate on shuffled curves, and the "
+       "correction, the largest mean drop after fitting and where it is, the false-positive "
+       "rate on shuffled curves, and the "
        "cells the looser test flags, each beside the default setting's on the same "
        "configurations.", "tab-verdict-robustness")
  if robust else prose("No stored run carries the other Rényi settings yet; `python -m "

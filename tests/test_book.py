@@ -44,6 +44,22 @@ def test_agreement_table_has_a_column_per_run_and_a_row_per_quantity():
     assert sum(line.startswith("| I(") for line in lines) == 2  # I(X;T), I(T;Y) per estimator
 
 
+def test_robustness_table_sets_the_default_beside_each_setting():
+    from ibutils.book.tables import robustness_table
+
+    row = {"estimator": "renyi_alpha2.0_n_samples500", "split": "test", "configurations": 13,
+           "of_configurations": 32, "cells": 40, "floor": 0.0921, "passed": 3, "largest": 0.192,
+           "where": "conv1 of 6 layers x 1 filter on MNIST", "null_rate": 0.015, "flagged": 1,
+           "flagged_early": 0, "ref_passed": 0, "ref_largest": 0.014, "ref_flagged": 12,
+           "ref_flagged_early": 12}
+    last = robustness_table([row]).splitlines()[-1]
+    assert last.endswith("| test set | 13/32 | 40 | 0.092 | 3; default 0 | 0.192; default 0.014 "
+                         "| conv1 of 6 layers x 1 filter on MNIST | 1.5% "
+                         "| 1 (0 early); default 12 (12 early) |")
+    bare = {k: v for k, v in row.items() if not k.startswith("ref_")}
+    assert "default" not in robustness_table([bare]).splitlines()[-1]
+
+
 def test_study_facts_prefix_each_chapter_and_keep_its_values():
     from ibutils.book.facts import study_facts
     width = _chapter()

@@ -418,9 +418,9 @@ def robustness_table(rows: list[dict]) -> str:
         return f"; default {fmt.format(r['ref_' + key])}" if "ref_" + key in r else ""
 
     body = [[estimator_label(r["estimator"]), SPLIT_LABELS[r["split"]],
-             f"{r['configurations']} of {r['of_configurations']}", r["cells"],
+             f"{r['configurations']}/{r['of_configurations']}", r["cells"],
              f"{r['floor']:.3f}", f"{r['passed']}{ref(r, 'passed')}",
-             f"{r['largest']:.3f} ({r['where']}){ref(r, 'largest', '{:.3f}')}",
+             f"{r['largest']:.3f}{ref(r, 'largest', '{:.3f}')}", r["where"],
              f"{100 * r['null_rate']:.1f}%",
              f"{r['flagged']} ({r['flagged_early']} early)"
              + (f"; default {r['ref_flagged']} ({r['ref_flagged_early']} early)"
@@ -428,8 +428,9 @@ def robustness_table(rows: list[dict]) -> str:
             for r in rows]
     return markdown_table(["estimator setting", "set", "configurations measured",
                            "hidden cells", "floor", "passing (FDR 5%)",
-                           "largest drop after fitting", "false positives on shuffled curves",
-                           "flagged by the looser test (early: peak at epoch 0-2)"], body)
+                           "largest drop after fitting", "where", "false positives on shuffled "
+                           "curves", "flagged by the looser test (early: peak at epoch 0-2)"],
+                          body)
 
 
 def cells_table(rows: list[dict]) -> str:
