@@ -228,8 +228,9 @@ def test_a_chapter_shows_the_first_seed_trained_further(tmp_store):
     hidden = [r for r in got if r["layer"] != "softmax"]
     assert facts[f"long_{ests[2].id.replace('.', '_')}_moved"] == (
         f"{sum(r['moved'] for r in hidden)} of {len(hidden)}")
-    assert facts["long_summary"].startswith("Seed 0 of 1 of the 2 configurations is trained "
-                                            "to 5 epochs. After epoch 2, under the paper's bins")
+    assert facts["long_summary"].startswith(
+        "For 1 of the 2 pairs of network and dataset, seed 0 is trained on to 5 epochs. "
+        "After epoch 2, under the paper's bins")
     assert isinstance(ch.longer("fig-x", "caption"), FigureTabs)
     assert "6 layers x 3 filters (MNIST)" in ch.horizon_table()._repr_markdown_()
     # without long runs the text says so, and the facts still exist

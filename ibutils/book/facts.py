@@ -398,7 +398,8 @@ def horizon_facts(rows: list[dict], configs: int, floors: dict[str, float],
                      f"at epoch {short} ({up} higher, {len(moved) - up} lower) and {fall}")
     acc = [r["accuracy_change"] for r in rows]
     out["long_summary"] = (
-        f"Seed 0 of {len(runs)} of the {configs} configurations is trained to {long:,} epochs. "
+        f"For {len(runs)} of the {configs} pairs of network and dataset, seed 0 is trained on "
+        f"to {long:,} epochs. "
         f"After epoch {short}, " + "; ".join(parts)
         + ". Test accuracy changes by " + (f"{acc[0]:+.3f}." if min(acc) == max(acc) else
                                            f"{min(acc):+.3f} to {max(acc):+.3f}."))
