@@ -354,29 +354,35 @@ class Reproduction(Chapter):
         return Text(tables.long_horizon_table(self.long_rows, self.split))
 
     @cached_property
+    def against_rows(self) -> list[dict]:
+        """`ibutils.analysis.reproduction.reproduction_rows`: our runs beside the paper's."""
+        return reproduction_rows(self.results, self.paper, self.split, PAPER_OUTPUT_ITY)
+
+    @cached_property
+    def shorter_agreement(self) -> list[dict]:
+        """`agreement_rows` of the runs also stored under the shorter profile ([] if none)."""
+        return (agreement_rows(self.results, self.shorter, list(self.estimators),
+                               split=self.split) if self.shorter else [])
+
+    @cached_property
     def facts(self) -> dict[str, str]:
         """The numbers the chapter's findings quote (`ibutils.book.reproduction_facts`)."""
-        against = reproduction_rows(self.results, self.paper, self.split, PAPER_OUTPUT_ITY)
-        agreement = (agreement_rows(self.results, self.shorter, list(self.estimators),
-                                    split=self.split) if self.shorter else [])
         return reproduction_facts(
-            self.long_rows, against, agreement,
+            self.long_rows, self.against_rows, self.shorter_agreement,
             {"binned": self.paper, "by_count": self.by_count, "renyi": self.renyi},
             reported=PAPER_OUTPUT_ITY,
             missing=self.missing)
 
     def against_paper(self) -> Text:
         """Our numbers beside the paper's released ones (`ibutils.book.tables.reproduction_table`)."""
-        rows = reproduction_rows(self.results, self.paper, self.split, PAPER_OUTPUT_ITY)
-        return Text(tables.reproduction_table(rows, self.split))
+        return Text(tables.reproduction_table(self.against_rows, self.split))
 
     def agreement(self) -> Text:
         """The same seeds stored under the shorter profile, compared where both record."""
         if not self.shorter:
             return Text("No run of these configurations and seeds is stored under the "
                         "shorter profile, so there is nothing to compare.")
-        rows = agreement_rows(self.results, self.shorter, list(self.estimators),
-                                     split=self.split)
+        rows = self.shorter_agreement
         p = self.shorter[0].payload.get("profile", "shorter")
         return Text(f"Runs compared with profile `{p}`: {len(rows)}.\n\n"
                     + tables.agreement_table(rows, list(self.estimators), self.split))
