@@ -162,8 +162,9 @@ class FigureTabs:
     def _repr_markdown_(self) -> str:
         items = []
         for i, label in enumerate(self.labels):
+            shown = label[:1].upper() + label[1:]  # the caption's last sentence names the tab
             items.append(f":::{{tab-item}} {label}\n```{{glue:figure}} {self._key(i)}\n"
-                         f":name: {self._key(i)}\n\n{self.caption} {label[:1].upper()}{label[1:]}.\n```\n:::")
+                         f":name: {self._key(i)}\n\n{self.caption} {shown}.\n```\n:::")
         return "::::{tab-set}\n" + "\n".join(items) + "\n::::\n"
 
     def _repr_html_(self) -> str:
