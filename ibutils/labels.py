@@ -19,7 +19,7 @@ def dataset_label(name: str) -> str:
 def estimator_label(estimator_id: str) -> str:
     """An estimator id as words: "binning_bin_width0.67" -> "paper's bins (width 0.67)",
     "binning_n_bins30" -> "30 bins over the layer's range", "renyi_alpha1.01_n_samples500" ->
-    "Renyi (alpha 1.01)", "kde_noise_var0.1_n_samples1000" -> "KDE upper bound (noise
+    "Rényi (alpha 1.01)", "kde_noise_var0.1_n_samples1000" -> "KDE upper bound (noise
     variance 0.1)", "binning_equal_mass30" -> "30 equal-mass bins"."""
     params = dict(re.findall(r"_([a-z_]+?)([0-9][0-9.e+-]*)(?=_[a-z]|$)", estimator_id))
     kind = estimator_id.split("_", 1)[0]
@@ -33,7 +33,7 @@ def estimator_label(estimator_id: str) -> str:
     if kind == "kde":
         return f"KDE upper bound (noise variance {params.get('noise_var', '?')})"
     if kind == "renyi":
-        text = f"Renyi (alpha {params.get('alpha', '?')}"
+        text = f"Rényi (alpha {params.get('alpha', '?')}"
         if "sigma" in params:
             text += f", kernel width {params['sigma']}"
         if "width_scale" in params:

@@ -90,7 +90,7 @@ cells (of {glue:text}`tanh_cal_renyi_test_cells` each) compress after fitting un
 compression test, on the test set or the training set. The binning estimates of hidden
 layers sit at their ceiling almost everywhere (30 bins over the range:
 {glue:text}`tanh_ceiling_range_bins` of the points for tanh, {glue:text}`relu_ceiling_range_bins`
-for ReLU), so they cannot show a fall. The Renyi estimate moves, but its largest mean drop
+for ReLU), so they cannot show a fall. The Rényi estimate moves, but its largest mean drop
 after fitting ({glue:text}`tanh_cal_renyi_test_largest` for tanh,
 {glue:text}`relu_cal_renyi_test_largest` for ReLU) stays under its floor of about
 {glue:text}`tanh_cal_renyi_test_floor`.

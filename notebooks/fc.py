@@ -26,7 +26,7 @@ stored_seeds = True  # True: the first seed everywhere, the others only where al
 split = "test"  # split the estimates are shown for: "train" or "test"
 bin_width = 0.67  # the paper's fixed bin width
 n_bins = 30  # bins over each layer's observed range (Shwartz-Ziv & Tishby)
-renyi_samples = 500  # inputs (seeded subsample) for the matrix-based Renyi estimator
+renyi_samples = 500  # inputs (seeded subsample) for the matrix-based Rényi estimator
 allow_training = False  # True: train runs not yet stored (CPU-hours); False: list them, stop
 device = "cpu"  # "cuda" or "mps": train missing runs on a GPU (their results get keys of their own)
 explorer = True  # False: skip building the live ipywidgets explorer (static builds)
@@ -53,7 +53,7 @@ MNIST) and overfits more on Fashion-MNIST (training minus test accuracy
 {glue:text}`fashion_mnist_fc_gap` against {glue:text}`fashion_mnist_no_fc_gap`). No layer,
 conv or dense, passes the {term}`compression test`: {glue:text}`paper_bins_test_pass` of
 {glue:text}`paper_bins_test_cells` with the paper's bins and {glue:text}`renyi_test_pass` with
-Renyi, whose largest mean drop after fitting ({glue:text}`renyi_test_largest`, in
+Rényi, whose largest mean drop after fitting ({glue:text}`renyi_test_largest`, in
 {glue:text}`renyi_test_largest_where`) stays under its floor of
 {glue:text}`renyi_test_floor`.
 **After epoch 200.** {glue:text}`long_summary`
@@ -78,11 +78,11 @@ ch.header()
 # ## The answer in one figure
 #
 # Where every network's layers end after training, under the paper's estimator and under the
-# scale-aware Renyi estimator. With the paper's bins every hidden layer sits at the same
-# point, the ceiling; only the output moves. Renyi separates the layers; a layer that
+# scale-aware Rényi estimator. With the paper's bins every hidden layer sits at the same
+# point, the ceiling; only the output moves. Rényi separates the layers; a layer that
 # compressed would end left of the peak of its path (the planes below show whole paths).
 
-# %% mystnb={"figure": {"caption": "Where every layer ends after 200 epochs (means of the seeds): each network is the chain of its layers from conv1 to the softmax output (star), under the paper's bins (left) and the Renyi estimator (right), one row per dataset; faint lines lead from each layer's place at initialisation. Dotted: the ceilings log2 N and H(Y).", "name": "fig-fc-headline"}}
+# %% mystnb={"figure": {"caption": "Where every layer ends after 200 epochs (means of the seeds): each network is the chain of its layers from conv1 to the softmax output (star), under the paper's bins (left) and the Rényi estimator (right), one row per dataset; faint lines lead from each layer's place at initialisation. Dotted: the ceilings log2 N and H(Y).", "name": "fig-fc-headline"}}
 ch.headline()
 plt.show()
 
@@ -118,7 +118,7 @@ ch.planes(ch.by_count, "fig-fc-plane-30bins",
 
 # %%
 ch.planes(ch.renyi, "fig-fc-plane-renyi",
-          "Information planes of the FC variants under the matrix-based Renyi estimator (alpha "
+          "Information planes of the FC variants under the matrix-based Rényi estimator (alpha "
           "= 1.01, seeded subsample), test set. One panel per network, its seeds together (thin "
           "lines: each seed; points: their mean, coloured by epoch).")
 
@@ -132,7 +132,7 @@ ch.planes(ch.renyi, "fig-fc-plane-renyi",
 # held at 5%). Each square is one layer of one configuration: red when I(X;T) fell after
 # fitting (1 = the floor), blue when it rose; a dot marks a layer that passes.
 
-# %% mystnb={"figure": {"caption": "The compression test of every hidden layer: the seeds' mean drop of I(X;T) after fitting, in units of the estimator's floor (red: a fall, blue: a rise), under the paper's bins, 30 bins over each layer's range and Renyi; a dot marks a layer that passes (none here). The full table is below.", "name": "fig-fc-compression"}}
+# %% mystnb={"figure": {"caption": "The compression test of every hidden layer: the seeds' mean drop of I(X;T) after fitting, in units of the estimator's floor (red: a fall, blue: a rise), under the paper's bins, 30 bins over each layer's range and Rényi; a dot marks a layer that passes (none here). The full table is below.", "name": "fig-fc-compression"}}
 ch.compression()
 plt.show()
 
@@ -159,7 +159,7 @@ plt.show()
 # Both nets under the three estimators; a compression phase would be a curve that rises
 # and then falls.
 
-# %% mystnb={"figure": {"caption": "I(X;T) of every layer against epoch (both nets): paper's estimator, 30 bins, matrix-based Renyi (columns), test set.", "name": "fig-fc-ixt-epoch"}}
+# %% mystnb={"figure": {"caption": "I(X;T) of every layer against epoch (both nets): paper's estimator, 30 bins, matrix-based Rényi (columns), test set.", "name": "fig-fc-ixt-epoch"}}
 ch.layer_mi(('fc', 'no-fc'))
 plt.show()
 
@@ -214,7 +214,7 @@ ch.explorer() if explorer else None
 
 # %%
 ch.longer("fig-fc-longer",
-          "Every layer's I(X;T) against epoch under the paper's bins (left) and Renyi "
+          "Every layer's I(X;T) against epoch under the paper's bins (left) and Rényi "
           "(right): the seeds' mean and range up to epoch 200 (solid, band) and seed 0 trained "
           "on to 1,000 epochs (dashed), one row per network; dotted: epoch 200.")
 

@@ -20,7 +20,7 @@
 # on inputs you choose, in bits. This page applies it to a network that is not one of the
 # paper's: a fully connected tanh network (784-256-128-64-10) trained on the study's 10,000
 # MNIST training images, recorded on 2,000 test images with 30 bins over each layer's range
-# and the matrix-based Renyi estimator.
+# and the matrix-based Rényi estimator.
 #
 # The recorded values of this page are committed (`results/own_network/`), so the page reads
 # them; set `allow_training = True` to train the network and record it again (about a minute
@@ -85,12 +85,12 @@ if allow_training or not stored.exists():
     stored.write_text(json.dumps(plane.to_dict(), indent=1))
 plane = InformationPlane.from_dict(json.loads(stored.read_text()))
 
-# %% mystnb={"figure": {"caption": "The information plane of a 784-256-128-64-10 tanh network on MNIST, recorded on 2,000 test images: 30 bins over each layer's range (left) and the matrix-based Renyi estimator (right). Colour: epoch; one marker per layer; the output is the softmax.", "name": "fig-own-network"}}
+# %% mystnb={"figure": {"caption": "The information plane of a 784-256-128-64-10 tanh network on MNIST, recorded on 2,000 test images: 30 bins over each layer's range (left) and the matrix-based Rényi estimator (right). Colour: epoch; one marker per layer; the output is the softmax.", "name": "fig-own-network"}}
 fig, axes = plt.subplots(1, 2, figsize=(7, 3.2), layout="constrained")
 for ax, est in zip(axes, estimators):
     plots.info_plane(plane, estimator=est.id, ax=ax, colorbar=ax is axes[-1],
                      title="30 bins over the layer's range" if est.kind == "binning"
-                     else "Renyi (alpha 1.01)")
+                     else "Rényi (alpha 1.01)")
 axes[0].legend(fontsize=7, loc="lower right")
 plt.show()
 
@@ -104,7 +104,7 @@ plt.show()
 # (10.97 bits, log2 2,000): as with the paper's conv layers under the paper's bins, the
 # estimate is at its ceiling and describes the bins more than the network. Only the softmax
 # output moves: its binned I(X;T) falls from 10.96 to 4.25 bits over the 60 epochs while its
-# I(T;Y) stays near H(Y) (3.32 to 3.18 bits). Under Renyi every hidden layer's I(X;T) drops in
+# I(T;Y) stays near H(Y) (3.32 to 3.18 bits). Under Rényi every hidden layer's I(X;T) drops in
 # the first two epochs (the 256-unit layer from 1.64 to 1.24) while its I(T;Y) rises; after
 # that the first layer's I(X;T) creeps back up (1.39 at epoch 60) and the last hidden layer's
 # stays near 1.0. Applying all this to your own model takes the three calls of the recipe

@@ -34,7 +34,7 @@ stored_seeds = True  # True: the first seed everywhere, the others only where al
 split = "test"  # split the estimates are taken on: "train" or "test"
 bin_width = 0.67  # the paper's fixed bin width
 n_bins = 30  # bins over each layer's observed range (Shwartz-Ziv & Tishby)
-renyi_samples = 500  # inputs (seeded subsample) for the matrix-based Renyi estimator
+renyi_samples = 500  # inputs (seeded subsample) for the matrix-based Rényi estimator
 allow_training = False  # True: train runs not yet stored (CPU-hours); False: list them, stop
 device = "cpu"  # "cuda" or "mps": train missing runs on a GPU (their results get keys of their own)
 exclude = {}  # factor -> variants left out, e.g. {"depth": ["d9"]} while a run is training
@@ -94,9 +94,9 @@ settings of the two we add. With the paper's bins it holds by construction:
 ceiling log2 N, where a fall cannot show. Under the {term}`compression test` fixed before looking,
 {glue:text}`cal_passed` hidden-layer cells compress after fitting, on the test set or the
 training set, under any of three estimators; the largest mean drop after fitting,
-{glue:text}`cal_renyi_test_largest` under Renyi ({glue:text}`cal_renyi_test_where`), stays
+{glue:text}`cal_renyi_test_largest` under Rényi ({glue:text}`cal_renyi_test_where`), stays
 below its floor of {glue:text}`cal_renyi_test_floor`, and on curves shuffled in time the test
-fires in at most {glue:text}`cal_null_max` of cells. Where the Renyi estimate falls, it
+fires in at most {glue:text}`cal_null_max` of cells. Where the Rényi estimate falls, it
 falls from the random initialisation, before the network fits.
 
 {glue:text}`rob_claim` {glue:text}`rob_orders` (See the section on every Rényi setting and
@@ -167,7 +167,8 @@ initialisation <drift from initialisation>` and early {term}`dips <dip>`), which
 # %% tags=["full-width"]
 (table(tables.robustness_table(robust),
        "The compression test under each other Rényi setting, on the seeds that carry it "
-       f"(0, 1 and 2), {rob['rob_coverage']}: floor, passing cells after the false-discovery "
+       f"(0, 1 and 2), {rob['rob_coverage']} ({rob['rob_cells']} hidden cells): floor, "
+       "passing cells after the false-discovery "
        "correction, the largest mean drop after fitting and where it is, the false-positive "
        "rate on shuffled curves, and the "
        "cells the looser test flags, each beside the default setting's on the same "

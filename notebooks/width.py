@@ -26,7 +26,7 @@ stored_seeds = True  # True: the first seed everywhere, the others only where al
 split = "test"  # split the information planes are measured on: "train" or "test"
 bin_width = 0.67  # the paper's fixed bin width
 n_bins = 30  # bins over each layer's observed range (Shwartz-Ziv & Tishby)
-renyi_samples = 500  # inputs (seeded subsample) for the matrix-based Renyi estimator
+renyi_samples = 500  # inputs (seeded subsample) for the matrix-based Rényi estimator
 allow_training = False  # True: train runs not yet stored (CPU-hours); False: list them, stop
 device = "cpu"  # "cuda" or "mps": train missing runs on a GPU (their results get keys of their own)
 explorer = True  # False: skip building the live ipywidgets explorer (static builds)
@@ -52,7 +52,7 @@ of the final accuracy: {glue:text}`mnist_fast`). No layer compresses: with the p
 {glue:text}`sat_paper_bins_pct` of the hidden-layer points sit at the {term}`ceiling` log2 N,
 where the estimate cannot fall, and under the {term}`compression test` {glue:text}`paper_bins_test_pass` of
 {glue:text}`paper_bins_test_cells` hidden layers pass with those bins and
-{glue:text}`renyi_test_pass` with the Renyi estimator (its largest mean drop after fitting,
+{glue:text}`renyi_test_pass` with the Rényi estimator (its largest mean drop after fitting,
 {glue:text}`renyi_test_largest`, against a floor of {glue:text}`renyi_test_floor`). The paper's
 "no compression" holds; with its estimator it could not have come out otherwise.
 **After epoch 200.** {glue:text}`long_summary`
@@ -77,11 +77,11 @@ ch.header()
 # ## The answer in one figure
 #
 # Where every network's layers end after training, under the paper's estimator and under the
-# scale-aware Renyi estimator. With the paper's bins every hidden layer sits at the same
-# point, the ceiling; only the output moves. Renyi separates the layers; a layer that
+# scale-aware Rényi estimator. With the paper's bins every hidden layer sits at the same
+# point, the ceiling; only the output moves. Rényi separates the layers; a layer that
 # compressed would end left of the peak of its path (the planes below show whole paths).
 
-# %% mystnb={"figure": {"caption": "Where every layer ends after 200 epochs (means of the seeds): each network is the chain of its layers from conv1 to the softmax output (star), under the paper's bins (left) and the Renyi estimator (right), one row per dataset; faint lines lead from each layer's place at initialisation. Dotted: the ceilings log2 N and H(Y).", "name": "fig-width-headline"}}
+# %% mystnb={"figure": {"caption": "Where every layer ends after 200 epochs (means of the seeds): each network is the chain of its layers from conv1 to the softmax output (star), under the paper's bins (left) and the Rényi estimator (right), one row per dataset; faint lines lead from each layer's place at initialisation. Dotted: the ceilings log2 N and H(Y).", "name": "fig-width-headline"}}
 ch.headline()
 plt.show()
 
@@ -146,7 +146,7 @@ ch.planes(ch.renyi, "fig-width-plane-renyi",
 # held at 5%). Each square is one layer of one configuration: red when I(X;T) fell after
 # fitting (1 = the floor), blue when it rose; a dot marks a layer that passes.
 
-# %% mystnb={"figure": {"caption": "The compression test of every hidden layer: the seeds' mean drop of I(X;T) after fitting, in units of the estimator's floor (red: a fall, blue: a rise), under the paper's bins, 30 bins over each layer's range and Renyi; a dot marks a layer that passes (none here). The full table is below.", "name": "fig-width-compression"}}
+# %% mystnb={"figure": {"caption": "The compression test of every hidden layer: the seeds' mean drop of I(X;T) after fitting, in units of the estimator's floor (red: a fall, blue: a rise), under the paper's bins, 30 bins over each layer's range and Rényi; a dot marks a layer that passes (none here). The full table is below.", "name": "fig-width-compression"}}
 ch.compression()
 plt.show()
 
@@ -183,7 +183,7 @@ plt.show()
 # For the widest and the narrowest net, every layer's I(X;T) under the three estimators. A
 # compression phase would show as a curve that rises and then falls.
 
-# %% mystnb={"figure": {"caption": "I(X;T) of every layer against epoch for 1 and 12 filters per layer, paper's estimator (left), 30 bins (middle) and matrix-based Renyi (right), test set.", "name": "fig-width-ixt-epoch"}}
+# %% mystnb={"figure": {"caption": "I(X;T) of every layer against epoch for 1 and 12 filters per layer, paper's estimator (left), 30 bins (middle) and matrix-based Rényi (right), test set.", "name": "fig-width-ixt-epoch"}}
 ch.layer_mi(("w1", "w12"))
 plt.show()
 
@@ -217,7 +217,7 @@ ch.explorer() if explorer else None
 
 # %%
 ch.longer("fig-width-longer",
-          "Every layer's I(X;T) against epoch under the paper's bins (left) and Renyi "
+          "Every layer's I(X;T) against epoch under the paper's bins (left) and Rényi "
           "(right): the seeds' mean and range up to epoch 200 (solid, band) and seed 0 trained "
           "on to 1,000 epochs (dashed), one row per network; dotted: epoch 200.")
 

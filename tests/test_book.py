@@ -46,18 +46,34 @@ def test_agreement_table_has_a_column_per_run_and_a_row_per_quantity():
 
 def test_robustness_table_sets_the_default_beside_each_setting():
     from ibutils.book.tables import robustness_table
+    from ibutils.config import RENYI_ORDER2, RENYI_ROBUSTNESS
 
-    row = {"estimator": "renyi_alpha2.0_n_samples500", "split": "test", "configurations": 13,
+    row = {"estimator": RENYI_ORDER2.id, "split": "test", "configurations": 13,
            "of_configurations": 32, "cells": 40, "floor": 0.0921, "passed": 3, "largest": 0.192,
            "where": "conv1 of 6 layers x 1 filter on MNIST", "null_rate": 0.015, "flagged": 1,
            "flagged_early": 0, "ref_passed": 0, "ref_largest": 0.014, "ref_flagged": 12,
            "ref_flagged_early": 12}
     last = robustness_table([row]).splitlines()[-1]
-    assert last.endswith("| test set | 13/32 | 40 | 0.092 | 3; default 0 | 0.192; default 0.014 "
-                         "| conv1 of 6 layers x 1 filter on MNIST | 1.5% "
-                         "| 1 (0 early); default 12 (12 early) |")
+    assert last == ("| alpha 2 | test set | 0.092 | 3; default 0 | 0.192; default 0.014 "
+                    "| conv1 of 6 layers x 1 filter on MNIST | 1.5% "
+                    "| 1 (0 early); default 12 (12 early) |")
     bare = {k: v for k, v in row.items() if not k.startswith("ref_")}
     assert "default" not in robustness_table([bare]).splitlines()[-1]
+    # rows covering different parts of the grid say how much each covers
+    fixed = {**row, "estimator": RENYI_ROBUSTNESS[0].id,
+             "configurations": 12, "cells": 38}
+    lines = robustness_table([row, fixed]).splitlines()
+    assert lines[0].startswith("| Rényi setting | set | configurations | hidden cells |")
+    assert lines[-1].startswith("| width fixed at epoch 0 | test set | 12/32 | 38 | 0.092 |")
+
+
+def test_renyi_setting_label_names_only_what_differs_from_the_default():
+    from ibutils.book.tables import renyi_setting_label
+    from ibutils.config import RENYI_ROBUSTNESS, renyi
+
+    assert [renyi_setting_label(e.id) for e in (renyi(), *RENYI_ROBUSTNESS)] == [
+        "default", "width fixed at epoch 0", "rule's width x 0.5", "rule's width x 2",
+        "alpha 2", "inputs drawn per seed"]
 
 
 def test_study_facts_prefix_each_chapter_and_keep_its_values():

@@ -164,7 +164,8 @@ def test_robustness_facts_quote_the_rows_and_judge_the_width_rule():
 
     def row(est, flagged, ref_flagged, split="test"):
         return {"estimator": est, "split": split, "passed": 0, "passing": [], "largest": 0.01,
-                "floor": 0.004, "configurations": 4, "of_configurations": 32, "flagged": flagged,
+                "floor": 0.004, "configurations": 4, "of_configurations": 32, "cells": 11,
+                "flagged": flagged,
                 "flagged_early": flagged, "ref_flagged": ref_flagged, "ref_passed": 0}
 
     facts = robustness_facts([row(fixed, 2, 10), row(half, 12, 10), row(half, 1, 1, "train")],
@@ -173,16 +174,19 @@ def test_robustness_facts_quote_the_rows_and_judge_the_width_rule():
     assert facts["rob_configs"] == "4" and facts["rob_passing"] == (
         "no cell passes under any of them")
     assert facts["rob_coverage"] == "so far on 4 of the 32 configurations"
-    whole = {**row(fixed, 2, 10), "configurations": 32}
+    assert facts["rob_cells"] == "11"
+    whole = {**row(fixed, 2, 10), "configurations": 32, "cells": 96}
     assert robustness_facts([whole], names)["rob_coverage"] == "on all 32 configurations"
-    assert robustness_facts([whole, row(half, 1, 1)], names)["rob_coverage"] == (
+    both = robustness_facts([whole, row(half, 1, 1)], names)
+    assert both["rob_coverage"] == (
         "so far on 4-32 of the 32 configurations")  # settings that cover different parts
+    assert (both["rob_configs"], both["rob_cells"]) == ("4-32", "11-96")
     assert robustness_facts([], names)["rob_coverage"] == "on no configuration yet"
     alpha2 = {**row("renyi_alpha2_n_samples500", 0, 0), "passed": 1,
               "passing": ["conv1 of 1 layer x 6 filters on Fashion-MNIST"]}
     facts = robustness_facts([row(fixed, 2, 10), alpha2], names)
     assert facts["rob_passed"] == "1" and facts["rob_passing"] == (
-        "cells pass under Renyi (alpha 2): conv1 of 1 layer x 6 filters on Fashion-MNIST")
+        "cells pass under Rényi (alpha 2): conv1 of 1 layer x 6 filters on Fashion-MNIST")
     alpha2["passed"], alpha2["passing_cells"] = 3, [
         {"where": "a", "dataset": "fashion_mnist", "drop": 0.05, "share": 0.091},
         {"where": "b", "dataset": "fashion_mnist", "drop": 0.1, "share": 0.43},
@@ -190,7 +194,7 @@ def test_robustness_facts_quote_the_rows_and_judge_the_width_rule():
     assert robustness_facts([row(fixed, 2, 10), alpha2], names)["rob_claim"] == (
         "The claim does not hold under every setting of the Rényi estimator: measured so far "
         "on 4 of the 32 configurations, hidden cells pass the same test on the test set, 3 with "
-        "Renyi (alpha 2) (2 on Fashion-MNIST, 1 on MNIST; falls of 9-43% of the value at the "
+        "Rényi (alpha 2) (2 on Fashion-MNIST, 1 on MNIST; falls of 9-43% of the value at the "
         "peak, against 0 under the default setting on the same configurations and seeds). With "
         "each layer's kernel width fixed at its epoch-0 value, no cell passes.")
     assert robustness_facts([row(fixed, 2, 10), row(half, 12, 10)], names)["rob_claim"] == (

@@ -18,6 +18,13 @@ SETTING_WORDS = {"fixed": "each layer's kernel width fixed at its epoch-0 value"
                  "alpha2": "order alpha = 2", "seeded": "inputs drawn per seed"}
 
 
+def _span(values) -> str:
+    """"52", "40-52" (lowest to highest), or "0" for none."""
+    values = sorted(set(values))
+    return "0" if not values else (f"{values[0]}" if len(values) == 1
+                                   else f"{values[0]}-{values[-1]}")
+
+
 def _coverage(rows: list[dict]) -> str:
     """How much of the grid the robustness rows cover, in words for a sentence."""
     if not rows:
@@ -125,14 +132,15 @@ def robustness_facts(rows: list[dict], names: dict[str, str], *,
     all settings ``rob_settings``, ``rob_passed`` and ``rob_passing`` (on `split`: the count,
     and the passing cells in words per setting), ``rob_largest``, ``rob_configs``,
     ``rob_of_configs``, ``rob_coverage`` ("on all 32 configurations" once every setting covers
-    the grid, else "so far on 4 of the 32 configurations"); ``rob_claim``, a sentence on
+    the grid, else "so far on 4 of the 32 configurations"), ``rob_cells`` (the distinct
+    hidden cells those hold, "52", or "40-52" where settings differ); ``rob_claim``, a sentence on
     whether "no cell passes" survives every setting (per setting with passing cells: how
     many, on which datasets, their falls as a share of the value at the peak, and the default
     setting's count on the same configurations); and
     ``rob_width_rule``, a sentence on whether the looser test's falls survive fixing the
     kernel width at its epoch-0 value (rule fixed in advance: at most half of the reference's
     flags remaining is "depend on the width rule", at least as many is "survive it")."""
-    configs = sorted({r["configurations"] for r in rows})
+    configs = [r["configurations"] for r in rows]
     mine = [r for r in rows if r["split"] == split]
     passing = [f"{estimator_label(r['estimator'])}: {', '.join(r['passing'])}"
                for r in mine if r["passed"]]
@@ -141,10 +149,9 @@ def robustness_facts(rows: list[dict], names: dict[str, str], *,
            "rob_passing": ("no cell passes under any of them" if not passing else
                            "cells pass under " + "; under ".join(passing)),
            "rob_largest": f"{max(r['largest'] for r in rows):.3f}" if rows else "n/a",
-           "rob_configs": (f"{configs[0]}" if len(configs) == 1 else
-                           f"{configs[0]}-{configs[-1]}" if configs else "0"),
+           "rob_configs": _span(configs),
            "rob_of_configs": f"{max((r['of_configurations'] for r in rows), default=0)}",
-           "rob_coverage": _coverage(rows)}
+           "rob_coverage": _coverage(rows), "rob_cells": _span(r["cells"] for r in rows)}
     out["rob_claim"] = _claim_sentence(mine, out["rob_coverage"], split, names)
     out.update({f"rob_{name}_{f}": "n/a" for name in names.values()  # "n/a" until measured
                 for f in ("passed", "largest", "floor", "configs", "flagged", "early",

@@ -409,16 +409,28 @@ def calibrated_table(rows: list[dict]) -> str:
                            "... without the floor"], body)
 
 
+def renyi_setting_label(estimator_id: str) -> str:
+    """A Rényi setting without the estimator's name or the default order: "width fixed at
+    epoch 0", "rule's width x 0.5", "alpha 2"; the default setting is "default"."""
+    inner = estimator_label(estimator_id).removeprefix("Rényi (").removesuffix(")")
+    parts = inner.split(", ")
+    return ", ".join(parts[1:] if parts[0] == "alpha 1.01" else parts) or "default"
+
+
 def robustness_table(rows: list[dict]) -> str:
-    """`ibutils.analysis.compression_test.robustness` as Markdown: per estimator setting and
-    set, how much of the grid carries it, the calibrated test's counts on that part and the
-    looser test's flags, each followed by the reference setting's on the same configurations
-    ("; default ...") where the rows carry it."""
+    """`ibutils.analysis.compression_test.robustness` as Markdown: per Rényi setting and set,
+    the calibrated test's counts and the looser test's flags, each followed by the reference
+    setting's on the same configurations ("; default ...") where the rows carry it. How much
+    of the grid a row covers (configurations, hidden cells) gets columns only when the rows
+    differ in it; else a caption says it (`robustness_facts`' ``rob_coverage``)."""
     def ref(r, key, fmt="{}"):
         return f"; default {fmt.format(r['ref_' + key])}" if "ref_" + key in r else ""
 
-    body = [[estimator_label(r["estimator"]), SPLIT_LABELS[r["split"]],
-             f"{r['configurations']}/{r['of_configurations']}", r["cells"],
+    coverage = len({(r["configurations"], r["of_configurations"], r["cells"])
+                    for r in rows}) > 1
+    body = [[renyi_setting_label(r["estimator"]), SPLIT_LABELS[r["split"]],
+             *([f"{r['configurations']}/{r['of_configurations']}", r["cells"]]
+               if coverage else []),
              f"{r['floor']:.3f}", f"{r['passed']}{ref(r, 'passed')}",
              f"{r['largest']:.3f}{ref(r, 'largest', '{:.3f}')}", r["where"],
              f"{100 * r['null_rate']:.1f}%",
@@ -426,11 +438,11 @@ def robustness_table(rows: list[dict]) -> str:
              + (f"; default {r['ref_flagged']} ({r['ref_flagged_early']} early)"
                 if "ref_flagged" in r else "")]
             for r in rows]
-    return markdown_table(["estimator setting", "set", "configurations measured",
-                           "hidden cells", "floor", "passing (FDR 5%)",
-                           "largest drop after fitting", "where", "false positives on shuffled "
-                           "curves", "flagged by the looser test (early: peak at epoch 0-2)"],
-                          body)
+    return markdown_table(["Rényi setting", "set",
+                           *(["configurations", "hidden cells"] if coverage else []),
+                           "floor", "passing (FDR 5%)", "largest drop after fitting", "where",
+                           "false positives (shuffled)", "flagged by the looser test (early: "
+                           "peak at epoch 0-2)"], body)
 
 
 def cells_table(rows: list[dict]) -> str:
