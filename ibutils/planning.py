@@ -260,6 +260,8 @@ class MeasuredTarget:
     seconds_per_epoch: float  # a whole run's mean (see `speed_from`); nan if none is known
     speed_from: str = "this run"  # whose speed: this run, its other seeds, the same net at
     # another noise level, or the same net without noise (a noisy run takes longer)
+    train_seconds: float = 0.0  # CPU time the stored run records for its training
+    retrain_seconds: float = 0.0  # and for re-training it to add estimators (provenance)
 
     @property
     def remaining_seconds(self) -> float:
@@ -294,8 +296,17 @@ def measured_targets(nets: dict, estimators: Sequence[str], *, datasets=("mnist"
                     item.factor, item.variant, item.dataset, item.seed, float(noise_std),
                     epochs, stored,
                     complete(payload, needed_snapshots(item.run, epochs), epochs, ests),
-                    _whole_run_rate(payload, epochs)))
+                    _whole_run_rate(payload, epochs),
+                    train_seconds=float(payload["train_seconds"]) if payload else 0.0,
+                    retrain_seconds=_retrain_seconds(payload)))
     return [_with_speed(r, rows, prof) for r in rows]
+
+
+def _retrain_seconds(payload: dict | None) -> float:
+    """Seconds a stored run records for re-training (to add estimators whose snapshot weights
+    were gone), summed over its training sessions; 0 if it was never re-trained."""
+    return float(sum(p.get("retrained", {}).get("seconds", 0.0)
+                     for p in (payload or {}).get("provenance", [])))
 
 
 def _whole_run_rate(payload: dict | None, epochs: int) -> float:

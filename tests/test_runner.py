@@ -375,15 +375,18 @@ def test_measured_targets_know_what_each_run_lacks(tmp_store):
     prof = get_profile("book", epochs=200)
     full = [e.id for e in estimator_set(planning.NOISY_ESTIMATORS)]
 
-    def save(seed, ids, epochs, seconds, factor="width", variant="w1", noise_std=0.5):
+    def save(seed, ids, epochs, seconds, factor="width", variant="w1", noise_std=0.5,
+             provenance=()):
         run = prof.run_config(get_variant(factor, variant, noise_std=noise_std), "mnist", seed)
         snaps = [{"epoch": e, "train": {"mi": dict.fromkeys(ids, {})}}
                  for e in needed_snapshots(run, 200) if e <= epochs]
         store.save_result(store.run_dir(run, "book") / "result.json",
                           {"train_seconds": seconds, "epochs_trained": epochs,
-                           "snapshots": snaps})
+                           "snapshots": snaps, "provenance": list(provenance)})
 
-    save(0, full, 200, 300.0)
+    # seed 0 was re-trained twice (a session cut off after 40 s, then the whole run in 250 s)
+    save(0, full, 200, 300.0, provenance=[{"from_epoch": 0}, {"retrained": {"seconds": 40.0}},
+                                          {"retrained": {"seconds": 250.0}}])
     save(1, full[:-1], 200, 400.0)
     save(2, full, 50, 500.0)
     save(0, full, 200, 600.0, "pooling", "pool", 0.0)
@@ -391,6 +394,8 @@ def test_measured_targets_know_what_each_run_lacks(tmp_store):
     assert len(rows) == 8 * 3 * 2  # nets x seeds x noise levels
     s0, s1, s2 = (rows["w1", s, 0.5] for s in (0, 1, 2))
     assert s0.measured and s0.remaining_seconds == 0.0
+    assert (s0.train_seconds, s0.retrain_seconds) == (300.0, 290.0)
+    assert (s1.train_seconds, s1.retrain_seconds) == (400.0, 0.0)
     assert not s1.measured and s1.remaining_seconds == pytest.approx(200 * 2.0)
     assert s2.stored == 50 and s2.remaining_seconds == pytest.approx(150 * 1.75)
     assert (s0.speed_from, s1.speed_from, s2.speed_from) == ("this run", "this run",

@@ -100,6 +100,13 @@ def measured(rows) -> int:
               f"{r.stored:7d} {'yes' if r.measured else '':>8s} {_hours(r)}"
               + (f"  {r.speed_from}" if r.remaining_seconds else ""))
     _total(rows, sum(r.measured for r in rows), "measured")
+    done = [r for r in rows if r.measured]
+    retrained = [r for r in done if r.retrain_seconds]
+    print(f"CPU time the measured runs record: training "
+          f"{sum(r.train_seconds for r in done) / 3600:.1f} process-hours; re-training to add "
+          f"estimators {sum(r.retrain_seconds for r in retrained) / 3600:.1f} process-hours "
+          f"({len(retrained)} runs; the others were measured as they trained or from cached "
+          f"snapshot weights, whose measuring time is not recorded)")
     if any(r.speed_from == "without noise" and not r.measured for r in rows):
         print("(\"without noise\": the deterministic net's speed, a lower bound for a noisy run, "
               "which trains on whole batches and is measured by one more estimator)")
