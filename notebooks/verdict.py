@@ -160,9 +160,10 @@ initialisation <drift from initialisation>` and early {term}`dips <dip>`), which
 # test inputs. The same test under five other settings: each layer's width held at its
 # epoch-0 value, the rule's width halved and doubled, alpha = 2, and inputs drawn per seed
 # (so the estimator's own sampling variance enters the seed spread). A setting is added to
-# seeds 0, 1 and 2 of the stored runs by re-training them (their weights are not kept), a
-# configuration at a time, so each row says how many configurations carry it and sets the
-# default setting beside it on the same configurations and seeds.
+# seeds 0, 1 and 2 of the stored runs by re-training them where their snapshot weights are
+# gone, a configuration at a time; the caption says how many configurations carry the
+# settings (a column does, where settings differ), and each row sets the default setting
+# beside it on the same configurations and seeds.
 
 # %% tags=["full-width"]
 (table(tables.robustness_table(robust),
