@@ -209,6 +209,10 @@ def test_seed_coverage_names_the_configurations_with_extra_seeds():
         "- Fashion-MNIST, seed 3: 6 layers x 3 filters\n"
         "- MNIST, seeds 3 and 4: 6 layers x 1 filter\n")
     assert seed_coverage(runs[5:8], range(5)) == "seeds 0-2 of every configuration."
+    assert seed_coverage(runs[5:8], range(5), configurations=8) == (
+        "seeds 0-2 of 1 of the 8 configurations.")
+    assert seed_coverage(runs, range(5), configurations=3).startswith(
+        "seeds 0-2 of every configuration, and more for 2:")
 
 
 @needs_data

@@ -281,10 +281,13 @@ def _seed_words(seeds) -> str:
         "seeds " + ", ".join(map(str, seeds[:-1])) + f" and {seeds[-1]}"
 
 
-def seed_coverage(results: Sequence[RunResult], seeds: Sequence[int]) -> str:
+def seed_coverage(results: Sequence[RunResult], seeds: Sequence[int],
+                  configurations: int | None = None) -> str:
     """Which seeds the runs cover, per configuration (a network in two factors once): "seeds
     0-2 of every configuration." or, where some have more, "..., and more for 8:" followed by
-    a Markdown list, a line per dataset and extra seeds: "- MNIST, seeds 3 and 4: A; B"."""
+    a Markdown list, a line per dataset and extra seeds: "- MNIST, seeds 3 and 4: A; B".
+    Given the number of `configurations` the page wants, and fewer stored: "seed 0 of 3 of
+    the 8 configurations"."""
     by_config = {}
     for r in results:
         by_config.setdefault((r.dataset, r.config.net), (r, set()))[1].add(r.seed)
@@ -299,6 +302,8 @@ def seed_coverage(results: Sequence[RunResult], seeds: Sequence[int]) -> str:
             extra.setdefault(tuple(sorted(got - common)), {}).setdefault(
                 r.dataset, []).append(network_label(r.factor, r.variant))
     text = f"{_seed_words(common)} of every configuration"
+    if configurations is not None and len(by_config) < configurations:
+        text = f"{_seed_words(common)} of {len(by_config)} of the {configurations} configurations"
     if not extra:
         return text + "."
     n = sum(len(v) for d in extra.values() for v in d.values())

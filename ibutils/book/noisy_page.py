@@ -32,6 +32,7 @@ class NoisyChapter:
     split: str
     estimators: tuple[str, ...]  # noisy-network MI, the paper's bins, Renyi
     missing: list[str] = field(default_factory=list)
+    configurations: int | None = None  # distinct nets asked for (None: those stored)
 
     @property
     def noisy(self) -> str:
@@ -58,7 +59,7 @@ class NoisyChapter:
         for s, rs in self.results.items():
             if rs:
                 text += (f"\n\nAt {noise_label(s)}, {len(rs)} runs: "
-                         f"{seed_coverage(rs, self.profile.seeds)}")
+                         f"{seed_coverage(rs, self.profile.seeds, self.configurations)}")
         if self.missing:
             text += "\n\nNot yet computed:\n\n" + "\n".join(f"- {m}" for m in self.missing)
         return Text(text)

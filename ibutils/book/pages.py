@@ -8,7 +8,7 @@ Each loader also accepts the notebook's parameters as keywords instead of a spec
 from __future__ import annotations
 
 from ..analysis.mechanisms import set_apart_untrained
-from ..architecture import paper_variants
+from ..architecture import get_variant, paper_variants
 from ..config import (
     COMPRESSION_ESTIMATORS,
     PROFILES,
@@ -289,4 +289,6 @@ def load_noisy(spec: PageSpec | None = None, *, noise_stds=NOISE_STDS, nets=None
                     missing.setdefault(float(s), []).append(network_label(factor, v) + seeds)
     return NoisyChapter(results, baseline, spec.profile, spec.split,
                         tuple(e.id for e in ests),
-                        [f"noise {s:g}: {'; '.join(names)}" for s, names in missing.items()])
+                        [f"noise {s:g}: {'; '.join(names)}" for s, names in missing.items()],
+                        configurations=len({get_variant(f, v) for f, vs in nets.items()
+                                            for v in vs}))
