@@ -396,7 +396,10 @@ tables read instead.
   Gram matrix, so its few largest eigenvalues dominate it, where the default order 1.01
   weighs the whole spectrum. It sits on a smaller scale, so its floor is
   {glue:text}`rob_alpha2_floor` against {glue:text}`cal_renyi_test_floor` at the default
-  order; a cell passes because its seeds agree on a fall above that floor. Is it the class
+  order; a cell passes because its seeds agree on a fall above that floor. Near that floor
+  and the false-discovery threshold the passing set moves as configurations are added (both
+  are taken over the configurations measured; the [changelog](changelog) records the
+  counts), so read the count and the datasets, not any one cell. Is it the class
   clustering Goldfeld et al. {cite}`goldfeld2019estimating` identify with compression? (A
   comparison added after the order-2 falls were seen, so exploratory.) Under order 2,
   {glue:text}`rob_alpha2_clustering` Under the default order,
