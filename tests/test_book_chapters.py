@@ -73,3 +73,15 @@ def test_a_chapter_without_a_page_stops_the_build(tmp_path, monkeypatch):
     monkeypatch.setenv("IBUTILS_BOOK_EXECUTE", "0")  # execute nothing: width2 stays missing
     with pytest.raises(book_chapters.ExtensionError, match="width2"):
         book_chapters.execute_stale(App())
+
+
+def test_the_build_passes_its_defaults_only_to_chapters_that_declare_them():
+    """The book build runs every stale chapter with ``allow_training = False``; a chapter
+    without that parameter (the noisy chapter never trains) must not get it as an unknown
+    papermill parameter, nor see it in its re-run box."""
+    import execute_notebooks
+
+    defaults = {"allow_training": False}
+    assert execute_notebooks.declared_only("width", defaults) == defaults
+    assert execute_notebooks.declared_only("noisy", defaults) == {}
+    assert execute_notebooks.declared_only("width", {"no_such_parameter": 1}) == {}

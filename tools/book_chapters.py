@@ -68,8 +68,9 @@ def execute_stale(app) -> None:
 
         for name in stale_chapters(srcdir):
             print(f"book_chapters: executing {name} (from stored results)", flush=True)
-            seconds = execute_notebooks.execute(name, srcdir, {"allow_training": False},
-                                                ROOT / "build" / "notebooks")
+            seconds = execute_notebooks.execute(
+                name, srcdir, execute_notebooks.declared_only(name, {"allow_training": False}),
+                ROOT / "build" / "notebooks")
             print(f"book_chapters: {name} done in {seconds:.0f} s", flush=True)
     missing = missing_chapters(srcdir)
     if missing:

@@ -27,10 +27,8 @@ BLAS_ENV = ("OPENBLAS_NUM_THREADS",)  # numpy's OpenBLAS only; torch keeps its o
 NOTEBOOKS = ROOT / "notebooks"
 
 
-def execute(name: str, out_dir: Path, parameters: dict, build_dir: Path,
-            cell_timeout: int | None = None) -> float:
-    """Convert and execute one notebook; returns the seconds it took. `cell_timeout`: seconds
-    a cell may run before nbclient gives up on it (None: no limit)."""
+def read_notebook(name: str) -> tuple[nbformat.NotebookNode, str]:
+    """One notebook of notebooks/ and the source of its parameters cell ("" if none)."""
     source = NOTEBOOKS / f"{name}.py"
     if not source.is_file():
         allowed = sorted(p.stem for p in NOTEBOOKS.glob("*.py"))
@@ -38,6 +36,22 @@ def execute(name: str, out_dir: Path, parameters: dict, build_dir: Path,
     nb = jupytext.read(source, fmt="py:percent")
     declared = next((c.source for c in nb.cells if "parameters" in c.metadata.get("tags", [])),
                     "")
+    return nb, declared
+
+
+def declared_only(name: str, parameters: dict) -> dict:
+    """The `parameters` that notebook `name` declares in its parameters cell (a default for
+    every chapter, such as the book build's ``allow_training = False``, is left out where a
+    chapter has no such parameter, instead of reaching papermill as an unknown one)."""
+    declared = "\n" + read_notebook(name)[1]
+    return {k: v for k, v in parameters.items() if f"\n{k} = " in declared}
+
+
+def execute(name: str, out_dir: Path, parameters: dict, build_dir: Path,
+            cell_timeout: int | None = None) -> float:
+    """Convert and execute one notebook; returns the seconds it took. `cell_timeout`: seconds
+    a cell may run before nbclient gives up on it (None: no limit)."""
+    nb, declared = read_notebook(name)
     if "explorer" not in parameters and "\nexplorer = " in "\n" + declared:
         # A static build has no use for the live widget, and nbclient can then miss the
         # widget cell's reply until a timeout (jupyter/nbclient#312; measured here: one run
