@@ -11,6 +11,12 @@ FACTOR_LABELS = {"width": "conv width", "kernel": "kernel size", "depth": "depth
                  "pooling": "pooling", "fc": "multiple fully connected layers"}
 
 
+def sentence_start(text: str) -> str:
+    """A label at the start of a sentence: its first letter upper-cased, the rest kept
+    ("order alpha = 2" -> "Order alpha = 2"; unlike `str.capitalize`, "MNIST" stays)."""
+    return text[:1].upper() + text[1:]
+
+
 def dataset_label(name: str) -> str:
     """"mnist" -> "MNIST", "fashion_mnist" -> "Fashion-MNIST"."""
     return DATASET_LABELS.get(name, name)

@@ -284,3 +284,12 @@ def test_reproduction_shows_the_stored_picks_and_lists_the_others(tmp_store):
     loss = stored.metric("test", "loss")
     assert rp.facts["rep_loss"] == f"{loss[-1]:.3f}"
     assert isinstance(rp.compression(), FigureTabs)
+
+
+def test_sentence_start_upper_cases_only_the_first_letter():
+    from ibutils.labels import sentence_start
+
+    assert sentence_start("noise 0.5, width series") == "Noise 0.5, width series"
+    assert sentence_start("order alpha = 2") == "Order alpha = 2"
+    assert sentence_start("MNIST, 6 layers x 1 filter") == "MNIST, 6 layers x 1 filter"
+    assert sentence_start("") == ""

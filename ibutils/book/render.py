@@ -8,6 +8,8 @@ import io
 import re
 import warnings
 
+from ..labels import sentence_start
+
 GLUED: dict[str, str] = {}  # every number `glue` has pasted in this kernel, by name
 _GLUE_ROLE = re.compile(r"\{glue:text\}`([^`]+)`")
 _ROLE = re.compile(r"\{(\w+)\}`([^`]*)`")
@@ -162,9 +164,9 @@ class FigureTabs:
     def _repr_markdown_(self) -> str:
         items = []
         for i, label in enumerate(self.labels):
-            shown = label[:1].upper() + label[1:]  # the caption's last sentence names the tab
             items.append(f":::{{tab-item}} {label}\n```{{glue:figure}} {self._key(i)}\n"
-                         f":name: {self._key(i)}\n\n{self.caption} {shown}.\n```\n:::")
+                         f":name: {self._key(i)}\n\n"  # the caption's last sentence: the tab
+                         f"{self.caption} {sentence_start(label)}.\n```\n:::")
         return "::::{tab-set}\n" + "\n".join(items) + "\n::::\n"
 
     def _repr_html_(self) -> str:

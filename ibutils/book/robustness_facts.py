@@ -9,7 +9,7 @@ from collections import defaultdict
 import numpy as np
 
 from ..analysis.statistics import cluster_bootstrap_ci
-from ..labels import dataset_label, estimator_label
+from ..labels import dataset_label, estimator_label, sentence_start
 from .facts import and_list
 
 # the settings of `ibutils.config.RENYI_ROBUSTNESS` in words, by short name
@@ -78,7 +78,7 @@ def orders_contrast(setting: dict[str, str], default: dict[str, str], name: str)
     if a == b or "neither" in (a, b) or None in (a, b):
         return ""
     words = SETTING_WORDS.get(name, name)
-    return (f"{words[0].upper()}{words[1:]} and the default setting read the same layers in "
+    return (f"{sentence_start(words)} and the default setting read the same layers in "
             f"opposite ways: the falls under {words} come with {a} class clusters, those under "
             f"the default with {b} "
             f"ones{', the clustering Goldfeld et al. call compression' if b == 'tighter' else ''}.")
