@@ -43,8 +43,13 @@ def declared_only(name: str, parameters: dict) -> dict:
     """The `parameters` that notebook `name` declares in its parameters cell (a default for
     every chapter, such as the book build's ``allow_training = False``, is left out where a
     chapter has no such parameter, instead of reaching papermill as an unknown one)."""
-    declared = "\n" + read_notebook(name)[1]
-    return {k: v for k, v in parameters.items() if f"\n{k} = " in declared}
+    declared = read_notebook(name)[1]
+    return {k: v for k, v in parameters.items() if declares(declared, k)}
+
+
+def declares(declared: str, parameter: str) -> bool:
+    """Whether a parameters cell's source assigns `parameter` on a line of its own."""
+    return f"\n{parameter} = " in "\n" + declared
 
 
 def execute(name: str, out_dir: Path, parameters: dict, build_dir: Path,
@@ -52,7 +57,7 @@ def execute(name: str, out_dir: Path, parameters: dict, build_dir: Path,
     """Convert and execute one notebook; returns the seconds it took. `cell_timeout`: seconds
     a cell may run before nbclient gives up on it (None: no limit)."""
     nb, declared = read_notebook(name)
-    if "explorer" not in parameters and "\nexplorer = " in "\n" + declared:
+    if "explorer" not in parameters and declares(declared, "explorer"):
         # A static build has no use for the live widget, and nbclient can then miss the
         # widget cell's reply until a timeout (jupyter/nbclient#312; measured here: one run
         # in ten waited the whole cell timeout, and without one it waits forever).

@@ -33,9 +33,7 @@ def _coverage(rows: list[dict]) -> str:
     least = min(r["configurations"] for r in rows)
     if least == of:
         return f"on all {of} configurations"
-    most = max(r["configurations"] for r in rows)
-    have = f"{least}" if least == most else f"{least}-{most}"
-    return f"so far on {have} of the {of} configurations"
+    return f"so far on {_span(r['configurations'] for r in rows)} of the {of} configurations"
 
 
 def clustering_facts(rows: list[dict], name: str) -> dict[str, str]:
