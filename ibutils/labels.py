@@ -91,6 +91,20 @@ def config_label(dataset: str, variant: str, activation: str | None = None,
     return text + (f", {noise_label(noise_std)}" if noise_std else "")
 
 
+def layer_span(layers) -> str:
+    """Layers in words, consecutive ones of a kind as a range: ["conv2", "conv3", "conv4",
+    "conv6", "dense1"] -> "conv2-conv4, conv6, dense1" (kept in the order given)."""
+    out: list[list] = []  # [prefix, first number, last number] or [name, None, None]
+    for name in layers:
+        m = re.fullmatch(r"([a-z]+)(\d+)", name)
+        if m and out and out[-1][0] == m[1] and out[-1][2] == int(m[2]) - 1:
+            out[-1][2] = int(m[2])
+        else:
+            out.append([m[1], int(m[2]), int(m[2])] if m else [name, None, None])
+    return ", ".join(p if a is None else f"{p}{a}" if a == b else
+                     f"{p}{a}, {p}{b}" if b == a + 1 else f"{p}{a}-{p}{b}" for p, a, b in out)
+
+
 def layer_where(layer: str, dataset: str, variant: str, activation: str | None = None) -> str:
     """Where a number comes from, in words: "conv3 of 6 layers x 1 filter on MNIST"."""
     act = (f" ({ACTIVATION_LABELS.get(activation, activation)})"

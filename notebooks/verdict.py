@@ -60,6 +60,7 @@ from ibutils.book import tables
 from ibutils.book.facts import calibrated_facts, study_facts, verdict_facts
 from ibutils.book.robustness_facts import clustering_facts, orders_contrast, robustness_facts
 from ibutils.config import RENYI_ORDER2, RENYI_ROBUSTNESS, RENYI_ROBUSTNESS_NAMES
+from ibutils.labels import SPLIT_LABELS
 
 spec = page_spec(device=device, profile=profile, datasets=datasets, epochs=epochs, seeds=seeds, split=split,
                  bin_width=bin_width, n_bins=n_bins, renyi_samples=renyi_samples,
@@ -179,9 +180,11 @@ initialisation <drift from initialisation>` and early {term}`dips <dip>`), which
                       "them (it re-trains each run, whose weights are not kept)."))
 
 # %%
+passing = tables.passing_table(robust, split=split) if robust else ""
 (prose(r"""
-Measured {glue:text}`rob_coverage`, on the test set {glue:text}`rob_passing`; the largest mean
-drop after fitting under any of them is {glue:text}`rob_largest`. A setting's floor is 3%
+Measured {glue:text}`rob_coverage`, on the test set {glue:text}`rob_passing`"""
+       + (r" ({numref}`tab-verdict-passing` lists them)" if passing else "") + r"""; the
+largest mean drop after fitting under any of them is {glue:text}`rob_largest`. A setting's floor is 3%
 of its own scale on the configurations it covers (until the grid is complete, on few of
 them), and alpha = 2 and the doubled width shrink the scale (and the floor) several times. {glue:text}`rob_width_rule` On the test set the looser test flags
 {glue:text}`rob_half_flagged` cells with the rule's width halved and
@@ -189,6 +192,12 @@ them), and alpha = 2 and the doubled width shrink the scale (and the floor) seve
 and {glue:text}`rob_seeded_flagged` with inputs drawn per seed, against
 {glue:text}`rob_fixed_ref_flagged` under the default setting.
 """) if robust else None)
+
+# %%
+(table(passing, "The cells that pass the compression test under another Rényi setting on the "
+       f"{SPLIT_LABELS[split]}, per network: the layers that pass and their falls after "
+       "fitting as a share of the value at the peak (mean over seeds; range over the "
+       "layers).", "tab-verdict-passing") if passing else None)
 
 # %% [markdown]
 # ## Falls before fitting: what a looser test flags

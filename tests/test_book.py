@@ -67,6 +67,32 @@ def test_robustness_table_sets_the_default_beside_each_setting():
     assert lines[-1].startswith("| width fixed at epoch 0 | test set | 12/32 | 38 | 0.092 |")
 
 
+def test_passing_table_groups_passing_cells_by_network_with_layer_ranges():
+    from ibutils.book.tables import passing_table
+    from ibutils.config import RENYI_ORDER2
+    from ibutils.labels import layer_span
+
+    assert layer_span(["conv2", "conv3", "conv4", "conv6", "dense1"]) == (
+        "conv2-conv4, conv6, dense1")
+    assert layer_span(["conv1", "conv2"]) == "conv1, conv2" and layer_span([]) == ""
+
+    def cell(dataset, variant, layer, share):
+        return {"dataset": dataset, "variant": variant, "layer": layer, "share": share}
+
+    row = {"estimator": RENYI_ORDER2.id, "split": "test", "passing_cells": [
+        cell("mnist", "d1", "conv1", 0.08),
+        *(cell("fashion_mnist", "w3", f"conv{i}", s) for i, s in
+          ((6, 0.20), (2, 0.11), (3, 0.33), (4, 0.2))),
+        cell("fashion_mnist", "w1", "conv5", 0.151)]}
+    lines = passing_table([row, {**row, "split": "train", "passing_cells": []}]).splitlines()
+    # Fashion-MNIST first (more passing cells), its larger group first; layers in net order
+    assert lines[2:] == [
+        "| alpha 2 | Fashion-MNIST | 6 layers x 3 filters | conv2-conv4, conv6 | 11-33% |",
+        "| alpha 2 | Fashion-MNIST | 6 layers x 1 filter | conv5 | 15% |",
+        "| alpha 2 | MNIST | 1 layer x 6 filters | conv1 | 8% |"]
+    assert passing_table([row], split="train") == ""  # nothing passes on that set
+
+
 def test_renyi_setting_label_names_only_what_differs_from_the_default():
     from ibutils.book.tables import renyi_setting_label
     from ibutils.config import RENYI_ROBUSTNESS, renyi

@@ -183,14 +183,25 @@ def test_robustness_facts_quote_the_rows_and_judge_the_width_rule():
     assert (both["rob_configs"], both["rob_cells"]) == ("4-32", "11-96")
     assert robustness_facts([], names)["rob_coverage"] == "on no configuration yet"
     alpha2 = {**row("renyi_alpha2_n_samples500", 0, 0), "passed": 1,
-              "passing": ["conv1 of 1 layer x 6 filters on Fashion-MNIST"]}
+              "passing": ["conv1 of 1 layer x 6 filters on Fashion-MNIST"],
+              "passing_cells": [{"dataset": "fashion_mnist", "variant": "d1",
+                                 "layer": "conv1", "share": 0.2}]}
     facts = robustness_facts([row(fixed, 2, 10), alpha2], names)
     assert facts["rob_passed"] == "1" and facts["rob_passing"] == (
-        "cells pass under Rényi (alpha 2): conv1 of 1 layer x 6 filters on Fashion-MNIST")
+        "1 cell of 1 network pass under Rényi (alpha 2)")  # not in `names`: its label
+    names2 = {**names, alpha2["estimator"]: "alpha2"}
     alpha2["passed"], alpha2["passing_cells"] = 3, [
-        {"where": "a", "dataset": "fashion_mnist", "drop": 0.05, "share": 0.091},
-        {"where": "b", "dataset": "fashion_mnist", "drop": 0.1, "share": 0.43},
-        {"where": "c", "dataset": "mnist", "drop": 0.01, "share": 0.19}]
+        {"dataset": d, "variant": v, "layer": "conv1", "share": 0.2}
+        for d, v in (("fashion_mnist", "d1"), ("mnist", "d1"), ("mnist", "w1"))]
+    assert robustness_facts([row(fixed, 2, 10), alpha2], names2)["rob_passing"] == (
+        "3 cells of 3 networks pass under order alpha = 2")
+    alpha2["passed"], alpha2["passing_cells"] = 3, [
+        {"where": "a", "dataset": "fashion_mnist", "variant": "d1", "layer": "conv1",
+         "drop": 0.05, "share": 0.091},
+        {"where": "b", "dataset": "fashion_mnist", "variant": "d2", "layer": "conv1",
+         "drop": 0.1, "share": 0.43},
+        {"where": "c", "dataset": "mnist", "variant": "d1", "layer": "conv1", "drop": 0.01,
+         "share": 0.19}]
     assert robustness_facts([row(fixed, 2, 10), alpha2], names)["rob_claim"] == (
         "The claim does not hold under every setting of the Rényi estimator: measured so far "
         "on 4 of the 32 configurations, hidden cells pass the same test on the test set, 3 with "
@@ -224,7 +235,8 @@ def test_the_share_is_each_seeds_fall_over_its_value_at_the_peak():
     (row,) = ct.summary({"c": runs}, [PAPER_ID], ("test",), shuffles=0)
     assert len(row["passing_cells"]) == 6  # every hidden layer follows the curves
     assert row["passing_cells"][0] == {"where": "conv1 of 6 layers x 1 filter on MNIST",
-                                       "dataset": "mnist", "drop": pytest.approx(0.5),
+                                       "dataset": "mnist", "variant": "w1",
+                                       "layer": "conv1", "drop": pytest.approx(0.5),
                                        "share": pytest.approx(1 / 3)}
 
 

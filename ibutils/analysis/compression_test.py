@@ -174,7 +174,8 @@ def summary(groups: dict, estimators, splits=("test", "train"), *, shuffles: int
     configuration and layer), smallest_p, null_rate (share of shuffled cells with p < ALPHA
     at the floor), null_rate_zero (the same with no floor: the t-test's own level), null_tests,
     passing (the passing cells, in words) and passing_cells (each with ``where``, ``dataset``,
-    ``drop`` and ``share``: the fall as a share of the value at the peak)."""
+    ``variant``, ``layer``, ``drop`` and ``share``: the fall as a share of the value at the
+    peak)."""
     out = []
     for est in estimators:
         for split in splits:
@@ -194,6 +195,7 @@ def summary(groups: dict, estimators, splits=("test", "train"), *, shuffles: int
                         "null_rate_zero": zero["rate"], "null_tests": null["tests"],
                         "passing": [_where(r) for r in rows if r["passed"]],
                         "passing_cells": [{"where": _where(r), "dataset": r["dataset"],
+                                           "variant": r["variant"], "layer": r["layer"],
                                            "drop": r["drop"], "share": r["share"]}
                                           for r in rows if r["passed"]]})
     return out

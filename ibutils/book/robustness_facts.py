@@ -82,6 +82,12 @@ def orders_contrast(setting: dict[str, str], default: dict[str, str], name: str)
             f"ones{', the clustering Goldfeld et al. call compression' if b == 'tighter' else ''}.")
 
 
+def _networks(row: dict) -> str:
+    """How many networks (configuration and dataset) hold a row's passing cells, in words."""
+    n = len({(c["dataset"], c["variant"]) for c in row.get("passing_cells", [])})
+    return f"{n} {'network' if n == 1 else 'networks'}"
+
+
 def _claim_sentence(rows: list[dict], coverage: str, split: str,
                     names: dict[str, str]) -> str:
     """Whether no cell passing survives every setting in `rows` (`robustness` rows of one
@@ -128,7 +134,8 @@ def robustness_facts(rows: list[dict], names: dict[str, str], *,
     ``_largest``, ``_floor``, ``_configs`` ("k of m"), ``_flagged``, ``_early``,
     ``_ref_flagged`` ("n/a" for a setting not yet measured); over
     all settings ``rob_settings``, ``rob_passed`` and ``rob_passing`` (on `split`: the count,
-    and the passing cells in words per setting), ``rob_largest``, ``rob_configs``,
+    and per setting with passing cells "23 cells of 11 networks pass under order alpha = 2";
+    `ibutils.book.tables.passing_table` lists them), ``rob_largest``, ``rob_configs``,
     ``rob_of_configs``, ``rob_coverage`` ("on all 32 configurations" once every setting covers
     the grid, else "so far on 4 of the 32 configurations"), ``rob_cells`` (the distinct
     hidden cells those hold, "52", or "40-52" where settings differ); ``rob_claim``, a sentence on
@@ -140,12 +147,14 @@ def robustness_facts(rows: list[dict], names: dict[str, str], *,
     flags remaining is "depend on the width rule", at least as many is "survive it")."""
     configs = [r["configurations"] for r in rows]
     mine = [r for r in rows if r["split"] == split]
-    passing = [f"{estimator_label(r['estimator'])}: {', '.join(r['passing'])}"
+    passing = [f"{r['passed']} {'cell' if r['passed'] == 1 else 'cells'} of "
+               f"{_networks(r)} pass under "
+               f"{SETTING_WORDS.get(names.get(r['estimator'], ''), estimator_label(r['estimator']))}"
                for r in mine if r["passed"]]
     out = {"rob_settings": f"{len({r['estimator'] for r in rows})}",
            "rob_passed": f"{sum(r['passed'] for r in mine)}",
            "rob_passing": ("no cell passes under any of them" if not passing else
-                           "cells pass under " + "; under ".join(passing)),
+                           and_list(passing)),
            "rob_largest": f"{max(r['largest'] for r in rows):.3f}" if rows else "n/a",
            "rob_configs": _span(configs),
            "rob_of_configs": f"{max((r['of_configurations'] for r in rows), default=0)}",
@@ -177,7 +186,8 @@ def robustness_facts(rows: list[dict], names: dict[str, str], *,
                    "survive fixing the width" if share >= 1 else "partly depend on the width rule")
         out["rob_width_rule"] = (
             f"The falls the looser test flags {verdict}: with each layer's kernel width held at "
-            f"its epoch-0 value it flags {fixed['flagged']} hidden cells, against "
+            f"its epoch-0 value it flags {fixed['flagged']} hidden "
+            f"{'cell' if fixed['flagged'] == 1 else 'cells'}, against "
             f"{fixed['ref_flagged']} under the median rule on the same "
             f"{fixed['configurations']} configurations.")
     return out

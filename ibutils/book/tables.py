@@ -25,6 +25,7 @@ from ..labels import (
     SPLIT_LABELS,
     dataset_label,
     estimator_label,
+    layer_span,
     network_label,
 )
 from ..mi import SATURATION_TOL
@@ -443,6 +444,41 @@ def robustness_table(rows: list[dict]) -> str:
                            "floor", "passing (FDR 5%)", "largest drop after fitting", "where",
                            "false positives (shuffled)", "flagged by the looser test (early: "
                            "peak at epoch 0-2)"], body)
+
+
+def passing_table(rows: list[dict], *, split: str = "test") -> str:
+    """The cells that pass the calibrated test in `ibutils.analysis.compression_test.robustness`
+    rows (or `summary` rows) on `split`, one row per setting, dataset and network: the layers
+    that pass (consecutive ones as a range) and their falls after fitting, as a share of the
+    value at the peak. Empty string when no cell passes."""
+    groups: dict = {}
+    for r in rows:
+        if r["split"] != split:
+            continue
+        for c in r.get("passing_cells", []):
+            groups.setdefault((r["estimator"], c["dataset"], c["variant"]), []).append(c)
+    if not groups:
+        return ""
+
+    settings = list(dict.fromkeys(est for est, _, _ in groups))
+
+    def order(item):  # settings as given; in each, the dataset with most passing cells first
+        (est, dataset, variant), cells = item
+        per_dataset = sum(len(v) for k, v in groups.items() if k[:2] == (est, dataset))
+        return (settings.index(est), -per_dataset, dataset, -len(cells),
+                network_label("", variant))
+
+    body = []
+    for (est, dataset, variant), cells in sorted(groups.items(), key=order):
+        cells = sorted(cells, key=lambda c: layer_order(c["layer"]))
+        shares = [100 * c["share"] for c in cells if np.isfinite(c["share"])]
+        body.append([renyi_setting_label(est), dataset_label(dataset),
+                     network_label("", variant), layer_span([c["layer"] for c in cells]),
+                     (f"{min(shares):.0f}%" if len(shares) == 1 or
+                      round(min(shares)) == round(max(shares)) else
+                      f"{min(shares):.0f}-{max(shares):.0f}%") if shares else "n/a"])
+    return markdown_table(["Rényi setting", "dataset", "network", "layers that pass",
+                           "fall after fitting (share of the peak)"], body)
 
 
 def cells_table(rows: list[dict]) -> str:
