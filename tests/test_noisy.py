@@ -207,6 +207,14 @@ def test_noisy_page_names_bad_input(kwargs, match):
         load_noisy(profile="smoke", datasets=["mnist"], allow_training=False, **kwargs)
 
 
+def test_accuracy_change_words_say_which_way_the_noise_moves_accuracy():
+    from ibutils.book.noisy_page import _accuracy_change
+    assert _accuracy_change([-0.005, -0.043]) == "0.005-0.043 lower"
+    assert _accuracy_change([0.002, -0.006, -0.001]) == "0.002 higher to 0.006 lower"
+    assert _accuracy_change([0.001, 0.004]) == "0.001-0.004 higher"
+    assert _accuracy_change([-0.0004]) == "no different"
+
+
 @pytest.mark.skipif(not (Path(os.environ.get("IBUTILS_DATA", "")) / "MNIST").exists(),
                     reason="MNIST not found: set IBUTILS_DATA")
 def test_noisy_page_reads_stored_noisy_runs(tmp_store):
@@ -234,6 +242,18 @@ def test_noisy_page_reads_stored_noisy_runs(tmp_store):
     facts = ch.facts()
     assert facts["noisy_test_cells"] == str(3 * 2 * 6)  # estimators x sets x hidden layers
     assert facts["noisy_nets_list"] == "at noise 0.5: 6 layers x 1 filter"
+    assert np.isnan(row["twin_accuracy"]) and facts["noisy_acc_cost"] == "n/a"  # no twin yet
+    from ibutils.book import page_spec
+    page = page_spec(profile="smoke", epochs=2, seeds=[0, 1], datasets=["mnist"])
+    twins = run_study("width", ["mnist"], profile="smoke", epochs=2, seeds=[0, 1],
+                      variants=["w1"], estimators=page.estimators, progress=False)
+    ch = load_noisy(profile="smoke", epochs=2, seeds=[0, 1], datasets=["mnist"],
+                    noise_stds=[0.5, 0.1], nets={"width": ["w1"]}, allow_training=False)
+    change = row["accuracy"] - np.mean([r.snapshots()[-1]["test"]["accuracy"] for r in twins])
+    assert ch.rows()[0]["twin_accuracy"] - row["accuracy"] == pytest.approx(-change)
+    assert ch.facts()["noisy_acc_cost"] == (  # one net: one change, at its noise
+        "no different at noise 0.5" if abs(change) < 5e-4 else
+        f"{abs(change):.3f} {'higher' if change > 0 else 'lower'} at noise 0.5")
     # the spacing measure: shown only once every seed carries it
     assert ch.spacing_rows() == [] and set(ch.spacing_facts().values()) == {"n/a"}
     with_spacing = ests + (spacing(),)

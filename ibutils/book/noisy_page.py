@@ -238,9 +238,11 @@ class NoisyChapter:
             facts["noisy_lowest"] = f"{min(r['lowest'] for r in rows):.2f}"
             facts["noisy_ceiling"] = f"{rows[0]['ceiling']:.2f}"
             facts["noisy_largest_fall"] = f"{max(r['largest_fall'] for r in rows):.3f}"
-            facts["noisy_acc_cost"] = (
-                f"{min(r['twin_accuracy'] - r['accuracy'] for r in rows):.3f}-"
-                f"{max(r['twin_accuracy'] - r['accuracy'] for r in rows):.3f}")
+            change = {s: [r["accuracy"] - r["twin_accuracy"] for r in rows
+                          if r["noise_std"] == s and np.isfinite(r["twin_accuracy"])]
+                      for s in dict.fromkeys(r["noise_std"] for r in rows)}
+            facts["noisy_acc_cost"] = ", ".join(f"{_accuracy_change(c)} at {noise_label(s)}"
+                                                for s, c in change.items() if c) or "n/a"
         passed = [t for tests in self.tests.values() for t in tests]
         facts["noisy_test_passed"] = f"{sum(t['passed'] for t in passed)}"
         facts["noisy_test_cells"] = f"{sum(t['cells'] for t in passed)}"
@@ -268,6 +270,23 @@ def _params(estimator_id: str) -> list[tuple[str, float]]:
 def _records(run: RunResult, split: str, estimator: str) -> bool:
     """Whether every snapshot of `run` holds `estimator` on `split`."""
     return all(estimator in snap[split]["mi"] for snap in run.snapshots())
+
+
+def _accuracy_change(changes) -> str:
+    """Accuracy changes (noisy minus deterministic) in words: "0.005-0.043 lower",
+    "0.002 higher to 0.006 lower", "0.001 higher", "no different"."""
+    lo, hi = min(changes), max(changes)
+
+    def word(x):
+        return ("no different" if f"{abs(x):.3f}" == "0.000" else
+                f"{abs(x):.3f} {'higher' if x > 0 else 'lower'}")
+    if f"{lo:.3f}" == f"{hi:.3f}":
+        return word(lo)
+    if hi <= 0:
+        return f"{-hi:.3f}-{-lo:.3f} lower"
+    if lo >= 0:
+        return f"{lo:.3f}-{hi:.3f} higher"
+    return f"{word(hi)} to {word(lo)}"
 
 
 def _accuracy(run: RunResult, split: str) -> float:
