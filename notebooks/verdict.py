@@ -194,8 +194,8 @@ and {glue:text}`rob_seeded_flagged` with inputs drawn per seed, against
 """) if robust else None)
 
 # %%
-(table(passing, "The cells that pass the compression test under another Rényi setting on the "
-       f"{SPLIT_LABELS[split]}, per network: the layers that pass and their falls after "
+(table(passing, "The cells that pass the compression test under "
+       f"{rob['rob_passing_settings']} on the {SPLIT_LABELS[split]}, per network: the layers that pass and their falls after "
        "fitting as a share of the value at the peak (mean over seeds; range over the "
        "layers).", "tab-verdict-passing") if passing else None)
 

@@ -69,7 +69,7 @@ def test_robustness_table_sets_the_default_beside_each_setting():
 
 def test_passing_table_groups_passing_cells_by_network_with_layer_ranges():
     from ibutils.book.tables import passing_table
-    from ibutils.config import RENYI_ORDER2
+    from ibutils.config import RENYI_ORDER2, RENYI_ROBUSTNESS
     from ibutils.labels import layer_span
 
     assert layer_span(["conv2", "conv3", "conv4", "conv6", "dense1"]) == (
@@ -85,12 +85,20 @@ def test_passing_table_groups_passing_cells_by_network_with_layer_ranges():
           ((6, 0.20), (2, 0.11), (3, 0.33), (4, 0.2))),
         cell("fashion_mnist", "w1", "conv5", 0.151)]}
     lines = passing_table([row, {**row, "split": "train", "passing_cells": []}]).splitlines()
-    # Fashion-MNIST first (more passing cells), its larger group first; layers in net order
+    # Fashion-MNIST first (more passing cells), its larger group first; layers in net order;
+    # one setting passes, so no setting column (the caption names it)
+    assert lines[0] == ("| dataset | network | layers that pass "
+                        "| fall after fitting |")
     assert lines[2:] == [
-        "| alpha 2 | Fashion-MNIST | 6 layers x 3 filters | conv2-conv4, conv6 | 11-33% |",
-        "| alpha 2 | Fashion-MNIST | 6 layers x 1 filter | conv5 | 15% |",
-        "| alpha 2 | MNIST | 1 layer x 6 filters | conv1 | 8% |"]
+        "| Fashion-MNIST | 6 layers x 3 filters | conv2-conv4, conv6 | 11-33% |",
+        "| Fashion-MNIST | 6 layers x 1 filter | conv5 | 15% |",
+        "| MNIST | 1 layer x 6 filters | conv1 | 8% |"]
     assert passing_table([row], split="train") == ""  # nothing passes on that set
+    other = {**row, "estimator": RENYI_ROBUSTNESS[0].id, "passing_cells": [
+        cell("mnist", "d2", "conv2", 0.3)]}
+    lines = passing_table([row, other]).splitlines()
+    assert lines[0].startswith("| Rényi setting | dataset |")
+    assert lines[-1] == "| width fixed at epoch 0 | MNIST | 2 layers x 6 filters | conv2 | 30% |"
 
 
 def test_renyi_setting_label_names_only_what_differs_from_the_default():

@@ -193,8 +193,11 @@ def test_robustness_facts_quote_the_rows_and_judge_the_width_rule():
     alpha2["passed"], alpha2["passing_cells"] = 3, [
         {"dataset": d, "variant": v, "layer": "conv1", "share": 0.2}
         for d, v in (("fashion_mnist", "d1"), ("mnist", "d1"), ("mnist", "w1"))]
-    assert robustness_facts([row(fixed, 2, 10), alpha2], names2)["rob_passing"] == (
-        "3 cells of 3 networks pass under order alpha = 2")
+    facts = robustness_facts([row(fixed, 2, 10), alpha2], names2)
+    assert facts["rob_passing"] == "3 cells of 3 networks pass under order alpha = 2"
+    assert facts["rob_passing_settings"] == "order alpha = 2"
+    assert robustness_facts([row(fixed, 2, 10)], names2)["rob_passing_settings"] == (
+        "none of them")
     alpha2["passed"], alpha2["passing_cells"] = 3, [
         {"where": "a", "dataset": "fashion_mnist", "variant": "d1", "layer": "conv1",
          "drop": 0.05, "share": 0.091},

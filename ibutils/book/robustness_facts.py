@@ -18,6 +18,12 @@ SETTING_WORDS = {"fixed": "each layer's kernel width fixed at its epoch-0 value"
                  "alpha2": "order alpha = 2", "seeded": "inputs drawn per seed"}
 
 
+def setting_words(estimator_id: str, names: dict[str, str]) -> str:
+    """A Rényi setting in words for a sentence, by its short name in `names` (estimator id ->
+    name; `SETTING_WORDS`), else the estimator's label: "order alpha = 2"."""
+    return SETTING_WORDS.get(names.get(estimator_id, ""), estimator_label(estimator_id))
+
+
 def _span(values) -> str:
     """"52", "40-52" (lowest to highest), or "0" for none."""
     values = sorted(set(values))
@@ -93,9 +99,6 @@ def _claim_sentence(rows: list[dict], coverage: str, split: str,
     """Whether no cell passing survives every setting in `rows` (`robustness` rows of one
     set), as a sentence for the verdict; settings in words by their short `names`
     (`SETTING_WORDS`, else the estimator's label)."""
-    def words(est: str) -> str:
-        return SETTING_WORDS.get(names.get(est, ""), estimator_label(est))
-
     where = f"on the {'test' if split == 'test' else 'training'} set"
     if not rows:
         return "No configuration carries the other Rényi settings yet."
@@ -117,10 +120,11 @@ def _claim_sentence(rows: list[dict], coverage: str, split: str,
                 f"; a fall of {100 * shares[0]:.0f}% of the value at the peak" if shares else "")
         ref = (f", against {r['ref_passed']} under the default setting on the same "
                f"configurations and seeds" if "ref_passed" in r else "")
-        parts.append(f"{r['passed']} with {words(r['estimator'])} ({sets}{size}{ref})")
+        parts.append(f"{r['passed']} with {setting_words(r['estimator'], names)} "
+                     f"({sets}{size}{ref})")
     text = (f"The claim does not hold under every setting of the Rényi estimator: measured "
             f"{coverage}, hidden cells pass the same test {where}, " + "; ".join(parts) + ".")
-    none = [words(r["estimator"]) for r in rows if not r["passed"]]
+    none = [setting_words(r["estimator"], names) for r in rows if not r["passed"]]
     if none:
         text += f" With {and_list(none)}, no cell passes."
     return text
@@ -135,7 +139,8 @@ def robustness_facts(rows: list[dict], names: dict[str, str], *,
     ``_ref_flagged`` ("n/a" for a setting not yet measured); over
     all settings ``rob_settings``, ``rob_passed`` and ``rob_passing`` (on `split`: the count,
     and per setting with passing cells "23 cells of 11 networks pass under order alpha = 2";
-    `ibutils.book.tables.passing_table` lists them), ``rob_largest``, ``rob_configs``,
+    `ibutils.book.tables.passing_table` lists them; ``rob_passing_settings`` names those
+    settings, "order alpha = 2"), ``rob_largest``, ``rob_configs``,
     ``rob_of_configs``, ``rob_coverage`` ("on all 32 configurations" once every setting covers
     the grid, else "so far on 4 of the 32 configurations"), ``rob_cells`` (the distinct
     hidden cells those hold, "52", or "40-52" where settings differ); ``rob_claim``, a sentence on
@@ -147,14 +152,15 @@ def robustness_facts(rows: list[dict], names: dict[str, str], *,
     flags remaining is "depend on the width rule", at least as many is "survive it")."""
     configs = [r["configurations"] for r in rows]
     mine = [r for r in rows if r["split"] == split]
+    settings = [setting_words(r["estimator"], names) for r in mine if r["passed"]]
     passing = [f"{r['passed']} {'cell' if r['passed'] == 1 else 'cells'} of "
-               f"{_networks(r)} pass under "
-               f"{SETTING_WORDS.get(names.get(r['estimator'], ''), estimator_label(r['estimator']))}"
+               f"{_networks(r)} pass under {setting_words(r['estimator'], names)}"
                for r in mine if r["passed"]]
     out = {"rob_settings": f"{len({r['estimator'] for r in rows})}",
            "rob_passed": f"{sum(r['passed'] for r in mine)}",
            "rob_passing": ("no cell passes under any of them" if not passing else
                            and_list(passing)),
+           "rob_passing_settings": and_list(settings) if settings else "none of them",
            "rob_largest": f"{max(r['largest'] for r in rows):.3f}" if rows else "n/a",
            "rob_configs": _span(configs),
            "rob_of_configs": f"{max((r['of_configurations'] for r in rows), default=0)}",

@@ -450,7 +450,9 @@ def passing_table(rows: list[dict], *, split: str = "test") -> str:
     """The cells that pass the calibrated test in `ibutils.analysis.compression_test.robustness`
     rows (or `summary` rows) on `split`, one row per setting, dataset and network: the layers
     that pass (consecutive ones as a range) and their falls after fitting, as a share of the
-    value at the peak. Empty string when no cell passes."""
+    value at the peak. A setting column only when cells pass under more than one setting
+    (`robustness_facts`' ``rob_passing_settings`` names them for a caption). Empty string
+    when no cell passes."""
     groups: dict = {}
     for r in rows:
         if r["split"] != split:
@@ -472,13 +474,15 @@ def passing_table(rows: list[dict], *, split: str = "test") -> str:
     for (est, dataset, variant), cells in sorted(groups.items(), key=order):
         cells = sorted(cells, key=lambda c: layer_order(c["layer"]))
         shares = [100 * c["share"] for c in cells if np.isfinite(c["share"])]
-        body.append([renyi_setting_label(est), dataset_label(dataset),
+        body.append([*([renyi_setting_label(est)] if len(settings) > 1 else []),
+                     dataset_label(dataset),
                      network_label("", variant), layer_span([c["layer"] for c in cells]),
                      (f"{min(shares):.0f}%" if len(shares) == 1 or
                       round(min(shares)) == round(max(shares)) else
                       f"{min(shares):.0f}-{max(shares):.0f}%") if shares else "n/a"])
-    return markdown_table(["Rényi setting", "dataset", "network", "layers that pass",
-                           "fall after fitting (share of the peak)"], body)
+    return markdown_table([*(["Rényi setting"] if len(settings) > 1 else []), "dataset",
+                           "network", "layers that pass",
+                           "fall after fitting"], body)
 
 
 def cells_table(rows: list[dict]) -> str:
