@@ -188,7 +188,7 @@ def test_robustness_facts_quote_the_rows_and_judge_the_width_rule():
                                  "layer": "conv1", "share": 0.2}]}
     facts = robustness_facts([row(fixed, 2, 10), alpha2], names)
     assert facts["rob_passed"] == "1" and facts["rob_passing"] == (
-        "1 cell of 1 network pass under Rényi (alpha 2)")  # not in `names`: its label
+        "1 cell of 1 network passes under Rényi (alpha 2)")  # not in `names`: its label
     names2 = {**names, alpha2["estimator"]: "alpha2"}
     alpha2["passed"], alpha2["passing_cells"] = 3, [
         {"dataset": d, "variant": v, "layer": "conv1", "share": 0.2}

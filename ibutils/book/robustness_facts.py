@@ -154,7 +154,8 @@ def robustness_facts(rows: list[dict], names: dict[str, str], *,
     mine = [r for r in rows if r["split"] == split]
     settings = [setting_words(r["estimator"], names) for r in mine if r["passed"]]
     passing = [f"{r['passed']} {'cell' if r['passed'] == 1 else 'cells'} of "
-               f"{_networks(r)} pass under {setting_words(r['estimator'], names)}"
+               f"{_networks(r)} {'passes' if r['passed'] == 1 else 'pass'} under "
+               f"{setting_words(r['estimator'], names)}"
                for r in mine if r["passed"]]
     out = {"rob_settings": f"{len({r['estimator'] for r in rows})}",
            "rob_passed": f"{sum(r['passed'] for r in mine)}",
