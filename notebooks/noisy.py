@@ -205,8 +205,8 @@ missing); the numbers are computed from the runs shown.
   so the clusters tighten without merging the inputs' noise clouds, and I(X;T) stays at
   log2 N: the fall Goldfeld et al. saw needs clusters as tight as the noise, which these
   nets, their inputs and this noise do not produce.
-- **The noise costs accuracy** (test accuracy against the deterministic twin of each net:
-  {glue:text}`noisy_acc_cost`).
+- **What the noise does to accuracy.** Test accuracy against the deterministic twin of each
+  net: {glue:text}`noisy_acc_cost`.
 - **The scale of the noise against the distances.** At initialisation the median
   nearest-neighbour distance in the 1-filter net's layers is {glue:text}`sweep_nn_range`.
   With the earlier layers noise-free, noise of 0.5 leaves the first layer at
