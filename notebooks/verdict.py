@@ -180,7 +180,7 @@ initialisation <drift from initialisation>` and early {term}`dips <dip>`), which
                       "them (it re-trains each run, whose weights are not kept)."))
 
 # %%
-passing = tables.passing_table(robust, split=split) if robust else ""
+passing = tables.passing_table(robust, split=split)
 (prose(r"""
 Measured {glue:text}`rob_coverage`, on the test set {glue:text}`rob_passing`"""
        + (r" ({numref}`tab-verdict-passing` lists them)" if passing else "") + r"""; the

@@ -163,7 +163,7 @@ def test_robustness_facts_quote_the_rows_and_judge_the_width_rule():
     names = {fixed: "fixed", half: "half"}
 
     def row(est, flagged, ref_flagged, split="test"):
-        return {"estimator": est, "split": split, "passed": 0, "passing": [], "largest": 0.01,
+        return {"estimator": est, "split": split, "passed": 0, "largest": 0.01,
                 "floor": 0.004, "configurations": 4, "of_configurations": 32, "cells": 11,
                 "flagged": flagged,
                 "flagged_early": flagged, "ref_flagged": ref_flagged, "ref_passed": 0}
@@ -183,7 +183,6 @@ def test_robustness_facts_quote_the_rows_and_judge_the_width_rule():
     assert (both["rob_configs"], both["rob_cells"]) == ("4-32", "11-96")
     assert robustness_facts([], names)["rob_coverage"] == "on no configuration yet"
     alpha2 = {**row("renyi_alpha2_n_samples500", 0, 0), "passed": 1,
-              "passing": ["conv1 of 1 layer x 6 filters on Fashion-MNIST"],
               "passing_cells": [{"dataset": "fashion_mnist", "variant": "d1",
                                  "layer": "conv1", "share": 0.2}]}
     facts = robustness_facts([row(fixed, 2, 10), alpha2], names)

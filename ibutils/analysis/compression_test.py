@@ -173,7 +173,7 @@ def summary(groups: dict, estimators, splits=("test", "train"), *, shuffles: int
     largest (the largest mean drop after fitting, bits or Renyi units) and where (its
     configuration and layer), smallest_p, null_rate (share of shuffled cells with p < ALPHA
     at the floor), null_rate_zero (the same with no floor: the t-test's own level), null_tests,
-    passing (the passing cells, in words) and passing_cells (each with ``where``, ``dataset``,
+    and passing_cells (the passing cells, each with ``where`` (in words), ``dataset``,
     ``variant``, ``layer``, ``drop`` and ``share``: the fall as a share of the value at the
     peak)."""
     out = []
@@ -193,7 +193,6 @@ def summary(groups: dict, estimators, splits=("test", "train"), *, shuffles: int
                         "where": _where(top),
                         "smallest_p": min(r["p"] for r in rows), "null_rate": null["rate"],
                         "null_rate_zero": zero["rate"], "null_tests": null["tests"],
-                        "passing": [_where(r) for r in rows if r["passed"]],
                         "passing_cells": [{"where": _where(r), "dataset": r["dataset"],
                                            "variant": r["variant"], "layer": r["layer"],
                                            "drop": r["drop"], "share": r["share"]}

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..analysis.statistics import cluster_bootstrap_ci
 from ..labels import dataset_label, estimator_label, sentence_start
-from .facts import and_list
+from .facts import and_list, int_span
 
 # the settings of `ibutils.config.RENYI_ROBUSTNESS` in words, by short name
 SETTING_WORDS = {"fixed": "each layer's kernel width fixed at its epoch-0 value",
@@ -26,9 +26,8 @@ def setting_words(estimator_id: str, names: dict[str, str]) -> str:
 
 def _span(values) -> str:
     """"52", "40-52" (lowest to highest), or "0" for none."""
-    values = sorted(set(values))
-    return "0" if not values else (f"{values[0]}" if len(values) == 1
-                                   else f"{values[0]}-{values[-1]}")
+    values = list(values)
+    return int_span(values) if values else "0"
 
 
 def _coverage(rows: list[dict]) -> str:

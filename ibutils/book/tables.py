@@ -29,6 +29,7 @@ from ..labels import (
     network_label,
 )
 from ..mi import SATURATION_TOL
+from .facts import float_span
 from .render import markdown_table
 
 
@@ -477,9 +478,7 @@ def passing_table(rows: list[dict], *, split: str = "test") -> str:
         body.append([*([renyi_setting_label(est)] if len(settings) > 1 else []),
                      dataset_label(dataset),
                      network_label("", variant), layer_span([c["layer"] for c in cells]),
-                     (f"{min(shares):.0f}%" if len(shares) == 1 or
-                      round(min(shares)) == round(max(shares)) else
-                      f"{min(shares):.0f}-{max(shares):.0f}%") if shares else "n/a"])
+                     f"{float_span(shares, '.0f')}%" if shares else "n/a"])
     return markdown_table([*(["Rényi setting"] if len(settings) > 1 else []), "dataset",
                            "network", "layers that pass",
                            "fall after fitting"], body)
