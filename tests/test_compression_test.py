@@ -188,6 +188,7 @@ def test_robustness_facts_quote_the_rows_and_judge_the_width_rule():
     facts = robustness_facts([row(fixed, 2, 10), alpha2], names)
     assert facts["rob_passed"] == "1" and facts["rob_passing"] == (
         "1 cell of 1 network passes under Rényi (alpha 2)")  # not in `names`: its label
+    assert "(1 on Fashion-MNIST; a fall of 20% of the value at the peak," in facts["rob_claim"]
     names2 = {**names, alpha2["estimator"]: "alpha2"}
     alpha2["passed"], alpha2["passing_cells"] = 3, [
         {"dataset": d, "variant": v, "layer": "conv1", "share": 0.2}

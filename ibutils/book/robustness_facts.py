@@ -10,7 +10,7 @@ import numpy as np
 
 from ..analysis.statistics import cluster_bootstrap_ci
 from ..labels import dataset_label, estimator_label, sentence_start
-from .facts import and_list, int_span
+from .facts import and_list, float_span, int_span
 
 # the settings of `ibutils.config.RENYI_ROBUSTNESS` in words, by short name
 SETTING_WORDS = {"fixed": "each layer's kernel width fixed at its epoch-0 value",
@@ -114,9 +114,9 @@ def _claim_sentence(rows: list[dict], coverage: str, split: str,
         sets = ", ".join(f"{n} on {dataset_label(d)}" for d, n in
                          sorted(counts.items(), key=lambda kv: -kv[1]))
         shares = [c["share"] for c in cells if np.isfinite(c["share"])]
-        size = (f"; falls of {100 * min(shares):.0f}-{100 * max(shares):.0f}% of the value at "
-                f"the peak" if len(shares) > 1 else
-                f"; a fall of {100 * shares[0]:.0f}% of the value at the peak" if shares else "")
+        span = float_span([100 * s for s in shares], ".0f") if shares else ""
+        size = (f"; {'falls' if len(shares) > 1 else 'a fall'} of {span}% of the value at the "
+                f"peak" if shares else "")
         ref = (f", against {r['ref_passed']} under the default setting on the same "
                f"configurations and seeds" if "ref_passed" in r else "")
         parts.append(f"{r['passed']} with {setting_words(r['estimator'], names)} "
